@@ -1,0 +1,36 @@
+// One home for every number the extension and the relay must agree on.
+
+export const PROTOCOL_VERSION = 1;
+
+/** Crockford base32: no I, L, O, U, so codes survive being read aloud. */
+export const BASE32_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** 23 random symbols (115 bits) plus one check symbol, shown as six groups of four. */
+export const ROOM_CODE_RANDOM_CHARS = 23;
+export const ROOM_CODE_LENGTH = ROOM_CODE_RANDOM_CHARS + 1;
+export const ROOM_CODE_GROUP = 4;
+
+/** HKDF-SHA256 output for the room id: 32 bytes, base64url without padding. */
+export const ROOM_ID_LENGTH = 43;
+/** Relay-assigned peer ids: 'p' + 16 base32 symbols. */
+export const PEER_ID_PATTERN = /^p[0-9A-HJKMNP-TV-Z]{16}$/;
+/** ULID-shaped message ids: 10 symbols of milliseconds, 16 of randomness. */
+export const MESSAGE_ID_LENGTH = 26;
+
+/** What a person can type into one message (the XSS corpus sends 100 KB lines). */
+export const MAX_TEXT_CHARS = 100_000;
+export const MAX_NICKNAME_CHARS = 40;
+/** Sealed plaintext bound: the text's worst-case UTF-8 plus the JSON around it. */
+export const MAX_PLAINTEXT_BYTES = MAX_TEXT_CHARS * 3 + 4096;
+/** base64url of IV (12) + ciphertext + GCM tag (16). */
+export const MAX_BODY_CHARS = Math.ceil(((12 + MAX_PLAINTEXT_BYTES + 16) * 4) / 3);
+/** Default relay frame limit in kilobytes: one full message plus its envelope. */
+export const DEFAULT_MAX_FRAME_KB = Math.ceil((MAX_BODY_CHARS + 1024) / 1024);
+
+export const KEEPALIVE_INTERVAL_MS = 15_000;
+export const RECONNECT_BASE_MS = 500;
+export const RECONNECT_MAX_MS = 30_000;
+
+export const DEFAULT_RELAY_URL = 'ws://127.0.0.1:8787';
+export const DEFAULT_RELAY_PORT = 8787;
+export const DEFAULT_RELAY_HOST = '127.0.0.1';

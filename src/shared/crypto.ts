@@ -1,0 +1,108 @@
+import * as v from 'valibot';
+import { MAX_NICKNAME_CHARS, MAX_PLAINTEXT_BYTES, MAX_TEXT_CHARS } from './constants.ts';
+import { fromBase64Url, toBase64Url } from './base64url.ts';
+import type { RoomCode } from './room-code.ts';
+import { err, ok, type Result } from './result.ts';
+
+// WebCrypto only: the same code runs in the service worker, the popup and Node 20.
+
+export type RoomId = string & { readonly __brand: 'RoomId' };
+
+export interface RoomKeys {
+  roomId: RoomId;
+  key: CryptoKey;
+}
+
+/** What is sealed inside every chat frame: all user-written data, never seen by the relay. */
+export const ChatPlaintextSchema = v.object({
+  v: v.literal(1),
+  text: v.pipe(v.string(), v.maxLength(MAX_TEXT_CHARS)),
+  nick: v.pipe(v.string(), v.maxLength(MAX_NICKNAME_CHARS)),
+  sentAt: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+export type ChatPlaintext = v.InferOutput<typeof ChatPlaintextSchema>;
+
+export type CryptoErrorCode = 'TOO_LONG' | 'MALFORMED' | 'OPEN_FAILED';
+export interface CryptoError {
+  code: CryptoErrorCode;
+  message: string;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder('utf-8', { fatal: true });
+const SALT = enc.encode('parley/v1 room');
+const IV_BYTES = 12;
+
+/** HKDF from the code to (a) the id the relay sees and (b) the AES-256-GCM key it never does. */
+export async function deriveRoomKeys(code: RoomCode): Promise<RoomKeys> {
+  const ikm = await crypto.subtle.importKey('raw', enc.encode(code), 'HKDF', false, ['deriveBits', 'deriveKey']);
+  const idBits = await crypto.subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt: SALT, info: enc.encode('room-id') },
+    ikm,
+    256,
+  );
+  const key = await crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: SALT, info: enc.encode('message-key') },
+    ikm,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+  return { roomId: toBase64Url(new Uint8Array(idBits)) as RoomId, key };
+}
+
+/** Binds a ciphertext to one room and one message id, so it cannot be moved or replayed elsewhere. */
+function additionalData(roomId: string, messageId: string): Uint8Array<ArrayBuffer> {
+  return enc.encode(`parley/v1|${roomId}|${messageId}`);
+}
+
+export async function sealMessage(
+  keys: RoomKeys,
+  messageId: string,
+  plaintext: ChatPlaintext,
+): Promise<Result<string, CryptoError>> {
+  const bytes = enc.encode(JSON.stringify(plaintext));
+  if (bytes.length > MAX_PLAINTEXT_BYTES || plaintext.text.length > MAX_TEXT_CHARS) {
+    return err({ code: 'TOO_LONG', message: `Messages are limited to ${MAX_TEXT_CHARS} characters.` });
+  }
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const sealed = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: additionalData(keys.roomId, messageId) },
+    keys.key,
+    bytes,
+  );
+  const out = new Uint8Array(IV_BYTES + sealed.byteLength);
+  out.set(iv, 0);
+  out.set(new Uint8Array(sealed), IV_BYTES);
+  return ok(toBase64Url(out));
+}
+
+/** Never throws: a body from a hostile peer or relay is a typed error, not an exception. */
+export async function openMessage(
+  keys: RoomKeys,
+  roomId: string,
+  messageId: string,
+  body: string,
+): Promise<Result<ChatPlaintext, CryptoError>> {
+  const raw = fromBase64Url(body);
+  if (!raw || raw.length < IV_BYTES + 16) return err({ code: 'MALFORMED', message: 'The message is not a sealed Parley body.' });
+  let plain: ArrayBuffer;
+  try {
+    plain = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: raw.slice(0, IV_BYTES), additionalData: additionalData(roomId, messageId) },
+      keys.key,
+      raw.slice(IV_BYTES),
+    );
+  } catch {
+    return err({ code: 'OPEN_FAILED', message: 'A message could not be opened: it was altered, replayed or sent to the wrong room.' });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(dec.decode(plain));
+  } catch {
+    return err({ code: 'MALFORMED', message: 'A message opened but its content is not valid.' });
+  }
+  const checked = v.safeParse(ChatPlaintextSchema, parsed);
+  if (!checked.success) return err({ code: 'MALFORMED', message: 'A message opened but its content is not valid.' });
+  return ok(checked.output);
+}

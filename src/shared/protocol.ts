@@ -1,0 +1,74 @@
+// The wire protocol between an extension's background and the relay. Frame names keep the
+// WebRTC Cookbook recipe's meanings (GETROOM, WRONGROOM, CHATMSG); docs/protocol.md is the prose
+// version of this file and the two must change together.
+
+export type RoomIdText = string; // 43 base64url chars; see constants.ROOM_ID_LENGTH
+export type PeerId = string; // assigned by the relay, never by a client
+export type MessageIdText = string; // ULID-shaped, made by the sender
+export type SignalKind = 'offer' | 'answer' | 'candidate';
+
+// ---- client -> relay -------------------------------------------------------------------------
+
+/** Create the room if the relay does not know it, then join it. Also used to rejoin. */
+export interface GetRoomFrame { type: 'GETROOM'; room: RoomIdText; since?: number }
+/** Join a room that must already exist; the relay answers WRONGROOM otherwise. */
+export interface EnterRoomFrame { type: 'ENTERROOM'; room: RoomIdText; since?: number }
+export interface LeaveFrame { type: 'LEAVE'; room: RoomIdText }
+/** `body` is sealed on the device; the relay never opens it. */
+export interface ChatSendFrame { type: 'CHATMSG'; room: RoomIdText; id: MessageIdText; body: string }
+export interface SignalSendFrame { type: 'SIGNAL'; room: RoomIdText; to: PeerId; kind: SignalKind; body: string }
+export interface PingFrame { type: 'PING'; t: number }
+
+export type ClientToRelay = GetRoomFrame | EnterRoomFrame | LeaveFrame | ChatSendFrame | SignalSendFrame | PingFrame;
+export type ClientFrameType = ClientToRelay['type'];
+
+// ---- relay -> client -------------------------------------------------------------------------
+
+/** Room assignment: you are in, this is who else is, and this is the newest sequence number. */
+export interface RoomFrame { type: 'ROOM'; room: RoomIdText; peer: PeerId; members: PeerId[]; head: number; created: boolean }
+export interface WrongRoomFrame { type: 'WRONGROOM'; room: RoomIdText; reason: string }
+/** A chat message as the relay stamped it: sender, per-room sequence number and server time. */
+export interface ChatDeliverFrame {
+  type: 'CHATMSG'; room: RoomIdText; id: MessageIdText; body: string; from: PeerId; seq: number; at: number;
+}
+export interface AckFrame { type: 'ACK'; room: RoomIdText; id: MessageIdText; seq: number; at: number }
+/** Messages `from`..`to` (inclusive) existed but are no longer retained. */
+export interface GapFrame { type: 'GAP'; room: RoomIdText; from: number; to: number }
+/** Replay after a join is complete; live traffic follows. */
+export interface SyncedFrame { type: 'SYNCED'; room: RoomIdText; head: number }
+export interface PeerJoinedFrame { type: 'JOINED'; room: RoomIdText; peer: PeerId }
+export interface PeerLeftFrame { type: 'LEFT'; room: RoomIdText; peer: PeerId }
+export interface SignalDeliverFrame { type: 'SIGNAL'; room: RoomIdText; from: PeerId; kind: SignalKind; body: string }
+export interface PongFrame { type: 'PONG'; t: number }
+export interface ErrorFrame { type: 'ERROR'; code: ErrorCode; message: string; ref?: string; room?: RoomIdText }
+
+export type RelayToClient =
+  | RoomFrame | WrongRoomFrame | ChatDeliverFrame | AckFrame | GapFrame | SyncedFrame
+  | PeerJoinedFrame | PeerLeftFrame | SignalDeliverFrame | PongFrame | ErrorFrame;
+export type RelayFrameType = RelayToClient['type'];
+
+// ---- error codes -----------------------------------------------------------------------------
+
+/**
+ * Every error the relay can report. Frame-level errors arrive as ERROR frames and the connection
+ * lives on; connection-level ones close the socket with the close code below.
+ */
+export const ERROR_CODES = {
+  BAD_FRAME: { close: null, text: 'The frame is not valid JSON or does not match its type.' },
+  UNKNOWN_TYPE: { close: null, text: 'The frame type is not one the relay knows.' },
+  BINARY_FRAME: { close: null, text: 'Binary frames are not accepted; send JSON text.' },
+  FRAME_TOO_LARGE: { close: null, text: 'The frame is larger than the relay accepts.' },
+  NOT_IN_ROOM: { close: null, text: 'Join the room before sending to it.' },
+  NO_SUCH_PEER: { close: null, text: 'The named peer is not in that room.' },
+  RATE_LIMITED: { close: null, text: 'Too many frames; this one was not processed. Slow down.' },
+  TOO_MANY_ROOMS: { close: null, text: 'This connection is in as many rooms as the relay allows.' },
+  ROOM_FULL: { close: null, text: 'The room has as many members as the relay allows.' },
+  TOO_MANY_CONNECTIONS: { close: 4029, text: 'Too many connections from this address.' },
+  ORIGIN_DENIED: { close: 4003, text: 'The relay does not accept connections from this origin.' },
+  IDLE_TIMEOUT: { close: 4008, text: 'Nothing was heard from this connection for too long.' },
+  SLOW_CONSUMER: { close: 4009, text: 'The connection did not read its frames fast enough.' },
+  SHUTTING_DOWN: { close: 4010, text: 'The relay is restarting; reconnect shortly.' },
+  INTERNAL: { close: null, text: 'The relay failed to handle the frame; it was not processed.' },
+} as const satisfies Record<string, { close: number | null; text: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

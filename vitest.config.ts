@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` for single modules (no network), `relay` for a real relay on real sockets.
+// Browser tests run outside vitest (scripts/browser-tests.mjs) because they need their own network
+// namespace.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'relay', include: ['relay/**/*.test.ts', 'tests/relay/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
+    ],
+  },
+});
