@@ -1,0 +1,40 @@
+import type { Runtime } from 'webextension-polyfill';
+import type { RoomKeys } from '../shared/crypto.ts';
+import type { BackgroundToView } from '../shared/view-messages.ts';
+import type { Db, RoomRecord } from './db.ts';
+import type { RelaySocket } from './relay-socket.ts';
+
+/** A view's port and the room it is looking at; a watched room collects no unread count. */
+export interface ViewPort {
+  port: Runtime.Port;
+  kind: 'popup' | 'overlay';
+  watching: string | null;
+  tabId: number | null;
+}
+
+/** A join the user asked for that the relay has not answered yet. */
+export interface PendingJoin {
+  record: RoomRecord;
+  view: ViewPort | null;
+}
+
+/**
+ * Everything handlers share. Only `db` is the truth; the rest is rebuilt after the service
+ * worker is killed (keys from codes, membership from the relay's ROOM answers).
+ */
+export interface Background {
+  db: Db;
+  relay: RelaySocket;
+  keys: Map<string, RoomKeys>;
+  views: Set<ViewPort>;
+  pendingJoins: Map<string, PendingJoin>;
+  /** Rooms whose replay has finished on the current connection: safe to flush the outbox. */
+  synced: Set<string>;
+  members: Map<string, number>;
+  overlayRooms: Map<number, string>;
+  lastRoomId: string | null;
+  /** Re-sends state and badge; coalesced so a burst of frames costs one update. */
+  refresh(): void;
+  post(view: ViewPort, message: BackgroundToView): void;
+  postToWatchers(roomId: string, message: BackgroundToView): void;
+}

@@ -1,0 +1,79 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { ChatItemKind, DeliveryStatus, Settings } from '../shared/view-messages.ts';
+import { DEFAULT_RELAY_URL } from '../shared/constants.ts';
+
+// Everything the background knows lives here, so a killed service worker or a browser restart
+// loses nothing: memory holds only caches that can be rebuilt from this database.
+
+export interface RoomRecord {
+  roomId: string;
+  /** Canonical room code: the key material. Stays on this device. */
+  code: string;
+  name: string;
+  joinedAt: number;
+  /** Highest relay sequence number stored; sent as `since` when rejoining. */
+  lastSeq: number;
+  unread: number;
+}
+
+export interface MessageRecord {
+  roomId: string;
+  id: string;
+  kind: ChatItemKind;
+  seq: number | null;
+  /** Sort key: seq once known; pending messages sort after everything acked. */
+  order: number;
+  mine: boolean;
+  nick: string;
+  text: string;
+  sentAt: number;
+  status: DeliveryStatus;
+}
+
+export interface OutboxRecord {
+  roomId: string;
+  id: string;
+  body: string;
+  queuedAt: number;
+}
+
+interface ParleyDB extends DBSchema {
+  rooms: { key: string; value: RoomRecord };
+  messages: { key: [string, string]; value: MessageRecord; indexes: { byOrder: [string, number, string] } };
+  outbox: { key: [string, string]; value: OutboxRecord; indexes: { byRoom: string } };
+  settings: { key: string; value: Settings };
+}
+
+export type Db = IDBPDatabase<ParleyDB>;
+
+export const PENDING_ORDER = Number.MAX_SAFE_INTEGER;
+export const DEFAULT_SETTINGS: Settings = { nickname: '', relayUrl: DEFAULT_RELAY_URL };
+
+export function openParleyDb(name = 'parley'): Promise<Db> {
+  return openDB<ParleyDB>(name, 1, {
+    upgrade(db) {
+      db.createObjectStore('rooms', { keyPath: 'roomId' });
+      const messages = db.createObjectStore('messages', { keyPath: ['roomId', 'id'] });
+      messages.createIndex('byOrder', ['roomId', 'order', 'id']);
+      const outbox = db.createObjectStore('outbox', { keyPath: ['roomId', 'id'] });
+      outbox.createIndex('byRoom', 'roomId');
+      db.createObjectStore('settings');
+    },
+  });
+}
+
+export async function loadSettings(db: Db): Promise<Settings> {
+  return { ...DEFAULT_SETTINGS, ...(await db.get('settings', 'settings')) };
+}
+
+/** A room's chat in display order: relay sequence, then the sender's own pending messages. */
+export function roomMessages(db: Db, roomId: string): Promise<MessageRecord[]> {
+  const range = IDBKeyRange.bound([roomId, -Infinity, ''], [roomId, Infinity, '\uffff']);
+  return db.getAllFromIndex('messages', 'byOrder', range);
+}
+
+export async function lastMessage(db: Db, roomId: string): Promise<MessageRecord | null> {
+  const range = IDBKeyRange.bound([roomId, -Infinity, ''], [roomId, Infinity, '\uffff']);
+  const cursor = await db.transaction('messages').store.index('byOrder').openCursor(range, 'prev');
+  return cursor?.value ?? null;
+}

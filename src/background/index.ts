@@ -1,0 +1,90 @@
+import browser from 'webextension-polyfill';
+import type { BackgroundToView } from '../shared/view-messages.ts';
+import { OVERLAY_PORT, POPUP_PORT } from '../shared/view-messages.ts';
+import type { Background, ViewPort } from './context.ts';
+import { openParleyDb } from './db.ts';
+import { handleIntent } from './intents/index.ts';
+import { rejoinAll } from './join.ts';
+import { injectOverlay } from './overlay-injection.ts';
+import { handleRelayFrame } from './relay-frames/index.ts';
+import { RelaySocket } from './relay-socket.ts';
+import { publishState } from './state.ts';
+import { isTrustedSender } from './trusted-sender.ts';
+
+// Entry: wiring only. Listeners are registered synchronously at the top level so that an event
+// that wakes a killed service worker is not missed; the database opens in the background.
+
+// One queue for everything that touches state: relay frames and intents apply in arrival order,
+// so a replayed history and a live message can never interleave half-written.
+let queue: Promise<unknown> = openParleyDb().then((db) => {
+  bg.db = db;
+});
+function serial(task: (bg: Background) => Promise<void>): void {
+  queue = queue.then(() => task(bg)).catch((e: unknown) => console.error('parley background task failed', e));
+}
+
+let refreshQueued = false;
+const relay = new RelaySocket({
+  onOpen: () => serial(rejoinAll),
+  onFrame: (frame) => serial((b) => handleRelayFrame(b, frame)),
+  onStatus: () => bg.refresh(),
+  onBadFrame: (message) => console.warn('parley: ignored a relay frame:', message),
+});
+
+const bg: Background = {
+  db: undefined as never,
+  relay,
+  keys: new Map(),
+  views: new Set(),
+  pendingJoins: new Map(),
+  synced: new Set(),
+  members: new Map(),
+  overlayRooms: new Map(),
+  lastRoomId: null,
+  refresh() {
+    if (refreshQueued) return;
+    refreshQueued = true;
+    serial(async (b) => {
+      refreshQueued = false;
+      await publishState(b);
+    });
+  },
+  post(view: ViewPort, message: BackgroundToView) {
+    try {
+      view.port.postMessage(message);
+    } catch {
+      bg.views.delete(view); // The view closed between our check and the post.
+    }
+  },
+  postToWatchers(roomId: string, message: BackgroundToView) {
+    for (const view of bg.views) if (view.watching === roomId) bg.post(view, message);
+  },
+};
+
+bg.refresh(); // Reconnects and rejoins after a killed worker or a browser restart.
+
+browser.runtime.onConnect.addListener((port) => {
+  if (port.name !== POPUP_PORT && port.name !== OVERLAY_PORT) return port.disconnect();
+  if (!isTrustedSender(port.sender, port.name)) return port.disconnect();
+  const tabId = port.name === OVERLAY_PORT ? (port.sender?.tab?.id ?? null) : null;
+  const view: ViewPort = { port, kind: port.name === POPUP_PORT ? 'popup' : 'overlay', watching: null, tabId };
+  bg.views.add(view);
+  port.onMessage.addListener((msg: unknown) => serial((b) => handleIntent(b, msg, view)));
+  port.onDisconnect.addListener(() => bg.views.delete(view));
+  if (tabId !== null) {
+    serial(async (b) => b.post(view, { type: 'overlay-room', roomId: b.overlayRooms.get(tabId) ?? b.lastRoomId }));
+  }
+  bg.refresh();
+});
+
+browser.commands.onCommand.addListener((command, tab) => {
+  if (command !== 'open-overlay' || tab?.id === undefined) return;
+  const tabId = tab.id;
+  serial(async (b) => {
+    await injectOverlay(b, tabId, null);
+  });
+});
+
+browser.tabs.onRemoved.addListener((tabId) => bg.overlayRooms.delete(tabId));
+
+void browser.action.setBadgeBackgroundColor({ color: '#0f766e' });

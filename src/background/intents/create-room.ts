@@ -1,0 +1,19 @@
+import { deriveRoomKeys } from '../../shared/crypto.ts';
+import { formatRoomCode, newRoomCode } from '../../shared/room-code.ts';
+import type { ViewToBackground } from '../../shared/view-messages.ts';
+import type { Background, ViewPort } from '../context.ts';
+import { roomName } from './room-name.ts';
+
+/** The code is made here, on the device; the relay only ever learns the id derived from it. */
+export async function createRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'create-room' }>, view: ViewPort): Promise<void> {
+  const code = newRoomCode();
+  const keys = await deriveRoomKeys(code);
+  bg.keys.set(keys.roomId, keys);
+  await bg.db.put('rooms', {
+    roomId: keys.roomId, code, name: roomName(msg.name, code), joinedAt: Date.now(), lastSeq: 0, unread: 0,
+  });
+  bg.lastRoomId = keys.roomId;
+  bg.relay.send({ type: 'GETROOM', room: keys.roomId, since: 0 });
+  bg.post(view, { type: 'room-ready', roomId: keys.roomId, code: formatRoomCode(code), created: true });
+  bg.refresh();
+}

@@ -1,0 +1,34 @@
+import type { ViewToBackground } from '../../shared/view-messages.ts';
+import type { Background, ViewPort } from '../context.ts';
+import { createRoom } from './create-room.ts';
+import { joinRoom } from './join-room.ts';
+import { leaveRoom } from './leave-room.ts';
+import { openOverlay } from './open-overlay.ts';
+import { saveSettings } from './save-settings.ts';
+import { sendMessage } from './send-message.ts';
+import { watchRoom } from './watch-room.ts';
+
+type Handlers = {
+  [K in ViewToBackground['type']]: (bg: Background, msg: Extract<ViewToBackground, { type: K }>, view: ViewPort) => Promise<void>;
+};
+
+/** One handler per thing a user can ask of the background. */
+export const intentHandlers: Handlers = {
+  'create-room': createRoom,
+  'join-room': joinRoom,
+  'leave-room': leaveRoom,
+  'watch-room': watchRoom,
+  'send-message': sendMessage,
+  'save-settings': saveSettings,
+  'open-overlay': openOverlay,
+};
+
+export function handleIntent(bg: Background, msg: unknown, view: ViewPort): Promise<void> {
+  const type = typeof msg === 'object' && msg !== null ? (msg as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string' || !Object.hasOwn(intentHandlers, type)) {
+    bg.post(view, { type: 'error', code: 'BAD_REQUEST', message: 'The background did not understand that request.' });
+    return Promise.resolve();
+  }
+  const handler = intentHandlers[type as ViewToBackground['type']] as (bg: Background, msg: ViewToBackground, view: ViewPort) => Promise<void>;
+  return handler(bg, msg as ViewToBackground, view);
+}

@@ -1,0 +1,42 @@
+import { MAX_TEXT_CHARS } from '../../shared/constants.ts';
+import { sealMessage } from '../../shared/crypto.ts';
+import { newMessageId } from '../../shared/message-id.ts';
+import type { ViewToBackground } from '../../shared/view-messages.ts';
+import type { Background, ViewPort } from '../context.ts';
+import { loadSettings, PENDING_ORDER } from '../db.ts';
+import { putChatLine } from '../messages.ts';
+import { flushOutbox } from '../outbox.ts';
+import { roomKeys } from '../room-keys.ts';
+
+/** Sealed and queued in the outbox first, so a message typed offline goes out when we return. */
+export async function sendMessage(bg: Background, msg: Extract<ViewToBackground, { type: 'send-message' }>, view: ViewPort): Promise<void> {
+  const text = typeof msg.text === 'string' ? msg.text : '';
+  if (text.trim().length === 0) return;
+  if (text.length > MAX_TEXT_CHARS) {
+    bg.post(view, { type: 'error', code: 'BAD_MESSAGE', message: `Messages are limited to ${MAX_TEXT_CHARS.toLocaleString('en')} characters.` });
+    return;
+  }
+  const keys = await roomKeys(bg, msg.roomId);
+  if (!keys || !(await bg.db.get('rooms', msg.roomId))) {
+    bg.post(view, { type: 'error', code: 'NO_SUCH_ROOM', message: 'That room is no longer in your list.' });
+    return;
+  }
+  const { nickname } = await loadSettings(bg.db);
+  const id = newMessageId();
+  const sentAt = Date.now();
+  const sealed = await sealMessage(keys, id, { v: 1, text, nick: nickname, sentAt });
+  if (!sealed.ok) {
+    bg.post(view, { type: 'error', code: 'BAD_MESSAGE', message: sealed.error.message });
+    return;
+  }
+  await bg.db.put('outbox', { roomId: msg.roomId, id, body: sealed.value, queuedAt: sentAt });
+  await putChatLine(bg, {
+    roomId: msg.roomId, id, kind: 'message', seq: null, order: PENDING_ORDER, mine: true,
+    nick: nickname, text, sentAt, status: 'sending',
+  }, null);
+  if (bg.relay.isOpen && bg.synced.has(msg.roomId)) {
+    bg.relay.send({ type: 'CHATMSG', room: msg.roomId, id, body: sealed.value });
+  } else {
+    await flushOutbox(bg, msg.roomId);
+  }
+}

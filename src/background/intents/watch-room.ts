@@ -1,0 +1,24 @@
+import type { ViewToBackground } from '../../shared/view-messages.ts';
+import type { Background, ViewPort } from '../context.ts';
+import { roomMessages } from '../db.ts';
+import { toChatItem } from '../messages.ts';
+
+/** A view opened a room: send its history and count it as read. */
+export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'watch-room' }>, view: ViewPort): Promise<void> {
+  view.watching = msg.roomId;
+  if (msg.roomId === null) return;
+  const room = await bg.db.get('rooms', msg.roomId);
+  if (!room) {
+    view.watching = null;
+    bg.post(view, { type: 'error', code: 'NO_SUCH_ROOM', message: 'That room is no longer in your list.' });
+    return;
+  }
+  bg.lastRoomId = room.roomId;
+  if (room.unread !== 0) {
+    room.unread = 0;
+    await bg.db.put('rooms', room);
+  }
+  const items = (await roomMessages(bg.db, room.roomId)).map(toChatItem);
+  bg.post(view, { type: 'room-history', roomId: room.roomId, items });
+  bg.refresh();
+}

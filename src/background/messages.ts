@@ -1,0 +1,66 @@
+import type { ChatItem } from '../shared/view-messages.ts';
+import type { Background } from './context.ts';
+import type { MessageRecord } from './db.ts';
+
+// Writes to a room's chat. Every write is keyed by (room, message id), so a frame that arrives
+// twice (a resend, a replay) updates the same line instead of adding one.
+
+export function toChatItem(m: MessageRecord): ChatItem {
+  return { id: m.id, kind: m.kind, seq: m.seq, mine: m.mine, nick: m.nick, text: m.text, sentAt: m.sentAt, status: m.status };
+}
+
+function isWatched(bg: Background, roomId: string): boolean {
+  for (const view of bg.views) if (view.watching === roomId) return true;
+  return false;
+}
+
+/** Stores a line and tells the views; returns false when it was already there. */
+export async function putChatLine(bg: Background, line: MessageRecord, seq: number | null): Promise<boolean> {
+  const tx = bg.db.transaction(['messages', 'rooms'], 'readwrite');
+  const messages = tx.objectStore('messages');
+  const rooms = tx.objectStore('rooms');
+  const existing = await messages.get([line.roomId, line.id]);
+  let stored: MessageRecord;
+  let added = false;
+  if (existing) {
+    // Already shown: only the relay's numbering can still change (a pending one of ours, acked).
+    if (existing.seq !== null || seq === null) {
+      await tx.done;
+      return false;
+    }
+    stored = { ...existing, seq, order: seq, status: existing.mine ? 'sent' : existing.status };
+  } else {
+    stored = line;
+    added = true;
+  }
+  await messages.put(stored);
+  const room = await rooms.get(line.roomId);
+  if (room) {
+    if (seq !== null && seq > room.lastSeq) room.lastSeq = seq;
+    if (added && !line.mine && line.kind === 'message' && !isWatched(bg, line.roomId)) room.unread += 1;
+    await rooms.put(room);
+  }
+  await tx.done;
+  bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(stored) });
+  bg.refresh();
+  return added;
+}
+
+export async function markAcked(bg: Background, roomId: string, id: string, seq: number): Promise<void> {
+  const tx = bg.db.transaction(['messages', 'rooms', 'outbox'], 'readwrite');
+  const message = await tx.objectStore('messages').get([roomId, id]);
+  await tx.objectStore('outbox').delete([roomId, id]);
+  const room = await tx.objectStore('rooms').get(roomId);
+  if (room && seq > room.lastSeq) {
+    room.lastSeq = seq;
+    await tx.objectStore('rooms').put(room);
+  }
+  let updated: MessageRecord | null = null;
+  if (message && message.seq === null) {
+    updated = { ...message, seq, order: seq, status: 'sent' };
+    await tx.objectStore('messages').put(updated);
+  }
+  await tx.done;
+  if (updated) bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(updated) });
+  bg.refresh();
+}

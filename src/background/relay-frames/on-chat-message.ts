@@ -1,0 +1,26 @@
+import { openMessage } from '../../shared/crypto.ts';
+import type { ChatDeliverFrame } from '../../shared/protocol.ts';
+import type { Background } from '../context.ts';
+import { putChatLine } from '../messages.ts';
+import { roomKeys } from '../room-keys.ts';
+
+export async function onChatMessage(bg: Background, frame: ChatDeliverFrame): Promise<void> {
+  const keys = await roomKeys(bg, frame.room);
+  if (!keys) return; // A room we left; the relay will stop sending once LEAVE lands.
+  const existing = await bg.db.get('messages', [frame.room, frame.id]);
+  if (existing) {
+    // Our own message replayed (its ACK was lost), or a duplicate: only its number may be new.
+    await putChatLine(bg, existing, frame.seq);
+    return;
+  }
+  const opened = await openMessage(keys, frame.room, frame.id, frame.body);
+  const base = { roomId: frame.room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received' as const };
+  if (opened.ok) {
+    const { text, nick, sentAt } = opened.value;
+    await putChatLine(bg, { ...base, kind: 'message', nick, text, sentAt }, frame.seq);
+  } else {
+    // Shown, not hidden, so a member can tell something was tampered with; worded calmly because
+    // the usual cause is a peer on an older version.
+    await putChatLine(bg, { ...base, kind: 'notice', nick: '', text: 'A message could not be opened and was skipped.', sentAt: frame.at }, frame.seq);
+  }
+}

@@ -1,0 +1,15 @@
+import type { WrongRoomFrame } from '../../shared/protocol.ts';
+import type { Background } from '../context.ts';
+
+export async function onWrongRoom(bg: Background, frame: WrongRoomFrame): Promise<void> {
+  const pending = bg.pendingJoins.get(frame.room);
+  bg.pendingJoins.delete(frame.room);
+  bg.keys.delete(frame.room);
+  if (pending?.view) {
+    bg.post(pending.view, {
+      type: 'error',
+      code: 'WRONG_ROOM',
+      message: 'No room with that code is open on this relay. Check the code, or ask for a new one.',
+    });
+  }
+}

@@ -1,0 +1,138 @@
+import { decodeRelayFrame, encodeFrame } from '../shared/codec.ts';
+import { KEEPALIVE_INTERVAL_MS } from '../shared/constants.ts';
+import type { ClientToRelay, RelayToClient } from '../shared/protocol.ts';
+import type { ConnectionStatus } from '../shared/view-messages.ts';
+import { reconnectDelay } from './backoff.ts';
+
+export interface RelaySocketEvents {
+  onOpen(): void;
+  onFrame(frame: RelayToClient): void;
+  onStatus(status: ConnectionStatus): void;
+  onBadFrame(message: string): void;
+}
+
+/**
+ * The one WebSocket to the relay. Reconnects with backoff while `wanted`, and sends a PING well
+ * inside Chrome's 30 s window so an active socket keeps the service worker alive.
+ */
+export class RelaySocket {
+  #ws: WebSocket | null = null;
+  #url = '';
+  #wanted = false;
+  #attempt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #keepalive: ReturnType<typeof setInterval> | undefined;
+  #lastHeard = 0;
+  status: ConnectionStatus = 'offline';
+
+  constructor(private readonly events: RelaySocketEvents) {}
+
+  /** Connect (or stay connected) to `url`; a changed url drops the old socket first. */
+  want(url: string): void {
+    this.#wanted = true;
+    if (url !== this.#url) {
+      this.#url = url;
+      this.#drop();
+      this.#attempt = 0;
+    }
+    if (!this.#ws && this.#retryTimer === undefined) this.#open();
+  }
+
+  stop(): void {
+    this.#wanted = false;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#drop();
+    this.#setStatus('offline');
+  }
+
+  get isOpen(): boolean {
+    return this.#ws?.readyState === WebSocket.OPEN;
+  }
+
+  send(frame: ClientToRelay): boolean {
+    if (!this.isOpen) return false;
+    this.#ws!.send(encodeFrame(frame));
+    return true;
+  }
+
+  #open(): void {
+    this.#setStatus('connecting');
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.#url);
+    } catch (e) {
+      this.events.onBadFrame(`Cannot open ${this.#url}: ${(e as Error).message}`);
+      this.#scheduleRetry();
+      return;
+    }
+    this.#ws = ws;
+    ws.onopen = () => {
+      this.#attempt = 0;
+      this.#lastHeard = Date.now();
+      this.#setStatus('online');
+      this.#startKeepalive();
+      this.events.onOpen();
+    };
+    ws.onmessage = (event) => {
+      this.#lastHeard = Date.now();
+      if (typeof event.data !== 'string') return this.events.onBadFrame('The relay sent a binary frame.');
+      const decoded = decodeRelayFrame(event.data);
+      if (decoded.ok) this.events.onFrame(decoded.value);
+      else this.events.onBadFrame(decoded.error.message);
+    };
+    ws.onclose = () => {
+      if (this.#ws !== ws) return;
+      this.#ws = null;
+      this.#stopKeepalive();
+      this.#setStatus(this.#wanted ? 'connecting' : 'offline');
+      if (this.#wanted) this.#scheduleRetry();
+    };
+    // Errors are always followed by close, which does the recovery.
+    ws.onerror = () => {};
+  }
+
+  #scheduleRetry(): void {
+    clearTimeout(this.#retryTimer);
+    const delay = reconnectDelay(this.#attempt++);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#wanted && !this.#ws) this.#open();
+    }, delay);
+  }
+
+  #startKeepalive(): void {
+    this.#stopKeepalive();
+    this.#keepalive = setInterval(() => {
+      // Two silent intervals means the connection is half-open: drop it and reconnect.
+      if (Date.now() - this.#lastHeard > 2 * KEEPALIVE_INTERVAL_MS + 5_000) {
+        this.#drop();
+        this.#setStatus('connecting');
+        this.#scheduleRetry();
+        return;
+      }
+      this.send({ type: 'PING', t: Date.now() });
+    }, KEEPALIVE_INTERVAL_MS);
+  }
+
+  #stopKeepalive(): void {
+    clearInterval(this.#keepalive);
+    this.#keepalive = undefined;
+  }
+
+  #drop(): void {
+    const ws = this.#ws;
+    this.#ws = null;
+    this.#stopKeepalive();
+    if (ws) {
+      ws.onclose = null;
+      ws.close();
+    }
+  }
+
+  #setStatus(status: ConnectionStatus): void {
+    if (status === this.status) return;
+    this.status = status;
+    this.events.onStatus(status);
+  }
+}

@@ -1,0 +1,29 @@
+import { useEffect, useState } from 'preact/hooks';
+import { OVERLAY_PORT } from '../shared/view-messages.ts';
+import { ChatLog } from '../ui/chat-log.tsx';
+import { Composer } from '../ui/composer.tsx';
+import { useBackground } from '../ui/use-background.ts';
+
+/** The page overlay: one room's chat, chosen by the background for this tab. */
+export function Overlay({ close }: { close: () => void }) {
+  const [roomId, setRoomId] = useState<string | null>(null);
+  const { state, send } = useBackground(OVERLAY_PORT, roomId);
+  useEffect(() => setRoomId(state.overlayRoom), [state.overlayRoom]);
+  const room = state.rooms.find((r) => r.roomId === roomId);
+  return (
+    <div class="pl-overlay" data-testid="overlay" role="dialog" aria-label="Parley chat">
+      <div class="pl-overlay-head">
+        <strong>{room ? room.name : 'Parley'}</strong>
+        <button data-testid="close-overlay" onClick={close} aria-label="Close chat">×</button>
+      </div>
+      {room ? (
+        <>
+          <ChatLog items={state.items} />
+          <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text })} />
+        </>
+      ) : (
+        <div class="pl-log pl-empty">{state.error ? state.error.message : 'Connecting…'}</div>
+      )}
+    </div>
+  );
+}

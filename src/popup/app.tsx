@@ -1,0 +1,42 @@
+import { useState } from 'preact/hooks';
+import { POPUP_PORT } from '../shared/view-messages.ts';
+import { useBackground } from '../ui/use-background.ts';
+import { RoomList } from './room-list.tsx';
+import { RoomView } from './room-view.tsx';
+import { SettingsForm } from './settings-form.tsx';
+
+type Screen = { name: 'rooms' } | { name: 'room'; roomId: string } | { name: 'settings' };
+
+export function App() {
+  const [screen, setScreen] = useState<Screen>({ name: 'rooms' });
+  const roomId = screen.name === 'room' ? screen.roomId : null;
+  const { state, send, dismissError } = useBackground(POPUP_PORT, roomId);
+  const room = state.rooms.find((r) => r.roomId === roomId) ?? null;
+
+  return (
+    <main class="pl-popup" data-connection={state.connection}>
+      <header class="pl-header">
+        {screen.name === 'rooms' ? <h1>Parley</h1> : (
+          <button class="pl-back" data-testid="back" onClick={() => setScreen({ name: 'rooms' })} aria-label="Back to rooms">‹ Rooms</button>
+        )}
+        <span class={`pl-conn pl-${state.connection}`} data-testid="connection" title={`Relay: ${state.connection}`}>{state.connection}</span>
+        {screen.name === 'rooms' ? (
+          <button class="pl-icon" data-testid="open-settings" onClick={() => setScreen({ name: 'settings' })} aria-label="Settings">⚙</button>
+        ) : null}
+      </header>
+      {state.error ? (
+        <div class="pl-error" role="alert" data-testid="error" data-code={state.error.code}>
+          <span>{state.error.message}</span>
+          <button onClick={dismissError} aria-label="Dismiss">×</button>
+        </div>
+      ) : null}
+      {screen.name === 'rooms' ? (
+        <RoomList state={state} send={send} open={(id) => { dismissError(); setScreen({ name: 'room', roomId: id }); }} />
+      ) : screen.name === 'settings' ? (
+        state.settings ? <SettingsForm settings={state.settings} send={send} done={() => setScreen({ name: 'rooms' })} /> : null
+      ) : room ? (
+        <RoomView room={room} items={state.items} send={send} left={() => setScreen({ name: 'rooms' })} />
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,32 @@
+import type { ChatItem, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
+import { ChatLog } from '../ui/chat-log.tsx';
+import { Composer } from '../ui/composer.tsx';
+import { CopyCode } from './copy-code.tsx';
+
+interface Props {
+  room: RoomSummary;
+  items: ChatItem[];
+  send: (msg: ViewToBackground) => void;
+  left: () => void;
+}
+
+export function RoomView({ room, items, send, left }: Props) {
+  return (
+    <section class="pl-room-view" data-testid="room-view" data-room-id={room.roomId}>
+      <div class="pl-room-head">
+        <h2>{room.name}</h2>
+        <span class="pl-members" data-testid="members">{room.members > 0 ? `${room.members} here` : ''}</span>
+      </div>
+      <details class="pl-room-tools">
+        <summary>Code and actions</summary>
+        <CopyCode code={room.code} />
+        <div class="pl-row">
+          <button data-testid="chat-on-page" onClick={() => send({ type: 'open-overlay', roomId: room.roomId })}>Chat on this page</button>
+          <button class="pl-danger" data-testid="leave-room" onClick={() => { send({ type: 'leave-room', roomId: room.roomId }); left(); }}>Leave room</button>
+        </div>
+      </details>
+      <ChatLog items={items} />
+      <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text })} />
+    </section>
+  );
+}

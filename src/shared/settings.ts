@@ -1,0 +1,46 @@
+import { MAX_NICKNAME_CHARS } from './constants.ts';
+import { err, ok, type Result } from './result.ts';
+import type { Settings } from './view-messages.ts';
+
+export type SettingsErrorCode = 'NICKNAME_TOO_LONG' | 'NICKNAME_CONTROL_CHARS' | 'RELAY_URL_INVALID' | 'RELAY_URL_INSECURE';
+export interface SettingsError {
+  code: SettingsErrorCode;
+  field: keyof Settings;
+  message: string;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Plain ws:// is accepted only for this machine; anything remote must be wss://. */
+export function checkRelayUrl(input: string): Result<string, SettingsError> {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return err({ code: 'RELAY_URL_INVALID', field: 'relayUrl', message: 'The relay address is not a valid URL.' });
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    return err({ code: 'RELAY_URL_INVALID', field: 'relayUrl', message: 'The relay address must start with wss:// (or ws:// for this computer).' });
+  }
+  if (url.username || url.password) {
+    return err({ code: 'RELAY_URL_INVALID', field: 'relayUrl', message: 'The relay address must not contain a user name or password.' });
+  }
+  if (url.protocol === 'ws:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    return err({ code: 'RELAY_URL_INSECURE', field: 'relayUrl', message: 'A relay on another computer must use wss:// so nobody on the way can watch or block it.' });
+  }
+  return ok(url.href.replace(/\/$/, ''));
+}
+
+export function checkSettings(input: Settings): Result<Settings, SettingsError> {
+  const nickname = String(input.nickname ?? '').trim();
+  if (nickname.length > MAX_NICKNAME_CHARS) {
+    return err({ code: 'NICKNAME_TOO_LONG', field: 'nickname', message: `Nicknames are at most ${MAX_NICKNAME_CHARS} characters.` });
+  }
+  // Control and bidi-override characters would let a nickname disguise who is speaking.
+  if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(nickname)) {
+    return err({ code: 'NICKNAME_CONTROL_CHARS', field: 'nickname', message: 'Nicknames cannot contain control or direction-changing characters.' });
+  }
+  const relay = checkRelayUrl(String(input.relayUrl ?? ''));
+  if (!relay.ok) return relay;
+  return ok({ nickname, relayUrl: relay.value });
+}

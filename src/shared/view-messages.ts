@@ -1,0 +1,65 @@
+// Messages between the background (the one owner of state) and its views (popup, page overlay),
+// carried over runtime.connect ports. One union per direction, keyed on `type`.
+
+export type ConnectionStatus = 'offline' | 'connecting' | 'online';
+
+export interface Settings {
+  nickname: string;
+  relayUrl: string;
+}
+
+export interface RoomSummary {
+  roomId: string;
+  /** Formatted for reading aloud (groups of four). */
+  code: string;
+  name: string;
+  unread: number;
+  lastText: string | null;
+  lastNick: string | null;
+  lastAt: number | null;
+  members: number;
+}
+
+export type ChatItemKind = 'message' | 'gap' | 'notice';
+export type DeliveryStatus = 'sending' | 'sent' | 'received';
+
+/** One line in a room's chat, as a view shows it. */
+export interface ChatItem {
+  id: string;
+  kind: ChatItemKind;
+  /** Relay sequence number; null while the relay has not acked the sender's own message. */
+  seq: number | null;
+  mine: boolean;
+  nick: string;
+  text: string;
+  sentAt: number;
+  status: DeliveryStatus;
+}
+
+// ---- view -> background ----------------------------------------------------------------------
+
+export type ViewToBackground =
+  | { type: 'create-room'; name: string }
+  | { type: 'join-room'; code: string; name: string }
+  | { type: 'leave-room'; roomId: string }
+  | { type: 'watch-room'; roomId: string | null }
+  | { type: 'send-message'; roomId: string; text: string }
+  | { type: 'save-settings'; settings: Settings }
+  | { type: 'open-overlay'; roomId: string };
+
+// ---- background -> view ----------------------------------------------------------------------
+
+export type ViewErrorCode =
+  | 'BAD_ROOM_CODE' | 'WRONG_ROOM' | 'BAD_SETTINGS' | 'BAD_MESSAGE' | 'NO_SUCH_ROOM'
+  | 'CANNOT_INJECT' | 'RELAY_ERROR' | 'BAD_REQUEST';
+
+export type BackgroundToView =
+  | { type: 'state'; rooms: RoomSummary[]; settings: Settings; connection: ConnectionStatus }
+  | { type: 'room-history'; roomId: string; items: ChatItem[] }
+  | { type: 'room-item'; roomId: string; item: ChatItem }
+  | { type: 'room-ready'; roomId: string; code: string; created: boolean }
+  | { type: 'overlay-room'; roomId: string | null }
+  | { type: 'error'; code: ViewErrorCode; message: string };
+
+export const POPUP_PORT = 'parley-popup';
+export const OVERLAY_PORT = 'parley-overlay';

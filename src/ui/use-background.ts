@@ -1,0 +1,70 @@
+import browser from 'webextension-polyfill';
+import { useEffect, useMemo, useReducer } from 'preact/hooks';
+import type { BackgroundToView, ChatItem, ConnectionStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
+
+export interface ViewState {
+  rooms: RoomSummary[];
+  settings: Settings | null;
+  connection: ConnectionStatus;
+  roomId: string | null;
+  items: ChatItem[];
+  ready: { roomId: string; code: string; created: boolean } | null;
+  overlayRoom: string | null;
+  error: { code: string; message: string } | null;
+}
+
+const initial: ViewState = {
+  rooms: [], settings: null, connection: 'offline', roomId: null, items: [], ready: null, overlayRoom: null, error: null,
+};
+
+/** Orders like the background does: relay sequence first, pending messages after, by id. */
+function place(items: ChatItem[], item: ChatItem): ChatItem[] {
+  const rest = items.filter((i) => i.id !== item.id);
+  const key = (i: ChatItem) => (i.seq ?? (i.kind === 'gap' ? Number(i.id.split('-')[2]) + 0.5 : Number.MAX_SAFE_INTEGER));
+  const k = key(item);
+  let at = rest.length;
+  while (at > 0 && (key(rest[at - 1]!) > k || (key(rest[at - 1]!) === k && rest[at - 1]!.id > item.id))) at--;
+  rest.splice(at, 0, item);
+  return rest;
+}
+
+type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string | null };
+
+function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewState {
+  switch (msg.type) {
+    case 'watch':
+      return { ...state, roomId: msg.roomId, items: [] };
+    case 'state':
+      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection };
+    case 'room-history':
+      return msg.roomId === state.roomId ? { ...state, items: msg.items } : state;
+    case 'room-item':
+      return msg.roomId === state.roomId ? { ...state, items: place(state.items, msg.item) } : state;
+    case 'room-ready':
+      return { ...state, ready: msg, error: null };
+    case 'overlay-room':
+      return { ...state, overlayRoom: msg.roomId };
+    case 'error':
+      return { ...state, error: { code: msg.code, message: msg.message } };
+    case 'dismiss-error':
+      return { ...state, error: null };
+  }
+}
+
+/** A view's whole connection to the background: state in, intents out. */
+export function useBackground(portName: string, roomId: string | null) {
+  const [state, dispatch] = useReducer(reduce, initial);
+  const port = useMemo(() => browser.runtime.connect({ name: portName }), [portName]);
+  useEffect(() => {
+    const listener = (msg: unknown) => dispatch(msg as BackgroundToView);
+    port.onMessage.addListener(listener);
+    // Unmounting the view (closing the overlay) ends its port, and with it the background's interest.
+    return () => port.disconnect();
+  }, [port]);
+  useEffect(() => {
+    dispatch({ type: 'watch', roomId });
+    port.postMessage({ type: 'watch-room', roomId } satisfies ViewToBackground);
+  }, [port, roomId]);
+  const send = (msg: ViewToBackground) => port.postMessage(msg);
+  return { state, send, dismissError: () => dispatch({ type: 'dismiss-error' }) };
+}
