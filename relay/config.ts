@@ -1,0 +1,146 @@
+import { DEFAULT_MAX_FRAME_KB, DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT } from '../src/shared/constants.ts';
+import { LOG_LEVELS, type LogLevel } from './log.ts';
+
+export interface RelayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly maxFrameKb: number;
+  readonly ratePerSec: number;
+  readonly rateBurst: number;
+  readonly maxRoomsPerConnection: number;
+  readonly maxMembersPerRoom: number;
+  readonly maxConnectionsPerAddress: number;
+  /** Entries: an exact origin, `scheme://*`, `none` (no Origin header) or `*`. */
+  readonly allowedOrigins: readonly string[];
+  readonly idleTimeoutMs: number;
+  readonly maxBufferedKb: number;
+  /** A SQLite file, or ':memory:' for a store that dies with the process. */
+  readonly historyPath: string;
+  readonly historyMaxCount: number;
+  readonly historyMaxAgeMs: number;
+  readonly tlsCert: string | null;
+  readonly tlsKey: string | null;
+  readonly logLevel: LogLevel;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
+  port: DEFAULT_RELAY_PORT,
+  host: DEFAULT_RELAY_HOST,
+  maxFrameKb: DEFAULT_MAX_FRAME_KB,
+  ratePerSec: 20,
+  // Room for a reconnecting client to flush its outbox and rejoin its rooms in one go.
+  rateBurst: 100,
+  maxRoomsPerConnection: 32,
+  maxMembersPerRoom: 100,
+  // Households and offices share one address; benchmarks from one host must raise this.
+  maxConnectionsPerAddress: 64,
+  allowedOrigins: Object.freeze(['none', 'chrome-extension://*', 'moz-extension://*']),
+  // Clients send a keepalive every 15 s (KEEPALIVE_INTERVAL_MS), so 60 s tolerates three losses.
+  idleTimeoutMs: 60_000,
+  // About ten full-size frames: a reader that falls further behind than that is not coming back.
+  maxBufferedKb: 4096,
+  historyPath: '.data/relay.sqlite',
+  historyMaxCount: 1000,
+  historyMaxAgeMs: 7 * DAY_MS,
+  tlsCert: null,
+  tlsKey: null,
+  logLevel: 'info',
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Parse<T> = (text: string, name: string) => T;
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Parse<number> => (text, name) => {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be an integer ${range}; got ${JSON.stringify(text)}.`);
+  }
+  return value;
+};
+
+const text: Parse<string> = (value) => value;
+const path: Parse<string | null> = (value) => value;
+
+const ORIGIN_ENTRY = /^(none|\*|[a-z][a-z0-9+.-]*:\/\/(\*|[^\s/*]+))$/i;
+const origins: Parse<readonly string[]> = (value, name) => {
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const bad = entries.find((entry) => !ORIGIN_ENTRY.test(entry));
+  if (bad !== undefined || entries.length === 0) {
+    throw new ConfigError(
+      `${name} must be a comma-separated list of origins (https://example.org), scheme://* , none or *; ` +
+        `got ${JSON.stringify(bad ?? value)}.`,
+    );
+  }
+  return Object.freeze(entries);
+};
+
+const logLevel: Parse<LogLevel> = (value, name) => {
+  const level = LOG_LEVELS.find((candidate) => candidate === value);
+  if (level === undefined) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(value)}.`);
+  return level;
+};
+
+/** Which environment variable sets each field, and how its text is read. */
+const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: Parse<RelayConfig[K]>] } = {
+  port: ['PORT', integer(0, 65_535)],
+  host: ['HOST', text],
+  maxFrameKb: ['MAX_FRAME_KB', integer(1, 64 * 1024)],
+  ratePerSec: ['RATE_PER_SEC', integer(1)],
+  rateBurst: ['RATE_BURST', integer(1)],
+  maxRoomsPerConnection: ['MAX_ROOMS_PER_CONNECTION', integer(1)],
+  maxMembersPerRoom: ['MAX_MEMBERS_PER_ROOM', integer(1)],
+  maxConnectionsPerAddress: ['MAX_CONNECTIONS_PER_ADDRESS', integer(1)],
+  allowedOrigins: ['ALLOWED_ORIGINS', origins],
+  idleTimeoutMs: ['IDLE_TIMEOUT_MS', integer(1)],
+  maxBufferedKb: ['MAX_BUFFERED_KB', integer(1)],
+  historyPath: ['HISTORY_PATH', text],
+  historyMaxCount: ['HISTORY_MAX_COUNT', integer(1)],
+  historyMaxAgeMs: ['HISTORY_MAX_AGE_MS', integer(1)],
+  tlsCert: ['TLS_CERT', path],
+  tlsKey: ['TLS_KEY', path],
+  logLevel: ['LOG_LEVEL', logLevel],
+};
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function assign<K extends keyof RelayConfig>(target: Mutable<RelayConfig>, key: K, value: RelayConfig[K]): void {
+  target[key] = value;
+}
+
+function fromEnv<K extends keyof RelayConfig>(env: NodeJS.ProcessEnv, key: K): RelayConfig[K] | undefined {
+  const [name, parse] = ENV[key];
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? undefined : parse(raw, name);
+}
+
+/** Defaults overridden by the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const config: Mutable<RelayConfig> = { ...DEFAULT_CONFIG };
+  for (const key of Object.keys(ENV) as (keyof RelayConfig)[]) {
+    const value = fromEnv(env, key);
+    if (value !== undefined) assign(config, key, value);
+  }
+  return resolveConfig(config);
+}
+
+/** Defaults overridden field by field (tests pass only what they change), checked as a whole. */
+export function resolveConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
+  const config: RelayConfig = Object.freeze({ ...DEFAULT_CONFIG, ...overrides });
+  if ((config.tlsCert === null) !== (config.tlsKey === null)) {
+    const [set, missing] = config.tlsCert === null ? [ENV.tlsKey[0], ENV.tlsCert[0]] : [ENV.tlsCert[0], ENV.tlsKey[0]];
+    throw new ConfigError(`${set} is set but ${missing} is not; TLS needs both.`);
+  }
+  if (config.maxBufferedKb < config.maxFrameKb) {
+    // Otherwise one legitimate frame to a perfectly healthy reader would count as a slow consumer.
+    throw new ConfigError(
+      `MAX_BUFFERED_KB (${config.maxBufferedKb}) must be at least MAX_FRAME_KB (${config.maxFrameKb}).`,
+    );
+  }
+  return config;
+}

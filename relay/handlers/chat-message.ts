@@ -1,0 +1,20 @@
+import type { Handler } from '../context.ts';
+import { toChatFrame } from '../history-store.ts';
+
+/**
+ * Stores and fans out one sealed message. The relay stamps from/seq/at itself; the codec has already
+ * dropped any such fields the sender put in. A resent id is acked with its original seq and goes
+ * nowhere, which makes the sender's outbox retries safe.
+ */
+export const chatMessage: Handler<'CHATMSG'> = (ctx, peer, frame) => {
+  const { room, id, body } = frame;
+  if (!peer.rooms.has(room)) {
+    peer.error('NOT_IN_ROOM', { ref: frame.type, room });
+    return;
+  }
+  const { message, duplicate } = ctx.history.append(room, { id, from: peer.id, body }, Date.now());
+  peer.send({ type: 'ACK', room, id, seq: message.seq, at: message.at });
+  if (duplicate) return;
+  ctx.metrics.messagesStored++;
+  ctx.rooms.broadcast(room, toChatFrame(message), peer, true);
+};

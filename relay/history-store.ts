@@ -1,0 +1,59 @@
+import type { ChatDeliverFrame, MessageIdText, PeerId, RoomIdText } from '../src/shared/protocol.ts';
+
+export interface StoredMessage {
+  readonly room: RoomIdText;
+  readonly seq: number;
+  readonly id: MessageIdText;
+  readonly from: PeerId;
+  readonly body: string;
+  readonly at: number;
+}
+
+export interface NewMessage {
+  readonly id: MessageIdText;
+  readonly from: PeerId;
+  readonly body: string;
+}
+
+/** `duplicate`: the (room, id) was already stored; `message` is then the original, seq and all. */
+export interface AppendResult {
+  readonly message: StoredMessage;
+  readonly duplicate: boolean;
+}
+
+export interface RetentionLimits {
+  readonly maxCount: number;
+  readonly maxAgeMs: number;
+}
+
+/**
+ * Rooms, their sequence heads and their retained messages. Synchronous on purpose: a handler runs
+ * to completion, so per-room seq order, dedup and "replay then live" need no locks or queues. A
+ * networked store (Redis, for several relays) would need an async variant and a per-connection
+ * frame queue.
+ */
+export interface HistoryStore {
+  /** Creates the room if missing (returns true then) and marks it active either way. */
+  openRoom(room: RoomIdText, now: number): boolean;
+  hasRoom(room: RoomIdText): boolean;
+  /** The latest seq ever assigned in the room (0 if none); never goes down, even when trimmed. */
+  head(room: RoomIdText): number;
+  /** Assigns the next seq unless (room, id) exists; applies retention to the room. */
+  append(room: RoomIdText, message: NewMessage, now: number): AppendResult;
+  /** Retained messages with seq > afterSeq, oldest first. */
+  readAfter(room: RoomIdText, afterSeq: number, limit: number): StoredMessage[];
+  /** Drops expired messages, and forgets rooms that are empty, idle past the age limit and not live. */
+  prune(now: number, isLive: (room: RoomIdText) => boolean): { messages: number; rooms: number };
+  stats(): { rooms: number; messages: number };
+  close(): void;
+}
+
+export const toChatFrame = (message: StoredMessage): ChatDeliverFrame => ({
+  type: 'CHATMSG',
+  room: message.room,
+  id: message.id,
+  body: message.body,
+  from: message.from,
+  seq: message.seq,
+  at: message.at,
+});

@@ -1,0 +1,33 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PROTOCOL_VERSION } from '../src/shared/constants.ts';
+import type { MetricGauges, Metrics } from './metrics.ts';
+
+export interface HttpDeps {
+  readonly metrics: Metrics;
+  readonly gauges: () => MetricGauges;
+  readonly startedAt: number;
+}
+
+/** Plain HTTP on the WebSocket port: health for orchestrators, metrics for Prometheus. */
+export function httpRoutes(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/healthz' && path !== '/metrics') {
+      reply(res, 404, 'application/json', JSON.stringify({ ok: false, error: 'not found' }));
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      reply(res, 405, 'application/json', JSON.stringify({ ok: false, error: 'method not allowed' }));
+    } else if (path === '/healthz') {
+      const { connections, rooms } = deps.gauges();
+      const uptimeS = Math.round((Date.now() - deps.startedAt) / 1000);
+      reply(res, 200, 'application/json', JSON.stringify({ ok: true, protocol: PROTOCOL_VERSION, uptimeS, connections, rooms }));
+    } else {
+      reply(res, 200, 'text/plain; version=0.0.4; charset=utf-8', deps.metrics.render(deps.gauges()));
+    }
+  };
+}
+
+function reply(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { encodeFrame } from '../src/shared/codec.ts';
+import { ERROR_CODES } from '../src/shared/protocol.ts';
+import { AddressLimit } from './address-limit.ts';
+import { ConfigError, resolveConfig, type RelayConfig } from './config.ts';
+import type { RelayContext } from './context.ts';
+import { httpRoutes } from './http-routes.ts';
+import { leaveAllRooms } from './leave-room.ts';
+import { createLogger, errorText } from './log.ts';
+import { Metrics, type MetricGauges } from './metrics.ts';
+import { originPolicy } from './origin-policy.ts';
+import { Peer, type CloseCode } from './peer.ts';
+import { receiveFrame } from './receive-frame.ts';
+import { RoomRegistry } from './room-registry.ts';
+import { openSqliteHistory } from './sqlite-history.ts';
+
+/**
+ * ws's maxPayload is this many times MAX_FRAME_KB: frames up to it are read and answered with a
+ * typed FRAME_TOO_LARGE, so a client can tell "too big" from a broken connection; beyond it ws
+ * closes the socket with 1009 before buffering more.
+ */
+const HARD_CAP_FACTOR = 4;
+/** How long closing clients get to answer the close handshake before their sockets are cut. */
+const SHUTDOWN_GRACE_MS = 2_000;
+const PRUNE_INTERVAL_MS = 60_000;
+const IDLE_SWEEP_MAX_MS = 5_000;
+
+export interface RunningRelay {
+  /** ws:// or wss:// URL of the bound address (the real port when port 0 was asked for). */
+  readonly url: string;
+  readonly port: number;
+  readonly config: RelayConfig;
+  readonly metrics: Metrics;
+  /** Stops accepting, closes every client with SHUTTING_DOWN (4010), then closes the store. */
+  close(): Promise<void>;
+}
+
+export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<RunningRelay> {
+  const config = resolveConfig(overrides);
+  const log = createLogger(config.logLevel);
+  const tls = config.tlsCert !== null && config.tlsKey !== null
+    ? { cert: readTlsFile('TLS_CERT', config.tlsCert), key: readTlsFile('TLS_KEY', config.tlsKey) }
+    : null;
+  const history = openSqliteHistory(config.historyPath, {
+    maxCount: config.historyMaxCount,
+    maxAgeMs: config.historyMaxAgeMs,
+  });
+  const metrics = new Metrics();
+  const rooms = new RoomRegistry();
+  const ctx: RelayContext = { config, rooms, history, metrics, log };
+  const peers = new Set<Peer>();
+  // Every accepted socket, including those being turned away, so shutdown can wait for all of them.
+  const sockets = new Set<WebSocket>();
+  const addresses = new AddressLimit(config.maxConnectionsPerAddress);
+  const allowOrigin = originPolicy(config.allowedOrigins);
+  const peerOptions = {
+    maxBufferedBytes: config.maxBufferedKb * 1024,
+    ratePerSec: config.ratePerSec,
+    rateBurst: config.rateBurst,
+  };
+  let shuttingDown = false;
+
+  const gauges = (): MetricGauges => {
+    const stored = history.stats();
+    return { connections: peers.size, rooms: rooms.size, storedRooms: stored.rooms, storedMessages: stored.messages };
+  };
+  const routes = httpRoutes({ metrics, gauges, startedAt: Date.now() });
+  const server = tls === null ? createHttpServer(routes) : createHttpsServer(tls, routes);
+  const wss = new WebSocketServer({
+    server,
+    perMessageDeflate: false,
+    maxPayload: config.maxFrameKb * 1024 * HARD_CAP_FACTOR,
+    clientTracking: false,
+  });
+  wss.on('error', (error) => log.error('server_error', { error: errorText(error) }));
+  server.on('clientError', (error, socket) => {
+    log.debug('http_client_error', { error: error.message });
+    socket.destroy();
+  });
+
+  // Policies are applied after the upgrade rather than by refusing it: a browser reports a refused
+  // upgrade only as an anonymous 1006, while a close code tells the extension exactly what happened.
+  const turnAway = (socket: WebSocket, code: CloseCode): void => {
+    metrics.countError(code);
+    socket.send(encodeFrame({ type: 'ERROR', code, message: ERROR_CODES[code].text }));
+    socket.close(ERROR_CODES[code].close, code);
+  };
+
+  wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
+    // First, always: an 'error' without a listener would throw and take the whole relay down.
+    socket.on('error', (error) => log.debug('socket_error', { error: error.message }));
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+
+    const origin = req.headers.origin;
+    if (shuttingDown) return turnAway(socket, 'SHUTTING_DOWN');
+    if (!allowOrigin(origin)) {
+      log.info('origin_denied', { origin });
+      return turnAway(socket, 'ORIGIN_DENIED');
+    }
+    const address = req.socket.remoteAddress ?? 'unknown';
+    if (!addresses.tryAcquire(address)) return turnAway(socket, 'TOO_MANY_CONNECTIONS');
+
+    const peer = new Peer(socket, address, peerOptions, metrics, (leaving) => leaveAllRooms(ctx, leaving));
+    peers.add(peer);
+    metrics.connectionsTotal++;
+    log.debug('connected', { peer: peer.id, origin });
+    socket.on('message', (data, isBinary) => receiveFrame(ctx, peer, data, isBinary));
+    socket.on('ping', () => {
+      peer.lastHeardAt = performance.now();
+    });
+    socket.once('close', (code) => {
+      peer.closed();
+      peers.delete(peer);
+      addresses.release(address);
+      log.debug('disconnected', { peer: peer.id, code });
+    });
+  });
+
+  // One sweep for all connections instead of a timer each: cheaper at 10,000 idle sockets.
+  const idleSweep = setInterval(() => {
+    const cutoff = performance.now() - config.idleTimeoutMs;
+    for (const peer of peers) if (peer.open && peer.lastHeardAt < cutoff) peer.close('IDLE_TIMEOUT');
+  }, Math.min(IDLE_SWEEP_MAX_MS, Math.max(10, config.idleTimeoutMs / 4)));
+  idleSweep.unref();
+
+  const pruneSweep = setInterval(() => {
+    try {
+      const pruned = history.prune(Date.now(), (room) => rooms.has(room));
+      if (pruned.messages > 0 || pruned.rooms > 0) log.info('history_pruned', pruned);
+    } catch (error) {
+      log.error('prune_failed', { error: errorText(error) });
+    }
+  }, PRUNE_INTERVAL_MS);
+  pruneSweep.unref();
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    clearInterval(idleSweep);
+    clearInterval(pruneSweep);
+    history.close();
+    throw error;
+  }
+
+  const bound = server.address();
+  const port = typeof bound === 'object' && bound !== null ? bound.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `${tls === null ? 'ws' : 'wss'}://${host}:${port}`;
+  log.info('listening', { url, history: config.historyPath });
+
+  const allSocketsClosed = (timeoutMs: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (sockets.size === 0) return resolve();
+      const timer = setTimeout(resolve, timeoutMs);
+      for (const socket of sockets) {
+        socket.once('close', () => {
+          if (sockets.size > 0) return;
+          clearTimeout(timer);
+          resolve();
+        });
+      }
+    });
+
+  const shutdown = async (): Promise<void> => {
+    shuttingDown = true;
+    clearInterval(idleSweep);
+    clearInterval(pruneSweep);
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const peer of peers) peer.close('SHUTTING_DOWN');
+    await allSocketsClosed(SHUTDOWN_GRACE_MS);
+    for (const socket of sockets) socket.terminate();
+    server.closeAllConnections();
+    await serverClosed;
+    wss.close();
+    history.close();
+    log.info('stopped');
+  };
+  let closing: Promise<void> | undefined;
+
+  return { url, port, config, metrics, close: () => (closing ??= shutdown()) };
+}
+
+function readTlsFile(name: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`${name}: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

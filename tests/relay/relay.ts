@@ -1,0 +1,21 @@
+import { onTestFinished } from 'vitest';
+import type { ClientOptions } from 'ws';
+import type { RelayConfig } from '../../relay/config.ts';
+import { startRelay, type RunningRelay } from '../../relay/server.ts';
+import { TestClient } from './client.ts';
+
+export interface TestRelay extends RunningRelay {
+  connect(options?: ClientOptions): Promise<TestClient>;
+  httpUrl(path: string): string;
+}
+
+/** A real relay in this process on a free port, quiet, in-memory unless told otherwise; stopped after the test. */
+export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Promise<TestRelay> {
+  const relay = await startRelay({ port: 0, historyPath: ':memory:', logLevel: 'silent', ...overrides });
+  onTestFinished(() => relay.close());
+  return {
+    ...relay,
+    connect: (options) => TestClient.connect(relay.url, options),
+    httpUrl: (path) => relay.url.replace(/^ws/, 'http') + path,
+  };
+}
