@@ -11,6 +11,8 @@ export interface Closed { code: number; reason: string }
 
 const WAIT_MS = 5_000;
 
+interface Waiter { take(frame: RelayToClient): boolean }
+
 /**
  * A real ws client that decodes every relay frame with the shared codec (so relay output is checked
  * against the protocol too) and queues it by type; `next(type)` takes the oldest or waits for one.
@@ -18,8 +20,8 @@ const WAIT_MS = 5_000;
 export class TestClient {
   readonly received: RelayToClient[] = [];
   readonly closed: Promise<Closed>;
-  readonly #queues = new Map<RelayFrameType, RelayToClient[]>();
-  readonly #waiters = new Map<RelayFrameType, ((frame: RelayToClient) => void)[]>();
+  readonly #unread: RelayToClient[] = [];
+  readonly #waiters = new Set<Waiter>();
 
   private constructor(readonly socket: WebSocket) {
     this.closed = new Promise((resolve) => {
@@ -55,25 +57,35 @@ export class TestClient {
 
   /** The oldest not-yet-taken frame of `type`, waiting for it if none has arrived. */
   next<T extends RelayFrameType>(type: T, timeoutMs = WAIT_MS): Promise<FrameOf<T>> {
-    const queued = this.#queues.get(type)?.shift();
-    if (queued !== undefined) return Promise.resolve(queued as FrameOf<T>);
+    return this.nextOf([type], timeoutMs);
+  }
+
+  /** The oldest not-yet-taken frame of any of `types`. */
+  nextOf<T extends RelayFrameType>(types: readonly T[], timeoutMs = WAIT_MS): Promise<FrameOf<T>> {
+    const accepts = (frame: RelayToClient): frame is FrameOf<T> => types.some((type) => type === frame.type);
+    const index = this.#unread.findIndex(accepts);
+    if (index >= 0) return Promise.resolve(this.#unread.splice(index, 1)[0] as FrameOf<T>);
     return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        take: (frame) => {
+          if (!accepts(frame)) return false;
+          clearTimeout(timer);
+          resolve(frame);
+          return true;
+        },
+      };
       const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
         const seen = this.received.map((frame) => frame.type).join(', ');
-        reject(new Error(`no ${type} frame within ${timeoutMs} ms; received: ${seen || 'nothing'}`));
+        reject(new Error(`no ${types.join('/')} frame within ${timeoutMs} ms; received: ${seen || 'nothing'}`));
       }, timeoutMs);
-      const waiters = this.#waiters.get(type) ?? [];
-      waiters.push((frame) => {
-        clearTimeout(timer);
-        resolve(frame as FrameOf<T>);
-      });
-      this.#waiters.set(type, waiters);
+      this.#waiters.add(waiter);
     });
   }
 
   /** Frames of `type` that arrived and were not taken yet. */
   pending(type: RelayFrameType): RelayToClient[] {
-    return [...(this.#queues.get(type) ?? [])];
+    return this.#unread.filter((frame) => frame.type === type);
   }
 
   /** A round trip: every frame the relay sent before answering this PING has arrived by now. */
@@ -115,11 +127,12 @@ export class TestClient {
 
   #deliver(frame: RelayToClient): void {
     this.received.push(frame);
-    const waiter = this.#waiters.get(frame.type)?.shift();
-    if (waiter !== undefined) return waiter(frame);
-    const queue = this.#queues.get(frame.type) ?? [];
-    queue.push(frame);
-    this.#queues.set(frame.type, queue);
+    for (const waiter of this.#waiters) {
+      if (!waiter.take(frame)) continue;
+      this.#waiters.delete(waiter);
+      return;
+    }
+    this.#unread.push(frame);
   }
 }
 
