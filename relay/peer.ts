@@ -37,7 +37,6 @@ export class Peer {
 
   constructor(
     readonly socket: WebSocket,
-    readonly address: string,
     private readonly options: PeerOptions,
     private readonly metrics: Metrics,
     /** Runs once, as soon as the relay or the client ends the connection: takes the peer out of its rooms. */

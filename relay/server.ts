@@ -67,7 +67,8 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
     const stored = history.stats();
     return { connections: peers.size, rooms: rooms.size, storedRooms: stored.rooms, storedMessages: stored.messages };
   };
-  const routes = httpRoutes({ metrics, gauges, startedAt: Date.now() });
+  const health = () => ({ connections: peers.size, rooms: rooms.size });
+  const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now() });
   const server = tls === null ? createHttpServer(routes) : createHttpsServer(tls, routes);
   const wss = new WebSocketServer({
     server,
@@ -98,13 +99,13 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
     const origin = req.headers.origin;
     if (shuttingDown) return turnAway(socket, 'SHUTTING_DOWN');
     if (!allowOrigin(origin)) {
-      log.info('origin_denied', { origin });
+      log.debug('origin_denied', { origin });
       return turnAway(socket, 'ORIGIN_DENIED');
     }
     const address = req.socket.remoteAddress ?? 'unknown';
     if (!addresses.tryAcquire(address)) return turnAway(socket, 'TOO_MANY_CONNECTIONS');
 
-    const peer = new Peer(socket, address, peerOptions, metrics, (leaving) => leaveAllRooms(ctx, leaving));
+    const peer = new Peer(socket, peerOptions, metrics, (leaving) => leaveAllRooms(ctx, leaving));
     peers.add(peer);
     metrics.connectionsTotal++;
     log.debug('connected', { peer: peer.id, origin });
