@@ -5,7 +5,7 @@ import { startTestRelay } from './relay.ts';
 
 describe('limits', () => {
   it('rate limits a flood with RATE_LIMITED, does not process those frames, and recovers', async () => {
-    const relay = await startTestRelay({ ratePerSec: 50, rateBurst: 3 });
+    const relay = await startTestRelay({ ratePerSec: 5, rateBurst: 3 });
     const alice = await relay.connect();
     for (let t = 0; t < 8; t++) alice.send({ type: 'PING', t });
     for (let i = 0; i < 3; i++) expect(await alice.next('PONG')).toEqual({ type: 'PONG', t: i });
@@ -86,7 +86,7 @@ describe('limits', () => {
   });
 
   it('closes a silent connection with IDLE_TIMEOUT 4008; any frame keeps it alive', async () => {
-    const relay = await startTestRelay({ idleTimeoutMs: 300, ratePerSec: 100_000, rateBurst: 100_000 });
+    const relay = await startTestRelay({ idleTimeoutMs: 600, ratePerSec: 100_000, rateBurst: 100_000 });
     const [silent, chatty] = await Promise.all([relay.connect(), relay.connect()]);
     let talking = true;
     const keepTalking = (async () => {
