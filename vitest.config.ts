@@ -8,6 +8,13 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'relay', include: ['relay/**/*.test.ts', 'tests/relay/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
+      {
+        test: {
+          name: 'browser', include: ['tests/browser/**/*.test.ts'], environment: 'node',
+          // Each file launches Chromium profiles; two cores do not fit two files at once.
+          fileParallelism: false, testTimeout: 120_000, hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -54,13 +54,15 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
 /** A view's whole connection to the background: state in, intents out. */
 export function useBackground(portName: string, roomId: string | null) {
   const [state, dispatch] = useReducer(reduce, initial);
-  const port = useMemo(() => browser.runtime.connect({ name: portName }), [portName]);
-  useEffect(() => {
-    const listener = (msg: unknown) => dispatch(msg as BackgroundToView);
-    port.onMessage.addListener(listener);
-    // Unmounting the view (closing the overlay) ends its port, and with it the background's interest.
-    return () => port.disconnect();
-  }, [port]);
+  // The listener is attached as the port opens: the background answers at once, and an effect
+  // would attach it only after the first paint, missing that answer.
+  const port = useMemo(() => {
+    const opened = browser.runtime.connect({ name: portName });
+    opened.onMessage.addListener((msg: unknown) => dispatch(msg as BackgroundToView));
+    return opened;
+  }, [portName]);
+  // Unmounting the view (closing the overlay) ends its port, and with it the background's interest.
+  useEffect(() => () => port.disconnect(), [port]);
   useEffect(() => {
     dispatch({ type: 'watch', roomId });
     port.postMessage({ type: 'watch-room', roomId } satisfies ViewToBackground);

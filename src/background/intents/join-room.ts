@@ -22,5 +22,7 @@ export async function joinRoom(bg: Background, msg: Extract<ViewToBackground, { 
     record: { roomId: keys.roomId, code, name: roomName(msg.name, code), joinedAt: Date.now(), lastSeq: 0, unread: 0 },
     view,
   });
+  // Sent now if the socket is open; otherwise the connection that refresh() opens sends it.
   bg.relay.send({ type: 'ENTERROOM', room: keys.roomId, since: 0 });
+  bg.refresh();
 }

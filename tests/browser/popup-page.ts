@@ -1,0 +1,75 @@
+import type { Page } from 'playwright-core';
+
+/** Drives the popup UI the way a person does: through its visible controls. */
+export class PopupPage {
+  constructor(readonly page: Page) {}
+
+  async saveSettings(nickname: string, relayUrl: string): Promise<void> {
+    await this.page.getByTestId('open-settings').click();
+    await this.page.getByTestId('nickname').fill(nickname);
+    await this.page.getByTestId('relay-url').fill(relayUrl);
+    await this.page.getByTestId('save-settings').click();
+    await this.page.getByTestId('create-room').waitFor();
+  }
+
+  async waitOnline(): Promise<void> {
+    await this.page.locator('[data-testid=connection]', { hasText: 'online' }).waitFor();
+  }
+
+  /** Creates a room and returns its code as shown to the user. */
+  async createRoom(): Promise<string> {
+    await this.page.getByTestId('create-room').click();
+    const code = (await this.page.getByTestId('room-code').textContent())!;
+    await this.page.getByTestId('open-created').click();
+    await this.page.getByTestId('room-view').waitFor();
+    return code;
+  }
+
+  async typeJoinCode(code: string): Promise<void> {
+    await this.page.getByTestId('join-code').fill(code);
+    await this.page.getByTestId('join').click();
+  }
+
+  async joinRoom(code: string): Promise<void> {
+    await this.typeJoinCode(code);
+    await this.page.getByTestId('room-view').waitFor();
+  }
+
+  async openRoom(index = 0): Promise<void> {
+    await this.page.getByTestId('room').nth(index).click();
+    await this.page.getByTestId('room-view').waitFor();
+  }
+
+  async back(): Promise<void> {
+    await this.page.getByTestId('back').click();
+    await this.page.getByTestId('room-list').waitFor();
+  }
+
+  /** Types like a person: Shift+Enter for new lines, Enter to send. */
+  async send(text: string): Promise<void> {
+    const box = this.page.getByTestId('composer');
+    await box.click();
+    const lines = text.split('\n');
+    for (const [i, line] of lines.entries()) {
+      if (i > 0) await box.press('Shift+Enter');
+      // Long lines go in as one input event (a paste), short ones key by key.
+      if (line.length > 200) await this.page.keyboard.insertText(line);
+      else if (line) await box.pressSequentially(line);
+    }
+    await box.press('Enter');
+  }
+
+  async waitForMessage(text: string, status?: string): Promise<void> {
+    await this.page.waitForFunction(
+      ([t, s]) => [...document.querySelectorAll('[data-testid=message]')].some(
+        (m) => m.querySelector('.pl-text')?.textContent === t && (!s || m.getAttribute('data-status') === s),
+      ),
+      [text, status ?? ''] as const,
+    );
+  }
+
+  /** Every message text in the open room, top to bottom. */
+  messages(): Promise<string[]> {
+    return this.page.$$eval('[data-testid=message] .pl-text', (els) => els.map((e) => e.textContent ?? ''));
+  }
+}

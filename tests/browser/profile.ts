@@ -1,0 +1,72 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
+import { PopupPage } from './popup-page.ts';
+import { ActionPopup } from './action-popup.ts';
+
+const DIST = new URL('../../dist', import.meta.url).pathname;
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+
+/** One Chromium profile with the built extension: one independent Parley instance. */
+export class Profile {
+  ctx!: BrowserContext;
+  extensionId = '';
+  readonly dir: string;
+
+  constructor(readonly label: string, dir?: string) {
+    this.dir = dir ?? mkdtempSync(join(tmpdir(), `parley-${label}-`));
+  }
+
+  async launch(): Promise<this> {
+    this.ctx = await chromium.launchPersistentContext(this.dir, {
+      headless: true,
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox', '--disable-gpu', `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`,
+        '--disable-background-networking', '--no-first-run', '--disable-sync', '--disable-component-update',
+        // Lets the test press the toolbar button (Extensions.triggerAction), which grants activeTab.
+        '--enable-unsafe-extension-debugging',
+      ],
+    });
+    const worker = await this.worker();
+    this.extensionId = new URL(worker.url()).host;
+    return this;
+  }
+
+  async worker(): Promise<Worker> {
+    const [existing] = this.ctx.serviceWorkers();
+    return existing ?? (await this.ctx.waitForEvent('serviceworker'));
+  }
+
+  async close(): Promise<void> {
+    await this.ctx.close();
+  }
+
+  /** The popup's page opened in a tab: the same UI the toolbar button shows. */
+  async openPopup(): Promise<PopupPage> {
+    const page = await this.ctx.newPage();
+    await page.goto(`chrome-extension://${this.extensionId}/src/popup/index.html`);
+    return new PopupPage(page);
+  }
+
+  async badge(): Promise<string> {
+    const worker = await this.worker();
+    // Runs inside the extension's worker, where `browser` is the extension API.
+    return worker.evaluate(() => (globalThis as unknown as { browser: { action: { getBadgeText(d: object): Promise<string> } } }).browser.action.getBadgeText({}));
+  }
+
+  async browserSession(): Promise<CDPSession> {
+    return this.ctx.browser()!.newBrowserCDPSession();
+  }
+
+  /** Clicks Parley's toolbar button over `page`, as a person would; returns the popup it opens. */
+  async clickToolbarButton(page: Page): Promise<ActionPopup> {
+    const session = await this.browserSession();
+    const { targetInfos: tabs } = await session.send('Target.getTargets', { filter: [{ type: 'tab' }] });
+    const tab = tabs.find((t) => t.url === page.url());
+    if (!tab) throw new Error(`no tab target for ${page.url()}`);
+    await session.send('Extensions.triggerAction', { id: this.extensionId, targetId: tab.targetId });
+    return ActionPopup.attach(session, this.extensionId);
+  }
+}

@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The real relay as its own process, exactly as `npm run relay` starts it. */
+export class RelayProcess {
+  child: ChildProcess | null = null;
+  output = '';
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'parley-relay-'));
+
+  constructor(readonly port: number, readonly env: Record<string, string> = {}) {}
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  static async start(env: Record<string, string> = {}): Promise<RelayProcess> {
+    const relay = new RelayProcess(await freePort(), env);
+    await relay.restart();
+    return relay;
+  }
+
+  /** Starts (again) on the same port and database; resolves once it logs that it listens. */
+  async restart(): Promise<void> {
+    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['relay/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env, PORT: String(this.port), HOST: '127.0.0.1',
+        HISTORY_PATH: join(this.dataDir, 'relay.sqlite'), ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        this.output += chunk.toString();
+        if (/"listening"/.test(this.output.split('\n').filter((l) => l.includes('listening')).join('\n'))) {
+          child.stdout!.off('data', onData);
+          child.stdout!.on('data', (c: Buffer) => (this.output += c.toString()));
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (c: Buffer) => (this.output += c.toString()));
+      child.once('exit', (code) => reject(new Error(`relay exited with ${code} before listening:\n${this.output}`)));
+    });
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+    this.child = null;
+  }
+}
