@@ -50,6 +50,7 @@ const relaySchemas = {
     message: v.pipe(v.string(), v.maxLength(500)),
     ref: v.optional(v.pipe(v.string(), v.maxLength(100))),
     room: v.optional(RoomId),
+    id: v.optional(MessageId),
   }),
 } satisfies { [K in RelayToClient['type']]: v.GenericSchema<unknown, Extract<RelayToClient, { type: K }>> };
 

@@ -40,7 +40,8 @@ export interface PeerJoinedFrame { type: 'JOINED'; room: RoomIdText; peer: PeerI
 export interface PeerLeftFrame { type: 'LEFT'; room: RoomIdText; peer: PeerId }
 export interface SignalDeliverFrame { type: 'SIGNAL'; room: RoomIdText; from: PeerId; kind: SignalKind; body: string }
 export interface PongFrame { type: 'PONG'; t: number }
-export interface ErrorFrame { type: 'ERROR'; code: ErrorCode; message: string; ref?: string; room?: RoomIdText }
+/** `ref` names the offending frame's type; `room` and `id` say which room and message it was about. */
+export interface ErrorFrame { type: 'ERROR'; code: ErrorCode; message: string; ref?: string; room?: RoomIdText; id?: MessageIdText }
 
 export type RelayToClient =
   | RoomFrame | WrongRoomFrame | ChatDeliverFrame | AckFrame | GapFrame | SyncedFrame
