@@ -82,7 +82,8 @@ function decodeWith<T>(
   if (typeof type !== 'string') return err({ code: 'BAD_FRAME', message: 'A frame needs a string "type".' });
   const ref = type.slice(0, 100);
   if (!Object.hasOwn(schemas, type)) {
-    return err({ code: 'UNKNOWN_TYPE', message: `Unknown frame type ${JSON.stringify(ref)}.`, ref });
+    // Sliced because JSON escapes can make the quoted type six times longer than ERROR allows.
+    return err({ code: 'UNKNOWN_TYPE', message: `Unknown frame type ${JSON.stringify(ref)}.`.slice(0, 500), ref });
   }
   const parsed = v.safeParse(schemas[type]!, data);
   if (!parsed.success) {
