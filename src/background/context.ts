@@ -33,6 +33,8 @@ export interface Background {
   members: Map<string, number>;
   overlayRooms: Map<number, string>;
   lastRoomId: string | null;
+  /** Sends every room's unacked messages again, through the serial queue. */
+  retryOutboxes(): void;
   /** Re-sends state and badge; coalesced so a burst of frames costs one update. */
   refresh(): void;
   post(view: ViewPort, message: BackgroundToView): void;

@@ -6,6 +6,7 @@ import { openParleyDb } from './db.ts';
 import { handleIntent } from './intents/index.ts';
 import { rejoinAll } from './join.ts';
 import { injectOverlay } from './overlay-injection.ts';
+import { flushOutbox } from './outbox.ts';
 import { handleRelayFrame } from './relay-frames/index.ts';
 import { RelaySocket } from './relay-socket.ts';
 import { publishState } from './state.ts';
@@ -49,6 +50,11 @@ const bg: Background = {
       await publishState(b);
     });
   },
+  retryOutboxes() {
+    serial(async (b) => {
+      for (const roomId of b.synced) await flushOutbox(b, roomId);
+    });
+  },
   post(view: ViewPort, message: BackgroundToView) {
     try {
       view.port.postMessage(message);
@@ -86,5 +92,10 @@ browser.commands.onCommand.addListener((command, tab) => {
 });
 
 browser.tabs.onRemoved.addListener((tabId) => bg.overlayRooms.delete(tabId));
+
+// Chrome stops a worker whose socket went quiet; this alarm wakes it to reconnect, so unread
+// counts and the outbox do not wait for the user to open the popup.
+browser.alarms.onAlarm.addListener(() => bg.refresh());
+void browser.alarms.create('parley-wake', { periodInMinutes: 1 });
 
 void browser.action.setBadgeBackgroundColor({ color: '#0f766e' });

@@ -64,3 +64,16 @@ export async function markAcked(bg: Background, roomId: string, id: string, seq:
   if (updated) bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(updated) });
   bg.refresh();
 }
+
+/**
+ * The sender's own message and its outbox entry are written in one transaction: a worker killed
+ * in between would otherwise leave a message that is sent but never shown, or shown but never sent.
+ */
+export async function queueOwnMessage(bg: Background, line: MessageRecord, body: string): Promise<void> {
+  const tx = bg.db.transaction(['messages', 'outbox'], 'readwrite');
+  await tx.objectStore('outbox').put({ roomId: line.roomId, id: line.id, body, queuedAt: line.sentAt });
+  await tx.objectStore('messages').put(line);
+  await tx.done;
+  bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(line) });
+  bg.refresh();
+}

@@ -12,3 +12,15 @@ export async function flushOutbox(bg: Background, roomId: string): Promise<void>
     if (!bg.relay.send({ type: 'CHATMSG', room: roomId, id: item.id, body: item.body })) return;
   }
 }
+
+const RETRY_MS = 1_000;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** One pending retry of every room's outbox, however many refusals asked for it. */
+export function scheduleOutboxRetry(bg: Background): void {
+  if (retryTimer !== undefined) return;
+  retryTimer = setTimeout(() => {
+    retryTimer = undefined;
+    bg.retryOutboxes();
+  }, RETRY_MS);
+}

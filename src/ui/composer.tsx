@@ -4,13 +4,15 @@ import { MAX_TEXT_CHARS } from '../shared/constants.ts';
 /** Enter sends, Shift+Enter starts a new line (and IME composition is left alone). */
 export function Composer({ onSend, disabled }: { onSend: (text: string) => void; disabled?: boolean }) {
   const [text, setText] = useState('');
-  const send = () => {
-    if (text.trim().length === 0) return;
-    onSend(text);
+  // Reads the box itself, not the last rendered state: fast typists (and pastes) can press Enter
+  // before the newest input has been rendered.
+  const send = (value: string) => {
+    if (value.trim().length === 0) return;
+    onSend(value);
     setText('');
   };
   return (
-    <form class="pl-composer" onSubmit={(e) => { e.preventDefault(); send(); }}>
+    <form class="pl-composer" onSubmit={(e) => { e.preventDefault(); send(e.currentTarget.querySelector('textarea')!.value); }}>
       <textarea
         data-testid="composer"
         aria-label="Message"
@@ -23,7 +25,7 @@ export function Composer({ onSend, disabled }: { onSend: (text: string) => void;
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
-            send();
+            send(e.currentTarget.value);
           }
         }}
       />

@@ -1,5 +1,5 @@
-import browser from 'webextension-polyfill';
 import { useEffect, useMemo, useReducer } from 'preact/hooks';
+import { BackgroundLink } from './background-link.ts';
 import type { BackgroundToView, ChatItem, ConnectionStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
 
 export interface ViewState {
@@ -54,19 +54,13 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
 /** A view's whole connection to the background: state in, intents out. */
 export function useBackground(portName: string, roomId: string | null) {
   const [state, dispatch] = useReducer(reduce, initial);
-  // The listener is attached as the port opens: the background answers at once, and an effect
-  // would attach it only after the first paint, missing that answer.
-  const port = useMemo(() => {
-    const opened = browser.runtime.connect({ name: portName });
-    opened.onMessage.addListener((msg: unknown) => dispatch(msg as BackgroundToView));
-    return opened;
-  }, [portName]);
+  const link = useMemo(() => new BackgroundLink(portName, dispatch), [portName]);
   // Unmounting the view (closing the overlay) ends its port, and with it the background's interest.
-  useEffect(() => () => port.disconnect(), [port]);
+  useEffect(() => () => link.close(), [link]);
   useEffect(() => {
     dispatch({ type: 'watch', roomId });
-    port.postMessage({ type: 'watch-room', roomId } satisfies ViewToBackground);
-  }, [port, roomId]);
-  const send = (msg: ViewToBackground) => port.postMessage(msg);
+    link.send({ type: 'watch-room', roomId });
+  }, [link, roomId]);
+  const send = (msg: ViewToBackground) => link.send(msg);
   return { state, send, dismissError: () => dispatch({ type: 'dismiss-error' }) };
 }

@@ -59,6 +59,22 @@ export class PopupPage {
     await box.press('Enter');
   }
 
+  /** Pastes a whole message and presses Enter: the fast path for long conversations. */
+  async sendQuickly(text: string): Promise<void> {
+    const box = this.page.getByTestId('composer');
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  /** Waits until the open room shows `count` messages and none is still sending. */
+  async waitForSettled(count: number, timeoutMs = 90_000): Promise<void> {
+    await this.page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=message]').length === n && !document.querySelector('[data-status=sending]'),
+      count,
+      { timeout: timeoutMs },
+    );
+  }
+
   async waitForMessage(text: string, status?: string): Promise<void> {
     await this.page.waitForFunction(
       ([t, s]) => [...document.querySelectorAll('[data-testid=message]')].some(

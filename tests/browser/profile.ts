@@ -56,6 +56,25 @@ export class Profile {
     return worker.evaluate(() => (globalThis as unknown as { browser: { action: { getBadgeText(d: object): Promise<string> } } }).browser.action.getBadgeText({}));
   }
 
+  /**
+   * Stops the extension's service worker the way Chrome does when it idles one out. Speaks to
+   * the ServiceWorker domain through one of the extension's own pages (`viaPage`), since workers
+   * belong to their origin; resolves once the browser reports the worker stopped.
+   */
+  async stopServiceWorker(viaPage: Page): Promise<void> {
+    const cdp = await this.ctx.newCDPSession(viaPage);
+    const prefix = `chrome-extension://${this.extensionId}/`;
+    const stopped = new Promise<void>((resolve) => {
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        if (versions.some((v) => v.scriptURL.startsWith(prefix) && v.runningStatus === 'stopped')) resolve();
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await stopped;
+    await cdp.detach();
+  }
+
   async browserSession(): Promise<CDPSession> {
     return this.ctx.browser()!.newBrowserCDPSession();
   }

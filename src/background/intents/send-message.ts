@@ -4,7 +4,7 @@ import { newMessageId } from '../../shared/message-id.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
 import { loadSettings, PENDING_ORDER } from '../db.ts';
-import { putChatLine } from '../messages.ts';
+import { queueOwnMessage } from '../messages.ts';
 import { flushOutbox } from '../outbox.ts';
 import { roomKeys } from '../room-keys.ts';
 
@@ -29,11 +29,10 @@ export async function sendMessage(bg: Background, msg: Extract<ViewToBackground,
     bg.post(view, { type: 'error', code: 'BAD_MESSAGE', message: sealed.error.message });
     return;
   }
-  await bg.db.put('outbox', { roomId: msg.roomId, id, body: sealed.value, queuedAt: sentAt });
-  await putChatLine(bg, {
+  await queueOwnMessage(bg, {
     roomId: msg.roomId, id, kind: 'message', seq: null, order: PENDING_ORDER, mine: true,
     nick: nickname, text, sentAt, status: 'sending',
-  }, null);
+  }, sealed.value);
   if (bg.relay.isOpen && bg.synced.has(msg.roomId)) {
     bg.relay.send({ type: 'CHATMSG', room: msg.roomId, id, body: sealed.value });
   } else {

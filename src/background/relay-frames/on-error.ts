@@ -1,15 +1,13 @@
 import type { ErrorFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
-import { flushOutbox } from '../outbox.ts';
-
-const RETRY_AFTER_RATE_LIMIT_MS = 1_000;
+import { scheduleOutboxRetry } from '../outbox.ts';
 
 export async function onError(bg: Background, frame: ErrorFrame): Promise<void> {
   console.warn('relay error', frame.code, frame.message);
   const room = frame.room;
-  if (frame.code === 'RATE_LIMITED' && room) {
-    // The message stays in the outbox; try again once the bucket has refilled.
-    setTimeout(() => void flushOutbox(bg, room), RETRY_AFTER_RATE_LIMIT_MS);
+  if (frame.code === 'RATE_LIMITED') {
+    // Whatever was refused stays in the outbox; send it again once the relay's bucket refilled.
+    scheduleOutboxRetry(bg);
     return;
   }
   if (frame.code === 'NOT_IN_ROOM' && room && (await bg.db.get('rooms', room))) {

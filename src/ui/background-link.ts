@@ -1,0 +1,51 @@
+import browser from 'webextension-polyfill';
+import type { Runtime } from 'webextension-polyfill';
+import type { BackgroundToView, ViewToBackground } from '../shared/view-messages.ts';
+
+/**
+ * A view's port to the background that outlives the service worker. Chrome stops idle workers
+ * (and a test may kill one); their ports then disconnect. Opening a new port wakes the worker,
+ * so the link reconnects at once and says again which room it is watching: a view never goes
+ * stale and an intent sent meanwhile is not lost.
+ */
+export class BackgroundLink {
+  #port: Runtime.Port | null = null;
+  #watch: ViewToBackground | null = null;
+  #closed = false;
+
+  constructor(private readonly name: string, private readonly onMessage: (msg: BackgroundToView) => void) {
+    this.#connect();
+  }
+
+  #connect(): void {
+    const port = browser.runtime.connect({ name: this.name });
+    // Attached as the port opens: the background answers at once.
+    port.onMessage.addListener((msg: unknown) => this.onMessage(msg as BackgroundToView));
+    port.onDisconnect.addListener(() => {
+      if (this.#port !== port) return;
+      this.#port = null;
+      if (!this.#closed) this.#connect();
+    });
+    this.#port = port;
+    if (this.#watch) port.postMessage(this.#watch);
+  }
+
+  send(msg: ViewToBackground): void {
+    if (msg.type === 'watch-room') this.#watch = msg;
+    if (!this.#port) this.#connect();
+    try {
+      this.#port!.postMessage(msg);
+    } catch {
+      // The port died between our check and the post: a fresh one carries the message.
+      this.#port = null;
+      this.#connect();
+      if (msg.type !== 'watch-room') this.#port!.postMessage(msg);
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#port?.disconnect();
+    this.#port = null;
+  }
+}

@@ -1,0 +1,78 @@
+import { expect } from 'vitest';
+import type { PopupPage } from './popup-page.ts';
+import { Profile } from './profile.ts';
+
+export interface Member {
+  name: string;
+  profile: Profile;
+  popup: PopupPage;
+}
+
+/** A room shared by several Parley instances, and the record of everything said in it. */
+export class Conversation {
+  readonly said: string[] = [];
+  #n = 0;
+
+  private constructor(readonly members: Member[], readonly code: string) {}
+
+  static async launch(names: string[], relayUrl: string): Promise<Member[]> {
+    return Promise.all(names.map(async (name) => {
+      const profile = await new Profile(name.toLowerCase()).launch();
+      const popup = await profile.openPopup();
+      await popup.saveSettings(name, relayUrl);
+      return { name, profile, popup };
+    }));
+  }
+
+  /** The first member creates a room; the others join it by its code. */
+  static async start(members: Member[]): Promise<Conversation> {
+    for (const m of members) if (await m.popup.page.getByTestId('back').count()) await m.popup.back();
+    const code = await members[0]!.popup.createRoom();
+    for (const m of members.slice(1)) await m.popup.joinRoom(code);
+    return new Conversation(members, code);
+  }
+
+  /** Member `i` says the next numbered line, through the popup's composer. */
+  async say(i: number): Promise<string> {
+    const member = this.members[i]!;
+    const text = `${member.name} #${String(++this.#n).padStart(4, '0')}`;
+    await member.popup.sendQuickly(text);
+    this.said.push(text);
+    return text;
+  }
+
+  /** `count` lines, the speakers taking turns; `fault` runs before each step. */
+  async round(count: number, fault?: (step: number) => Promise<void>, speakers = this.members.map((_, i) => i)): Promise<void> {
+    for (let step = 0; step < count; step++) {
+      await fault?.(step);
+      await this.say(speakers[step % speakers.length]!);
+    }
+  }
+
+  /** Reopens a member's popup on the room, as after a browser restart. */
+  async reopen(i: number, profile: Profile): Promise<void> {
+    const member = this.members[i]!;
+    member.profile = profile;
+    member.popup = await profile.openPopup();
+    await member.popup.openRoom(0);
+  }
+
+  /**
+   * Every member shows exactly what was said: same messages, same order, none missing, none
+   * doubled, none still sending.
+   */
+  async expectEveryoneAgrees(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.popup.waitForSettled(this.said.length)));
+    const views = await Promise.all(this.members.map((m) => m.popup.messages()));
+    for (const [i, view] of views.entries()) {
+      expect(view, `${this.members[i]!.name} sees the same as ${this.members[0]!.name}`).toEqual(views[0]);
+    }
+    expect(new Set(views[0]).size).toBe(this.said.length);
+    expect([...views[0]!].sort()).toEqual([...this.said].sort());
+    // Each sender's own lines keep the order they were typed in.
+    for (const m of this.members) {
+      const own = views[0]!.filter((t) => t.startsWith(`${m.name} #`));
+      expect(own).toEqual(this.said.filter((t) => t.startsWith(`${m.name} #`)));
+    }
+  }
+}
