@@ -38,6 +38,11 @@ export interface HistoryStore {
   hasRoom(room: RoomIdText): boolean;
   /** The latest seq ever assigned in the room (0 if none); never goes down, even when trimmed. */
   head(room: RoomIdText): number;
+  /**
+   * When this room's numbering began (its creation time). A room forgotten and created again gets
+   * a new epoch, which tells clients that their old sequence numbers mean nothing here any more.
+   */
+  epoch(room: RoomIdText): number;
   /** Assigns the next seq unless (room, id) exists; applies retention to the room. */
   append(room: RoomIdText, message: NewMessage, now: number): AppendResult;
   /** Retained messages with seq > afterSeq, oldest first. */

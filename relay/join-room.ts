@@ -34,6 +34,7 @@ export function joinRoom(ctx: RelayContext, peer: Peer, frame: GetRoomFrame | En
     peer: peer.id,
     members: ctx.rooms.otherMembers(room, peer),
     head: ctx.history.head(room),
+    epoch: ctx.history.epoch(room),
     created,
   });
   if (!rejoin) ctx.rooms.broadcast(room, { type: 'JOINED', room, peer: peer.id }, peer);

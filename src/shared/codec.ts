@@ -31,7 +31,7 @@ const ErrorCodeSchema = v.picklist([
 
 const relaySchemas = {
   ROOM: v.object({
-    type: v.literal('ROOM'), room: RoomId, peer: PeerId, members: v.array(PeerId), head: Seq, created: v.boolean(),
+    type: v.literal('ROOM'), room: RoomId, peer: PeerId, members: v.array(PeerId), head: Seq, epoch: Time, created: v.boolean(),
   }),
   WRONGROOM: v.object({ type: v.literal('WRONGROOM'), room: RoomId, reason: v.pipe(v.string(), v.maxLength(500)) }),
   CHATMSG: v.object({

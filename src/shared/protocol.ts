@@ -24,8 +24,13 @@ export type ClientFrameType = ClientToRelay['type'];
 
 // ---- relay -> client -------------------------------------------------------------------------
 
-/** Room assignment: you are in, this is who else is, and this is the newest sequence number. */
-export interface RoomFrame { type: 'ROOM'; room: RoomIdText; peer: PeerId; members: PeerId[]; head: number; created: boolean }
+/**
+ * Room assignment: you are in, this is who else is, and this is the newest sequence number.
+ * `epoch` changes only if the relay lost the room and began numbering again.
+ */
+export interface RoomFrame {
+  type: 'ROOM'; room: RoomIdText; peer: PeerId; members: PeerId[]; head: number; epoch: number; created: boolean;
+}
 export interface WrongRoomFrame { type: 'WRONGROOM'; room: RoomIdText; reason: string }
 /** A chat message as the relay stamped it: sender, per-room sequence number and server time. */
 export interface ChatDeliverFrame {

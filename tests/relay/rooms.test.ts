@@ -10,7 +10,7 @@ describe('rooms', () => {
     const room = newRoomId();
     alice.send({ type: 'GETROOM', room });
     const joined = await alice.next('ROOM');
-    expect(joined).toEqual({ type: 'ROOM', room, peer: expect.stringMatching(PEER_ID_PATTERN), members: [], head: 0, created: true });
+    expect(joined).toEqual({ type: 'ROOM', room, peer: expect.stringMatching(PEER_ID_PATTERN), members: [], head: 0, epoch: expect.any(Number), created: true });
     expect(await alice.next('SYNCED')).toEqual({ type: 'SYNCED', room, head: 0 });
   });
 

@@ -23,7 +23,7 @@ const CLIENT_KEYS: Record<ClientToRelay['type'], readonly string[]> = {
   PING: ['type', 't'],
 };
 const RELAY_KEYS: Record<RelayToClient['type'], readonly string[]> = {
-  ROOM: ['type', 'room', 'peer', 'members', 'head', 'created'],
+  ROOM: ['type', 'room', 'peer', 'members', 'head', 'epoch', 'created'],
   WRONGROOM: ['type', 'room', 'reason'],
   CHATMSG: ['type', 'room', 'id', 'body', 'from', 'seq', 'at'],
   ACK: ['type', 'room', 'id', 'seq', 'at'],
@@ -68,7 +68,7 @@ const clientFrame: fc.Arbitrary<ClientToRelay> = plain(fc.oneof(
 const relayFrame: fc.Arbitrary<RelayToClient> = plain(fc.oneof(
   fc.record({
     type: fc.constant('ROOM' as const), room: roomId, peer: peerId, members: fc.array(peerId, { maxLength: 5 }),
-    head: seq, created: fc.boolean(),
+    head: seq, epoch: seq, created: fc.boolean(),
   }),
   fc.record({ type: fc.constant('WRONGROOM' as const), room: roomId, reason: fc.string({ maxLength: 500 }) }),
   fc.record({
