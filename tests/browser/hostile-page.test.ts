@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ShadowInspector } from './chat-inspect.ts';
+import { OverlayView } from './overlay.ts';
+import { startPageServer } from './page-server.ts';
+import type { PopupPage } from './popup-page.ts';
+import { Profile } from './profile.ts';
+import { RelayProcess } from './relay-process.ts';
+
+// Bob opens the overlay on a page whose own script is hostile: before the overlay exists it hooks
+// the DOM APIs the overlay might use, watches every mutation and window message, probes the
+// extension, and later forges events at the overlay. The page must learn nothing of the chat and
+// inject nothing into it.
+
+const marker = (what: string) => `${what}-${randomUUID().slice(0, 8)}-mark`;
+const ALICE_NICK = marker('nick');
+const FROM_ALICE = marker('alice-text');
+const FROM_BOB_POPUP = marker('bob-text');
+const TYPED_IN_OVERLAY = marker('typed');
+const INJECTED = 'INJECTED-BY-PAGE';
+
+/** The hostile page's script, run in the page's own (main) world as it loads. */
+const hostileScript = (extensionId: string) => `
+(() => {
+  const spy = window.__spy = { log: [], roots: [], attachShadowCalls: 0, messages: [], runtime: [], hosts: [], keys: '' };
+  const note = (what, value) => {
+    try { spy.log.push(what + ': ' + (typeof value === 'string' ? value : JSON.stringify(value))); }
+    catch { spy.log.push(what + ': <unserializable>'); }
+  };
+  const safe = (data) => { try { return JSON.stringify(data); } catch { return String(data); } };
+
+  // Listeners of its own first (window messages, keystrokes), then the hooks.
+  window.addEventListener('message', (e) => spy.messages.push({ origin: e.origin, data: safe(e.data) }), true);
+  window.addEventListener('keydown', (e) => { if (e.key.length === 1) spy.keys += e.key; }, true);
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const n of r.addedNodes) {
+        note('added', n.nodeName + ' ' + (n.textContent || ''));
+        if (n.nodeName === 'PARLEY-OVERLAY') {
+          spy.hosts.push({ shadowRoot: n.shadowRoot === null ? null : 'VISIBLE', text: n.textContent, html: n.innerHTML });
+        }
+      }
+      if (r.type === 'characterData') note('characterData', r.target.data);
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true, attributes: true });
+
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    spy.attachShadowCalls++;
+    const root = attach.call(this, init);
+    spy.roots.push(root);
+    note('attachShadow', init);
+    return root;
+  };
+  const wrap = (proto, name) => {
+    const orig = proto[name];
+    proto[name] = function (...args) {
+      for (const a of args) note(name, a && typeof a === 'object' ? (a.nodeName || '') + ' ' + (a.textContent || '') : String(a));
+      return orig.apply(this, args);
+    };
+  };
+  for (const [proto, name] of [[Node.prototype, 'appendChild'], [Node.prototype, 'insertBefore'], [Node.prototype, 'replaceChild'],
+    [Element.prototype, 'append'], [Element.prototype, 'prepend'], [DocumentFragment.prototype, 'append'],
+    [Document.prototype, 'createElement'], [Document.prototype, 'createTextNode'],
+    [HTMLElement.prototype, 'focus']]) wrap(proto, name);
+  for (const [proto, prop] of [[Node.prototype, 'textContent'], [CharacterData.prototype, 'data'], [Node.prototype, 'nodeValue'],
+    [HTMLTextAreaElement.prototype, 'value'], [Element.prototype, 'innerHTML']]) {
+    const d = Object.getOwnPropertyDescriptor(proto, prop);
+    Object.defineProperty(proto, prop, { ...d, set(v) { note(prop + '=', String(v)); return d.set.call(this, v); } });
+  }
+
+  window.__probeExtension = async () => {
+    const rt = window.chrome && window.chrome.runtime;
+    spy.runtime.push('chrome.runtime: ' + typeof rt);
+    if (rt && rt.sendMessage) {
+      try {
+        await new Promise((done) => rt.sendMessage(${JSON.stringify(extensionId)}, { type: 'send-message', text: '${INJECTED}' }, (reply) => {
+          spy.runtime.push('sendMessage reply: ' + safe(reply) + ' / ' + (chrome.runtime.lastError && chrome.runtime.lastError.message));
+          done();
+        }));
+      } catch (e) { spy.runtime.push('sendMessage threw: ' + e.message); }
+      try {
+        const port = rt.connect(${JSON.stringify(extensionId)}, { name: 'parley-overlay' });
+        port.onMessage.addListener((m) => spy.runtime.push('port message: ' + safe(m)));
+        port.postMessage({ type: 'send-message', text: '${INJECTED}' });
+      } catch (e) { spy.runtime.push('connect threw: ' + e.message); }
+    }
+    for (const path of ['src/popup/index.html', 'manifest.json']) {
+      try {
+        const res = await fetch('chrome-extension://${extensionId}/' + path);
+        spy.runtime.push('fetched ' + path + ': ' + res.status + ' ' + (await res.text()).slice(0, 200));
+      } catch (e) { spy.runtime.push('fetch failed: ' + path); }
+    }
+    return spy.runtime;
+  };
+
+  window.__read = () => {
+    const host = document.querySelector('parley-overlay');
+    note('host.shadowRoot', String(host.shadowRoot));
+    try { attach.call(host, { mode: 'open' }); note('second attachShadow', 'allowed'); } catch (e) { note('second attachShadow', e.name); }
+    note('getHTML', host.getHTML ? host.getHTML({ serializableShadowRoots: true }) : 'n/a');
+    note('innerText', document.documentElement.innerText);
+    note('textContent', document.documentElement.textContent);
+    note('outerHTML', document.documentElement.outerHTML);
+    note('chrome.dom', typeof (window.chrome && window.chrome.dom));
+    const sel = getSelection();
+    sel.selectAllChildren(document.documentElement);
+    note('selection', sel.toString());
+    sel.removeAllRanges();
+    const range = document.createRange();
+    range.selectNodeContents(document.documentElement);
+    note('range', range.toString());
+    for (const [x, y] of [[innerWidth - 100, innerHeight - 100], [innerWidth - 60, innerHeight - 40]]) {
+      const el = document.elementFromPoint(x, y);
+      note('elementFromPoint', el && el.nodeName + ' ' + el.textContent);
+    }
+    return { shadowRoot: host.shadowRoot, hostText: host.textContent };
+  };
+
+  window.__forge = () => {
+    const host = document.querySelector('parley-overlay');
+    host.focus();
+    const targets = [host, document.activeElement, document, window];
+    for (const t of targets) {
+      t.dispatchEvent(new InputEvent('beforeinput', { data: '${INJECTED}', inputType: 'insertText', bubbles: true, composed: true, cancelable: true }));
+      t.dispatchEvent(new InputEvent('input', { data: '${INJECTED}', inputType: 'insertText', bubbles: true, composed: true }));
+      for (const type of ['keydown', 'keypress', 'keyup']) {
+        t.dispatchEvent(new KeyboardEvent(type, { key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true, composed: true, cancelable: true }));
+      }
+      const clip = new DataTransfer();
+      clip.setData('text/plain', '${INJECTED}');
+      t.dispatchEvent(new ClipboardEvent('paste', { clipboardData: clip, bubbles: true, composed: true, cancelable: true }));
+      t.dispatchEvent(new SubmitEvent('submit', { bubbles: true, composed: true, cancelable: true }));
+      t.dispatchEvent(new CustomEvent('send-message', { detail: { type: 'send-message', text: '${INJECTED}' }, bubbles: true, composed: true }));
+    }
+    // A click where the overlay's Send button is drawn lands on the host, never inside it.
+    const x = innerWidth - 40, y = innerHeight - 40;
+    const hit = document.elementFromPoint(x, y);
+    for (const type of ['mousedown', 'mouseup', 'click']) hit.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: y, bubbles: true, composed: true }));
+    window.postMessage({ type: 'send-message', text: '${INJECTED}' }, '*');
+    return hit.nodeName;
+  };
+})();
+`;
+
+let relay: RelayProcess;
+let pageServer: Awaited<ReturnType<typeof startPageServer>>;
+let alice: Profile;
+let bob: Profile;
+let alicePopup: PopupPage;
+let bobPopup: PopupPage;
+let page: Page;
+let overlay: OverlayView;
+let inspector: ShadowInspector;
+
+interface Spy {
+  log: string[]; roots: unknown[]; attachShadowCalls: number; messages: Array<{ origin: string; data: string }>;
+  runtime: string[]; hosts: Array<{ shadowRoot: null | string; text: string; html: string }>; keys: string;
+}
+const spy = () => page.evaluate(() => (window as unknown as { __spy: Spy }).__spy);
+
+beforeAll(async () => {
+  relay = await RelayProcess.start();
+  [alice, bob] = await Promise.all([new Profile('hostile-alice').launch(), new Profile('hostile-bob').launch()]);
+  // The page knows Bob's extension id: ids are public.
+  pageServer = await startPageServer(hostileScript(bob.extensionId));
+  [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
+  await alicePopup.saveSettings(ALICE_NICK, relay.url);
+  await bobPopup.saveSettings('Bob', relay.url);
+  await bobPopup.joinRoom(await alicePopup.createRoom());
+
+  page = await bob.ctx.newPage();
+  await page.goto(pageServer.url);
+  expect(await page.evaluate(() => typeof (window as unknown as { __spy?: unknown }).__spy)).toBe('object');
+  const popup = await bob.clickToolbarButton(page);
+  await popup.click('[data-testid=room]');
+  await popup.waitFor('document.querySelector("[data-testid=room-view]")');
+  await popup.click('[data-testid=chat-on-page]');
+  overlay = await OverlayView.on(page);
+  await overlay.waitOpen();
+  inspector = await ShadowInspector.on(page);
+
+  await alicePopup.send(FROM_ALICE);
+  await bobPopup.send(FROM_BOB_POPUP);
+  await overlay.waitForMessages((m) => m.includes(FROM_ALICE) && m.includes(FROM_BOB_POPUP));
+  // The overlay really shows the markers, nickname included, so the page had its chance to see them.
+  await inspector.waitFor(`root.textContent.includes(${JSON.stringify(ALICE_NICK)})`);
+});
+
+afterAll(async () => {
+  await Promise.allSettled([alice?.close(), bob?.close()]);
+  await relay?.kill();
+  await pageServer?.close();
+});
+
+describe('a hostile page with the overlay open', () => {
+  it('cannot reach into the closed shadow root, even with DOM hooks installed before the overlay', async () => {
+    const read = await page.evaluate(() => (window as unknown as { __read: () => unknown }).__read());
+    expect(read).toEqual({ shadowRoot: null, hostText: '' });
+    const seen = await spy();
+    // The overlay's code runs in the extension's isolated world: the page's hooked prototypes
+    // never saw it create, attach, fill or listen to anything.
+    expect(seen.attachShadowCalls).toBe(0);
+    expect(seen.roots).toEqual([]);
+    expect(seen.hosts).toEqual([{ shadowRoot: null, text: '', html: '' }]);
+    expect(seen.log.filter((l) => /^(attachShadow|createElement|createTextNode|addEventListener|append|appendChild|textContent=|data=|value=|innerHTML=)/.test(l))).toEqual([]);
+    expect(seen.log).toContain('second attachShadow: NotSupportedError');
+    const everything = JSON.stringify(seen);
+    for (const m of [ALICE_NICK, FROM_ALICE, FROM_BOB_POPUP]) expect(everything).not.toContain(m);
+  });
+
+  it('receives no chat text through window messages', async () => {
+    const { messages } = await spy();
+    for (const m of [ALICE_NICK, FROM_ALICE, FROM_BOB_POPUP]) expect(JSON.stringify(messages)).not.toContain(m);
+    expect(messages, 'the overlay posts nothing to the page').toEqual([]);
+  });
+
+  it('cannot message, connect to or load the extension', async () => {
+    const outcome = await page.evaluate(() => (window as unknown as { __probeExtension: () => Promise<string[]> }).__probeExtension());
+    // No externally_connectable: a web page gets no chrome.runtime to talk to Parley with, and no
+    // web_accessible_resources: its pages cannot be fetched (or framed).
+    expect(outcome).toEqual(['chrome.runtime: undefined', 'fetch failed: src/popup/index.html', 'fetch failed: manifest.json']);
+  });
+
+  it('cannot inject a message with forged events, and the overlay keeps working', async () => {
+    const hit = await page.evaluate(() => (window as unknown as { __forge: () => string }).__forge());
+    expect(hit).toBe('PARLEY-OVERLAY');
+    expect(await inspector.composerValue()).toBe('');
+    // Anything injected would have been queued before this; intents are handled in order.
+    const sentinel = 'typed after the attack';
+    await overlay.send(sentinel);
+    await alicePopup.waitForMessage(sentinel);
+    await overlay.waitForMessages((m) => m.at(-1) === sentinel);
+    const expected = [FROM_ALICE, FROM_BOB_POPUP, sentinel];
+    expect(await alicePopup.messages()).toEqual(expected);
+    expect(await bobPopup.messages()).toEqual(expected);
+    expect(await overlay.messages()).toEqual(expected);
+    const seen = await spy();
+    expect(seen.messages.map((m) => m.data)).toEqual([JSON.stringify({ type: 'send-message', text: INJECTED })]);
+    for (const m of [ALICE_NICK, FROM_ALICE, FROM_BOB_POPUP]) expect(JSON.stringify(seen)).not.toContain(m);
+  });
+
+  // Known product issues: the overlay is DOM inside the page, so the page shares its text
+  // search, selection, focus and keyboard events. Each of these tests passes while the leak
+  // exists (`it.fails`) and will fail once it is fixed, e.g. by showing the chat in an
+  // extension-origin frame: then turn it into an ordinary test.
+  it.fails('KNOWN ISSUE: window.find plus the selection reads the overlay text', async () => {
+    const found = await page.evaluate(() => {
+      const sel = getSelection()!;
+      sel.collapse(document.body, document.body.childNodes.length);
+      // Any text after the page's own: the overlay comes next in the document.
+      (window as unknown as { find: (s: string) => boolean }).find(' ');
+      sel.modify('extend', 'forward', 'documentboundary');
+      const text = sel.toString();
+      sel.removeAllRanges();
+      return text;
+    });
+    expect(found).not.toContain(FROM_ALICE);
+  });
+
+  it.fails('KNOWN ISSUE: keys typed into the overlay reach the page\'s key listeners', async () => {
+    await overlay.send(TYPED_IN_OVERLAY);
+    await alicePopup.waitForMessage(TYPED_IN_OVERLAY);
+    expect((await spy()).keys).not.toContain(TYPED_IN_OVERLAY);
+  });
+
+  it.fails('KNOWN ISSUE: the page can insert text into the focused overlay composer', async () => {
+    await inspector.call(`function () { this.querySelector('[data-testid=composer]').focus(); }`);
+    await page.evaluate((t) => document.execCommand('insertText', false, t), INJECTED);
+    expect(await inspector.composerValue()).not.toContain(INJECTED);
+  });
+});
