@@ -1,0 +1,22 @@
+// `npm run bench`: runs each benchmark in turn, each as its own process, and prints their figures.
+// Benchmarks never assert timings; DESIGN.md ("Performance targets") says what to compare against.
+// The load average is printed first because the figures mean little on a machine that is busy
+// with something else.
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+
+const BENCHES = ['scripts/bench-relay-cpu.ts', 'scripts/bench-flood.ts'];
+
+const started = performance.now();
+console.log(`bench: ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+let failed = 0;
+for (const bench of BENCHES) {
+  console.log(`\n== ${bench}`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', bench], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    failed++;
+    console.log(`${bench} exited with ${result.status ?? result.signal}`);
+  }
+}
+console.log(`\nbench: ${((performance.now() - started) / 1000).toFixed(0)} s, load average now ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+process.exitCode = failed === 0 ? 0 : 1;
