@@ -12,7 +12,7 @@
 // a failure can be replayed), FUZZ_CONNECTIONS (default 8), FUZZ_RSS_BOUND_MB (default 64).
 import { connect as tcpConnect } from 'node:net';
 import { decodeClientFrame } from '../src/shared/codec.ts';
-import { BASE32_ALPHABET, DEFAULT_MAX_FRAME_KB, MAX_BODY_CHARS } from '../src/shared/constants.ts';
+import { BASE32_ALPHABET, DEFAULT_MAX_FRAME_KB, KEEPALIVE_INTERVAL_MS, MAX_BODY_CHARS } from '../src/shared/constants.ts';
 import { newMessageId } from '../src/shared/message-id.ts';
 import type { ErrorCode, RelayToClient } from '../src/shared/protocol.ts';
 import { fmt, isAlive, rssKb, sleep, spawnRelay, WireClient, type ServerProcess } from './bench-lib.ts';
@@ -265,9 +265,11 @@ async function fuzzConnection(relay: ServerProcess, quota: number, stats: FuzzSt
     await client.join(room);
     await listener.next('JOINED');
   }
+  // The listener says nothing else, so it keeps alive as the extension does, whatever the run's length.
+  const keepalive = setInterval(() => listener.send({ type: 'PING', t: 0 }), KEEPALIVE_INTERVAL_MS);
   const heard: string[] = [];
   listener.onFrame = (frame) => {
-    if (frame.type === 'PONG') return false;
+    if (frame.type === 'PONG') return frame.t === 0; // keepalive answers are consumed here
     heard.push(`${frame.type} ${JSON.stringify(frame).slice(0, 100)}`);
     return true;
   };
@@ -301,7 +303,10 @@ async function fuzzConnection(relay: ServerProcess, quota: number, stats: FuzzSt
   });
 
   for (let sent = 0; sent < quota || pending.length > 0;) {
-    if (closedEarly !== null) return closedEarly;
+    if (closedEarly !== null) {
+      clearInterval(keepalive);
+      return closedEarly;
+    }
     if (sent < quota && pending.length < WINDOW) {
       const { data, expected } = nextHostileFrame(rooms);
       pending.push(expected);
@@ -319,11 +324,13 @@ async function fuzzConnection(relay: ServerProcess, quota: number, stats: FuzzSt
     });
     wake = undefined;
     if (pending.length > 0 && performance.now() - lastAnswerAt > STALL_MS) {
+      clearInterval(keepalive);
       client.close();
       listener.close();
       return `${pending.length} frames unanswered after ${STALL_MS} ms (first: ${pending[0]!.label})`;
     }
   }
+  clearInterval(keepalive);
   listener.send({ type: 'PING', t: 1 });
   await listener.next('PONG');
   client.close();
@@ -449,7 +456,7 @@ async function main(): Promise<void> {
     const startKb = rssKb(relay.pid);
     const fuzzStarted = performance.now();
     const shares = Array.from({ length: CONNECTIONS }, (_, i) => Math.floor(FRAMES / CONNECTIONS) + (i < FRAMES % CONNECTIONS ? 1 : 0));
-    const failures = (await Promise.all(shares.map((quota) => fuzzConnection(relay, quota, stats, onProgress)))).filter((f) => f !== null);
+    const failures = (await Promise.all(shares.map((quota) => fuzzConnection(relay, quota, stats, onProgress).catch((error: unknown) => String(error))))).filter((f) => f !== null);
     const fuzzSeconds = (performance.now() - fuzzStarted) / 1000;
     const afterFuzzKb = rssKb(relay.pid);
 
