@@ -24,6 +24,6 @@ Load it in Chrome or Chromium:
 The relay is starting on ws://${host}:${port} (the extension's default). Ctrl+C stops it.
 `);
 
-const relay = spawn(bin('tsx'), ['relay/main.ts'], { cwd: root, stdio: 'inherit', env: process.env });
+const relay = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], { cwd: root, stdio: 'inherit', env: process.env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => relay.kill(signal));
 relay.on('exit', (code) => process.exit(code ?? 0));

@@ -13,6 +13,10 @@ export interface RoomRecord {
   joinedAt: number;
   /** Highest relay sequence number stored; sent as `since` when rejoining. */
   lastSeq: number;
+  /** The relay's numbering this room's seqs belong to (ROOM.epoch); null until first joined. */
+  epoch?: number | null;
+  /** Added to seqs for sorting, raised when the relay started numbering again (a lost room). */
+  seqBase?: number;
   unread: number;
 }
 

@@ -1,12 +1,12 @@
 import type { ChatItem } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
-import type { MessageRecord } from './db.ts';
+import { PENDING_ORDER, type MessageRecord } from './db.ts';
 
 // Writes to a room's chat. Every write is keyed by (room, message id), so a frame that arrives
 // twice (a resend, a replay) updates the same line instead of adding one.
 
 export function toChatItem(m: MessageRecord): ChatItem {
-  return { id: m.id, kind: m.kind, seq: m.seq, mine: m.mine, nick: m.nick, text: m.text, sentAt: m.sentAt, status: m.status };
+  return { id: m.id, kind: m.kind, seq: m.seq, order: m.order, mine: m.mine, nick: m.nick, text: m.text, sentAt: m.sentAt, status: m.status };
 }
 
 function isWatched(bg: Background, roomId: string): boolean {
@@ -14,11 +14,17 @@ function isWatched(bg: Background, roomId: string): boolean {
   return false;
 }
 
-/** Stores a line and tells the views; returns false when it was already there. */
+/**
+ * Stores a line and tells the views; returns false when it was already there. `line.order` is
+ * relative to the room's current numbering (a seq, or a gap's half-step); pending lines keep
+ * PENDING_ORDER so they sort last.
+ */
 export async function putChatLine(bg: Background, line: MessageRecord, seq: number | null): Promise<boolean> {
   const tx = bg.db.transaction(['messages', 'rooms'], 'readwrite');
   const messages = tx.objectStore('messages');
   const rooms = tx.objectStore('rooms');
+  const room = await rooms.get(line.roomId);
+  const base = room?.seqBase ?? 0;
   const existing = await messages.get([line.roomId, line.id]);
   let stored: MessageRecord;
   let added = false;
@@ -28,13 +34,12 @@ export async function putChatLine(bg: Background, line: MessageRecord, seq: numb
       await tx.done;
       return false;
     }
-    stored = { ...existing, seq, order: seq, status: existing.mine ? 'sent' : existing.status };
+    stored = { ...existing, seq, order: base + seq, status: existing.mine ? 'sent' : existing.status };
   } else {
-    stored = line;
+    stored = { ...line, order: line.order === PENDING_ORDER ? PENDING_ORDER : base + line.order };
     added = true;
   }
   await messages.put(stored);
-  const room = await rooms.get(line.roomId);
   if (room) {
     if (seq !== null && seq > room.lastSeq) room.lastSeq = seq;
     if (added && !line.mine && line.kind === 'message' && !isWatched(bg, line.roomId)) room.unread += 1;
@@ -57,7 +62,7 @@ export async function markAcked(bg: Background, roomId: string, id: string, seq:
   }
   let updated: MessageRecord | null = null;
   if (message && message.seq === null) {
-    updated = { ...message, seq, order: seq, status: 'sent' };
+    updated = { ...message, seq, order: (room?.seqBase ?? 0) + seq, status: 'sent' };
     await tx.objectStore('messages').put(updated);
   }
   await tx.done;

@@ -29,6 +29,8 @@ export interface ChatItem {
   kind: ChatItemKind;
   /** Relay sequence number; null while the relay has not acked the sender's own message. */
   seq: number | null;
+  /** Display position: sequence order, pending messages last. Views sort by (order, id). */
+  order: number;
   mine: boolean;
   nick: string;
   text: string;

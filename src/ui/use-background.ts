@@ -20,7 +20,7 @@ const initial: ViewState = {
 /** Orders like the background does: relay sequence first, pending messages after, by id. */
 function place(items: ChatItem[], item: ChatItem): ChatItem[] {
   const rest = items.filter((i) => i.id !== item.id);
-  const key = (i: ChatItem) => (i.seq ?? (i.kind === 'gap' ? Number(i.id.split('-')[2]) + 0.5 : Number.MAX_SAFE_INTEGER));
+  const key = (i: ChatItem) => i.order;
   const k = key(item);
   let at = rest.length;
   while (at > 0 && (key(rest[at - 1]!) > k || (key(rest[at - 1]!) === k && rest[at - 1]!.id > item.id))) at--;

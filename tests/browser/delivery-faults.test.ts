@@ -37,6 +37,19 @@ describe('nothing lost, nothing doubled', () => {
     await talk.expectEveryoneAgrees();
   });
 
+  it('keeps order when the relay loses its database and numbers the room from 1 again', async () => {
+    const talk = await Conversation.start(members);
+    await talk.round(60);
+    // Settled first: what a wiped relay had acked but not yet delivered is gone for good.
+    await talk.expectEveryoneAgrees();
+    await relay.kill('SIGKILL');
+    relay.wipe();
+    await relay.restart();
+    await talk.round(60);
+    await talk.expectEveryoneAgrees();
+    await members[0]!.popup.page.getByTestId('notice').filter({ hasText: 'lost this room' }).waitFor();
+  });
+
   it('survives the relay dropping every connection abruptly, several times', async () => {
     const talk = await Conversation.start(members);
     await talk.round(MESSAGES, async (step) => {

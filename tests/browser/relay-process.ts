@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +34,9 @@ export class RelayProcess {
 
   /** Starts (again) on the same port and database; resolves once it logs that it listens. */
   async restart(): Promise<void> {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['relay/main.ts'], {
+    // `node --import tsx`, not the tsx CLI: the CLI runs the relay in a child process, and a
+    // SIGKILL aimed at the CLI would leave the real relay running as an orphan.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
       cwd: ROOT,
       env: {
         ...process.env, PORT: String(this.port), HOST: '127.0.0.1',
@@ -58,12 +60,18 @@ export class RelayProcess {
     });
   }
 
+  /** Deletes the relay's database, as an operator who lost the disk would. Only while stopped. */
+  wipe(): void {
+    if (this.child) throw new Error('stop the relay before wiping its database');
+    for (const f of readdirSync(this.dataDir)) rmSync(join(this.dataDir, f), { force: true });
+  }
+
   async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    this.child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
     await exited;
-    this.child = null;
   }
 }

@@ -1,6 +1,7 @@
 import type { RoomFrame } from '../../shared/protocol.ts';
 import { formatRoomCode, type RoomCode } from '../../shared/room-code.ts';
 import type { Background } from '../context.ts';
+import { putChatLine } from '../messages.ts';
 
 /** The relay let us in: a pending join becomes a stored room. */
 export async function onRoom(bg: Background, frame: RoomFrame): Promise<void> {
@@ -8,7 +9,7 @@ export async function onRoom(bg: Background, frame: RoomFrame): Promise<void> {
   const pending = bg.pendingJoins.get(frame.room);
   if (pending) {
     bg.pendingJoins.delete(frame.room);
-    await bg.db.put('rooms', pending.record);
+    await bg.db.put('rooms', { ...pending.record, epoch: frame.epoch });
     bg.lastRoomId = frame.room;
     if (pending.view) {
       bg.post(pending.view, {
@@ -16,5 +17,28 @@ export async function onRoom(bg: Background, frame: RoomFrame): Promise<void> {
       });
     }
   }
+  else await checkEpoch(bg, frame);
   bg.refresh();
+}
+
+/**
+ * A relay that lost the room (its database was wiped, or it ran in memory and restarted) numbers
+ * from 1 again. Our history stays, sorted before a line that says so, and the room is fetched
+ * again from the start of the new numbering.
+ */
+async function checkEpoch(bg: Background, frame: RoomFrame): Promise<void> {
+  const room = await bg.db.get('rooms', frame.room);
+  if (!room || room.epoch === frame.epoch) return;
+  if (room.epoch === null || room.epoch === undefined) {
+    await bg.db.put('rooms', { ...room, epoch: frame.epoch });
+    return;
+  }
+  const seqBase = (room.seqBase ?? 0) + room.lastSeq + 1;
+  await bg.db.put('rooms', { ...room, epoch: frame.epoch, seqBase, lastSeq: 0 });
+  await putChatLine(bg, {
+    roomId: room.roomId, id: `epoch-${frame.epoch}`, kind: 'notice', seq: null, order: -0.5, mine: false, nick: '',
+    text: 'The relay lost this room\'s history. Earlier messages are kept only on this device.', sentAt: Date.now(), status: 'received',
+  }, null);
+  bg.synced.delete(room.roomId);
+  bg.relay.send({ type: 'GETROOM', room: room.roomId, since: 0 });
 }
