@@ -1,8 +1,33 @@
+import { Component } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ChatItem } from '../shared/view-messages.ts';
 import { MessageText } from './message-text.tsx';
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+/**
+ * One line of the chat. Re-renders only when its own item changes (the background sends a new
+ * object per change), so a new message in a long room costs one row, not the whole log.
+ */
+class ChatLine extends Component<{ item: ChatItem }> {
+  override shouldComponentUpdate(next: { item: ChatItem }): boolean {
+    return next.item !== this.props.item;
+  }
+
+  override render({ item }: { item: ChatItem }) {
+    if (item.kind !== 'message') return <div class="pl-notice" data-testid={item.kind}>{item.text}</div>;
+    return (
+      <div class={`pl-msg${item.mine ? ' pl-mine' : ''}`} data-testid="message" data-status={item.status} data-id={item.id}>
+        <div class="pl-meta">
+          <bdi class="pl-nick">{item.mine ? 'You' : item.nick || 'Anonymous'}</bdi>
+          <span class="pl-time">{time(item.sentAt)}</span>
+          {item.status === 'sending' ? <span class="pl-status">sending…</span> : null}
+        </div>
+        <MessageText text={item.text} />
+      </div>
+    );
+  }
+}
 
 export function ChatLog({ items }: { items: ChatItem[] }) {
   const end = useRef<HTMLDivElement>(null);
@@ -10,20 +35,7 @@ export function ChatLog({ items }: { items: ChatItem[] }) {
   if (items.length === 0) return <div class="pl-log pl-empty">No messages yet. Say hello!</div>;
   return (
     <div class="pl-log" role="log" aria-live="polite" data-testid="chat-log">
-      {items.map((item) =>
-        item.kind === 'message' ? (
-          <div key={item.id} class={`pl-msg${item.mine ? ' pl-mine' : ''}`} data-testid="message" data-status={item.status} data-id={item.id}>
-            <div class="pl-meta">
-              <bdi class="pl-nick">{item.mine ? 'You' : item.nick || 'Anonymous'}</bdi>
-              <span class="pl-time">{time(item.sentAt)}</span>
-              {item.status === 'sending' ? <span class="pl-status">sending…</span> : null}
-            </div>
-            <MessageText text={item.text} />
-          </div>
-        ) : (
-          <div key={item.id} class="pl-notice" data-testid={item.kind}>{item.text}</div>
-        ),
-      )}
+      {items.map((item) => <ChatLine key={item.id} item={item} />)}
       <div ref={end} />
     </div>
   );
