@@ -10,7 +10,7 @@
 // Env: BENCH_CLIENTS (1000), BENCH_ROOM_SIZE (10), BENCH_RATE (messages/s for the CPU comparison,
 // 1000), BENCH_SECONDS (CPU window, 8), BENCH_IDLE (idle connections, 10000).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { newMessageId } from '../src/shared/message-id.ts';
@@ -303,7 +303,8 @@ async function main(): Promise<void> {
           `at half (${Math.floor(saturation.rate / 2)} messages/s) delivery latency p50 ${fmt(half.p50, 2)} ms, p99 ${fmt(half.p99, 2)} ms (target p99 < 20 ms)`,
       );
     } else {
-      console.log('relay saturation: not found within the rates tried');
+      // Only when even the lowest rate fell behind, which on two cores means the machine is busy.
+      console.log(`relay saturation: below the lowest rate tried, 1000 messages/s (load average ${loadavg()[0]!.toFixed(1)}); p99 at half not measured`);
     }
 
     const limit = openFileLimit();
