@@ -6,7 +6,8 @@ import manifest from './manifest.json' with { type: 'json' };
 
 /**
  * CRXJS lists every `?iife` script as web-accessible to all sites, which would let any page
- * probe for Parley. scripting.executeScript does not need that, so the entry is removed.
+ * probe for Parley. scripting.executeScript does not need that, so those entries are removed;
+ * the overlay's page (declared in manifest.json, behind a per-session dynamic URL) stays.
  */
 function noWebAccessibleOverlay(): Plugin {
   return {
@@ -16,8 +17,9 @@ function noWebAccessibleOverlay(): Plugin {
     // After CRXJS has written its manifest: its own hooks run late and would add the entry back.
     writeBundle(options) {
       const file = resolve(options.dir ?? 'dist', 'manifest.json');
-      const built = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-      delete built.web_accessible_resources;
+      const built = JSON.parse(readFileSync(file, 'utf8')) as { web_accessible_resources?: unknown };
+      const entries = (built.web_accessible_resources ?? []) as { resources: string[] }[];
+      built.web_accessible_resources = entries.filter((e) => !e.resources.some((r) => r.startsWith('src/content/')));
       writeFileSync(file, JSON.stringify(built, null, 2));
     },
   };
@@ -29,5 +31,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'chrome116',
+    // The overlay's page is reached only through web_accessible_resources, which CRXJS copies
+    // as is; naming it as an input makes Vite build it like the popup.
+    rollupOptions: { input: { overlay: 'src/overlay/index.html' } },
   },
 });

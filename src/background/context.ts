@@ -32,6 +32,8 @@ export interface Background {
   synced: Set<string>;
   members: Map<string, number>;
   overlayRooms: Map<number, string>;
+  /** The content script around each open overlay, by tab: the channel that closes it. */
+  overlayHosts: Map<number, Runtime.Port>;
   lastRoomId: string | null;
   /** Sends every room's unacked messages again, through the serial queue. */
   retryOutboxes(): void;

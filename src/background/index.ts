@@ -1,11 +1,11 @@
 import browser from 'webextension-polyfill';
 import type { BackgroundToView } from '../shared/view-messages.ts';
-import { OVERLAY_PORT, POPUP_PORT } from '../shared/view-messages.ts';
+import { OVERLAY_HOST_PORT, OVERLAY_PORT, POPUP_PORT } from '../shared/view-messages.ts';
 import type { Background, ViewPort } from './context.ts';
 import { openParleyDb } from './db.ts';
 import { handleIntent } from './intents/index.ts';
 import { rejoinAll } from './join.ts';
-import { injectOverlay } from './overlay-injection.ts';
+import { acceptOverlayHost, injectOverlay } from './overlay-injection.ts';
 import { flushOutbox } from './outbox.ts';
 import { handleRelayFrame } from './relay-frames/index.ts';
 import { RelaySocket } from './relay-socket.ts';
@@ -41,6 +41,7 @@ const bg: Background = {
   synced: new Set(),
   members: new Map(),
   overlayRooms: new Map(),
+  overlayHosts: new Map(),
   lastRoomId: null,
   refresh() {
     if (refreshQueued) return;
@@ -70,9 +71,12 @@ const bg: Background = {
 bg.refresh(); // Reconnects and rejoins after a killed worker or a browser restart.
 
 browser.runtime.onConnect.addListener((port) => {
-  if (port.name !== POPUP_PORT && port.name !== OVERLAY_PORT) return port.disconnect();
   if (!isTrustedSender(port.sender, port.name)) return port.disconnect();
+  if (port.name === OVERLAY_HOST_PORT) return acceptOverlayHost(bg, port);
   const tabId = port.name === OVERLAY_PORT ? (port.sender?.tab?.id ?? null) : null;
+  // The overlay's page is web-accessible, so a page could frame it itself: serve it only in tabs
+  // where the user opened the overlay (our content script holds a host port there).
+  if (tabId !== null && !bg.overlayHosts.has(tabId) && !bg.overlayRooms.has(tabId)) return port.disconnect();
   const view: ViewPort = { port, kind: port.name === POPUP_PORT ? 'popup' : 'overlay', watching: null, tabId };
   bg.views.add(view);
   port.onMessage.addListener((msg: unknown) => serial((b) => handleIntent(b, msg, view)));

@@ -1,5 +1,6 @@
 import browser from 'webextension-polyfill';
-import overlayScript from '../content/overlay-main.tsx?iife';
+import type { Runtime } from 'webextension-polyfill';
+import overlayScript from '../content/overlay-main.ts?iife';
 import type { Background } from './context.ts';
 
 /**
@@ -28,4 +29,18 @@ async function mostRecentRoom(bg: Background): Promise<string | null> {
   const rooms = await bg.db.getAll('rooms');
   rooms.sort((a, b) => b.joinedAt - a.joinedAt);
   return rooms[0]?.roomId ?? null;
+}
+
+export function acceptOverlayHost(bg: Background, port: Runtime.Port): void {
+  const tabId = port.sender?.tab?.id;
+  if (tabId === undefined) return port.disconnect();
+  bg.overlayHosts.set(tabId, port);
+  port.onDisconnect.addListener(() => {
+    if (bg.overlayHosts.get(tabId) === port) bg.overlayHosts.delete(tabId);
+  });
+}
+
+export function closeOverlay(bg: Background, tabId: number): void {
+  bg.overlayHosts.get(tabId)?.postMessage({ type: 'close-overlay' });
+  bg.overlayRooms.delete(tabId);
 }

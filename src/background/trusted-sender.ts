@@ -1,16 +1,19 @@
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
-import { OVERLAY_PORT, POPUP_PORT } from '../shared/view-messages.ts';
+import { OVERLAY_HOST_PORT, OVERLAY_PORT, POPUP_PORT } from '../shared/view-messages.ts';
 
 /**
- * Ports are accepted only from this extension: the popup from one of our own pages (also when opened in a tab), the overlay
- * from our content script in a tab. Web pages cannot connect (no externally_connectable), and
- * this check keeps it so if that ever changes.
+ * Ports are accepted only from this extension: the popup and the overlay's chat from our own
+ * pages (the overlay's in a frame in a tab), the overlay host from our content script in a tab.
+ * Web pages cannot connect (no externally_connectable), and this check keeps it so if that
+ * ever changes.
  */
 export function isTrustedSender(sender: Runtime.MessageSender | undefined, portName: string): boolean {
   if (!sender || sender.id !== browser.runtime.id) return false;
-  const ownOrigin = new URL(browser.runtime.getURL('/')).origin;
-  if (portName === POPUP_PORT) return typeof sender.url === 'string' && new URL(sender.url).origin === ownOrigin;
-  if (portName === OVERLAY_PORT) return typeof sender.tab?.id === 'number';
+  const ownPage = typeof sender.url === 'string' && new URL(sender.url).origin === new URL(browser.runtime.getURL('/')).origin;
+  const inTab = typeof sender.tab?.id === 'number';
+  if (portName === POPUP_PORT) return ownPage;
+  if (portName === OVERLAY_PORT) return ownPage && inTab;
+  if (portName === OVERLAY_HOST_PORT) return !ownPage && inTab;
   return false;
 }

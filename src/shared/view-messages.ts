@@ -47,7 +47,8 @@ export type ViewToBackground =
   | { type: 'watch-room'; roomId: string | null }
   | { type: 'send-message'; roomId: string; text: string }
   | { type: 'save-settings'; settings: Settings }
-  | { type: 'open-overlay'; roomId: string };
+  | { type: 'open-overlay'; roomId: string }
+  | { type: 'close-overlay' };
 
 // ---- background -> view ----------------------------------------------------------------------
 
@@ -63,5 +64,11 @@ export type BackgroundToView =
   | { type: 'overlay-room'; roomId: string | null }
   | { type: 'error'; code: ViewErrorCode; message: string };
 
+/** From the content script that holds the overlay's frame in a page: it only ever closes it. */
+export type BackgroundToOverlayHost = { type: 'close-overlay' };
+
 export const POPUP_PORT = 'parley-popup';
+/** The chat inside the overlay's frame (an extension page in a tab). */
 export const OVERLAY_PORT = 'parley-overlay';
+/** The content script around that frame. */
+export const OVERLAY_HOST_PORT = 'parley-overlay-host';

@@ -26,7 +26,7 @@ beforeEach(async () => {
   const relay = { isOpen: true, status: 'online', send: (f: ClientToRelay) => (sent.push(f), true) } as unknown as RelaySocket;
   bg = {
     db: await openParleyDb(`test-${++dbCount}`), relay, keys: new Map([[keys.roomId, keys]]), views: new Set(),
-    pendingJoins: new Map(), synced: new Set(), members: new Map(), overlayRooms: new Map(), lastRoomId: null,
+    pendingJoins: new Map(), synced: new Set(), members: new Map(), overlayRooms: new Map(), overlayHosts: new Map(), lastRoomId: null,
     retryOutboxes: () => {}, refresh: () => {}, post: () => {}, postToWatchers: () => {},
   };
   await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0 });

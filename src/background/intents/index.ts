@@ -1,5 +1,6 @@
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
+import { closeOverlayIntent } from './close-overlay.ts';
 import { createRoom } from './create-room.ts';
 import { joinRoom } from './join-room.ts';
 import { leaveRoom } from './leave-room.ts';
@@ -21,6 +22,7 @@ export const intentHandlers: Handlers = {
   'send-message': sendMessage,
   'save-settings': saveSettings,
   'open-overlay': openOverlay,
+  'close-overlay': closeOverlayIntent,
 };
 
 export function handleIntent(bg: Background, msg: unknown, view: ViewPort): Promise<void> {

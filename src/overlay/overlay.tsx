@@ -4,10 +4,14 @@ import { ChatLog } from '../ui/chat-log.tsx';
 import { Composer } from '../ui/composer.tsx';
 import { useBackground } from '../ui/use-background.ts';
 
-/** The page overlay: one room's chat, chosen by the background for this tab. */
-export function Overlay({ close }: { close: () => void }) {
+/**
+ * The overlay's content: one room's chat, chosen by the background for this tab. It runs as an
+ * extension page in a frame, so the page around it cannot read, type into or listen to it.
+ */
+export function Overlay() {
   const [roomId, setRoomId] = useState<string | null>(null);
   const { state, send } = useBackground(OVERLAY_PORT, roomId);
+  const close = () => send({ type: 'close-overlay' });
   useEffect(() => setRoomId(state.overlayRoom), [state.overlayRoom]);
   const room = state.rooms.find((r) => r.roomId === roomId);
   return (

@@ -1,0 +1,4 @@
+import { render } from 'preact';
+import { Overlay } from './overlay.tsx';
+
+render(<Overlay />, document.getElementById('app')!);
