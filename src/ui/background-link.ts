@@ -12,19 +12,30 @@ export class BackgroundLink {
   #port: Runtime.Port | null = null;
   #watch: ViewToBackground | null = null;
   #closed = false;
+  #openedAt = 0;
+  #refusals = 0;
+  #retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly name: string, private readonly onMessage: (msg: BackgroundToView) => void) {
     this.#connect();
   }
 
   #connect(): void {
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    this.#openedAt = Date.now();
     const port = browser.runtime.connect({ name: this.name });
     // Attached as the port opens: the background answers at once.
     port.onMessage.addListener((msg: unknown) => this.onMessage(msg as BackgroundToView));
     port.onDisconnect.addListener(() => {
       if (this.#port !== port) return;
       this.#port = null;
-      if (!this.#closed) this.#connect();
+      if (this.#closed) return;
+      // A worker that restarted is met at once. A port dropped right after opening was refused
+      // (an overlay framed where the user did not open it): back off instead of spinning.
+      this.#refusals = Date.now() - this.#openedAt < 1_000 ? this.#refusals + 1 : 0;
+      if (this.#refusals === 0) this.#connect();
+      else this.#retry = setTimeout(() => this.#connect(), Math.min(250 * 2 ** this.#refusals, 30_000));
     });
     this.#port = port;
     if (this.#watch) port.postMessage(this.#watch);
@@ -45,6 +56,7 @@ export class BackgroundLink {
 
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#retry);
     this.#port?.disconnect();
     this.#port = null;
   }
