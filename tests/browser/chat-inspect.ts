@@ -1,6 +1,6 @@
-import type { CDPSession, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 
-/** What a chat view shows, read from its DOM (the popup's document or the overlay's shadow root). */
+/** What a chat view shows, read from its DOM (the popup's document or the overlay frame's). */
 export interface ChatReport {
   texts: string[];
   links: Array<Array<{ href: string; text: string; rel: string; target: string }>>;
@@ -25,7 +25,7 @@ export interface ChatReport {
 export interface Box { left: number; top: number; right: number; bottom: number; width: number; height: number }
 
 /**
- * Runs in the view. `root` is the popup's document or the overlay's shadow root; `frameSelector`
+ * Runs in the view. `root` is the view's document; `frameSelector`
  * names the element the view lives in (the popup body, the overlay panel). Kept as source text
  * so no build helper leaks into it.
  */
@@ -80,62 +80,12 @@ export async function popupReport(page: Page): Promise<ChatReport> {
 }
 
 /**
- * The page overlay lives in a closed shadow root that page scripts cannot reach; the DevTools
- * protocol can (DOM.getDocument with pierce), which is how a test looks inside.
+ * The page overlay's chat is an extension page in a frame (inside a closed shadow root that page
+ * scripts cannot reach); Playwright reaches the frame itself. Its document is the root, the
+ * overlay panel the frame.
  */
-export class ShadowInspector {
-  private constructor(private readonly cdp: CDPSession) {}
-
-  static async on(page: Page): Promise<ShadowInspector> {
-    return new ShadowInspector(await page.context().newCDPSession(page));
-  }
-
-  /** Calls `fnSource` (a function's source text) with `this` = the overlay's shadow root. */
-  async call<T>(fnSource: string, ...args: unknown[]): Promise<T> {
-    const { root } = await this.cdp.send('DOM.getDocument', { depth: -1, pierce: true });
-    const host = await this.cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: 'parley-overlay' });
-    if (!host.nodeId) throw new Error('no parley-overlay on the page');
-    const { node } = await this.cdp.send('DOM.describeNode', { nodeId: host.nodeId, depth: 1, pierce: true });
-    const shadow = node.shadowRoots?.[0];
-    if (!shadow) throw new Error('parley-overlay has no shadow root');
-    const { object } = await this.cdp.send('DOM.resolveNode', { backendNodeId: shadow.backendNodeId });
-    const { result, exceptionDetails } = await this.cdp.send('Runtime.callFunctionOn', {
-      objectId: object.objectId!,
-      functionDeclaration: fnSource,
-      arguments: args.map((value) => ({ value })),
-      returnByValue: true,
-      awaitPromise: true,
-    });
-    if (exceptionDetails) throw new Error(`overlay: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
-    return result.value as T;
-  }
-
-  report(): Promise<ChatReport> {
-    return this.call(`function () { return (${REPORT_SOURCE})(this, '[data-testid=overlay]'); }`);
-  }
-
-  /** Resolves once `expression` (with `root` = the shadow root) is truthy; checked on each change. */
-  async waitFor(expression: string, timeoutMs = 30_000): Promise<void> {
-    const ok = await this.call<boolean>(`function () {
-      const root = this;
-      const test = () => { try { return !!(${expression}); } catch { return false; } };
-      return new Promise((resolve) => {
-        if (test()) return resolve(true);
-        const observer = new MutationObserver(() => { if (test()) { observer.disconnect(); clearTimeout(timer); resolve(true); } });
-        observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
-        const timer = setTimeout(() => { observer.disconnect(); resolve(test()); }, ${timeoutMs});
-      });
-    }`);
-    if (!ok) throw new Error(`overlay: timed out waiting for ${expression}`);
-  }
-
-  composerValue(): Promise<string> {
-    return this.call(`function () { return this.querySelector('[data-testid=composer]').value; }`);
-  }
-
-  async detach(): Promise<void> {
-    await this.cdp.detach();
-  }
+export async function overlayReport(frame: Frame): Promise<ChatReport> {
+  return frame.evaluate(`(${REPORT_SOURCE})(document, '[data-testid=overlay]')`);
 }
 
 /** Counts how often each text shows as a message. */

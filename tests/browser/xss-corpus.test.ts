@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { popupReport, ShadowInspector, type Box, type ChatReport } from './chat-inspect.ts';
+import { overlayReport, popupReport, type Box, type ChatReport } from './chat-inspect.ts';
+import { OverlayView } from './overlay.ts';
 import { startPageServer } from './page-server.ts';
 import type { PopupPage } from './popup-page.ts';
 import { Profile } from './profile.ts';
@@ -71,7 +72,7 @@ function expectFaithful(report: ChatReport, view: string): void {
   expect(scrolling, `${view}: texts that do not wrap to the bubble`).toEqual([]);
   expect(inside(layout.log.box, layout.frame), `${view}: log ${JSON.stringify(layout.log.box)} inside ${JSON.stringify(layout.frame)}`).toBe(true);
   const viewport: Box = { left: 0, top: 0, right: layout.viewport.width, bottom: layout.viewport.height, width: layout.viewport.width, height: layout.viewport.height };
-  expect(inside(layout.frame, viewport), `${view}: the view fits the window`).toBe(true);
+  expect(inside(layout.frame, viewport), `${view}: the view ${JSON.stringify(layout.frame)} fits the window ${JSON.stringify(viewport)}`).toBe(true);
   for (const [name, control] of [['composer', layout.composer], ['send button', layout.send]] as const) {
     expect(control, `${view}: ${name} exists`).not.toBeNull();
     expect(control!.visible, `${view}: ${name} is visible and not covered`).toBe(true);
@@ -130,19 +131,24 @@ describe(`an XSS corpus of ${PAYLOADS.length} messages`, () => {
     await popup.click('[data-testid=room]');
     await popup.waitFor('document.querySelector("[data-testid=room-view]")');
     await popup.click('[data-testid=chat-on-page]');
-    await page.waitForFunction(() => !!document.querySelector('parley-overlay'));
-    const overlay = await ShadowInspector.on(page);
-    await overlay.waitFor(`root.querySelectorAll('[data-testid=message]').length >= ${SENT.length}`);
+    const frame = await (await OverlayView.on(page)).waitOpen();
+    await frame.waitForFunction((n) => document.querySelectorAll('[data-testid=message]').length >= n, SENT.length, { timeout: 60_000 });
 
-    expectFaithful(await overlay.report(), 'overlay');
-    // Markup in a message would run here with the page's privileges: check the page's own world.
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expectFaithful(await overlayReport(frame), 'overlay');
+    // The overlay's frame sits inside the page's window.
+    const box = (await (await frame.frameElement()).boundingBox())!;
+    const { width, height } = page.viewportSize()!;
+    expect(box.x >= 0 && box.y >= 0 && box.x + box.width <= width && box.y + box.height <= height, `overlay frame ${JSON.stringify(box)}`).toBe(true);
+    // Nothing ran in the overlay's page, nor in the page around it.
+    for (const world of [frame, page]) {
+      expect(await world.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    }
+    expect(await frame.title()).toBe('Parley');
     expect(await page.title()).toBe('A page');
     expect(dialogs).toEqual([]);
     // Outside the closed shadow root the page is as it was, plus the empty host element.
     const after = await page.evaluate(() => document.documentElement.outerHTML);
     expect(after.replace('<parley-overlay></parley-overlay>', '')).toBe(before);
-    await overlay.detach();
     await page.close();
   });
 });
