@@ -32,6 +32,16 @@ afterAll(async () => {
 });
 
 describe('two browsers chat through the relay', () => {
+  it('refuses an unencrypted relay address on another computer', async () => {
+    await alicePopup.page.getByTestId('open-settings').click();
+    await alicePopup.page.getByTestId('relay-url').fill('ws://relay.example.org:8787');
+    await alicePopup.page.getByTestId('save-settings').click();
+    await expect(alicePopup.page.getByTestId('settings-error').textContent()).resolves.toMatch(/must use wss:\/\//);
+    await alicePopup.page.getByTestId('relay-url').fill(relay.url);
+    await alicePopup.page.getByTestId('save-settings').click();
+    await alicePopup.page.getByTestId('create-room').waitFor();
+  });
+
   it('creates a room and shows a readable code', async () => {
     code = await alicePopup.createRoom();
     expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}$/);
