@@ -85,7 +85,7 @@ const hostileScript = (extensionId: string) => `
         port.postMessage({ type: 'send-message', text: '${INJECTED}' });
       } catch (e) { spy.runtime.push('connect threw: ' + e.message); }
     }
-    for (const path of ['src/popup/index.html', 'manifest.json']) {
+    for (const path of ['src/popup/index.html', 'manifest.json', 'src/overlay/index.html']) {
       try {
         const res = await fetch('chrome-extension://${extensionId}/' + path);
         spy.runtime.push('fetched ' + path + ': ' + res.status + ' ' + (await res.text()).slice(0, 200));
@@ -216,9 +216,12 @@ describe('a hostile page with the overlay open', () => {
 
   it('cannot message, connect to or load the extension', async () => {
     const outcome = await page.evaluate(() => (window as unknown as { __probeExtension: () => Promise<string[]> }).__probeExtension());
-    // No externally_connectable: a web page gets no chrome.runtime to talk to Parley with, and no
-    // web_accessible_resources: its pages cannot be fetched (or framed).
-    expect(outcome).toEqual(['chrome.runtime: undefined', 'fetch failed: src/popup/index.html', 'fetch failed: manifest.json']);
+    // No externally_connectable: a web page gets no chrome.runtime to talk to Parley with. Its
+    // files cannot be fetched: only the overlay's page is web-accessible, and only at a per-session
+    // address (use_dynamic_url), not at the one built from the extension id.
+    expect(outcome).toEqual([
+      'chrome.runtime: undefined', 'fetch failed: src/popup/index.html', 'fetch failed: manifest.json', 'fetch failed: src/overlay/index.html',
+    ]);
   });
 
   it('cannot inject a message with forged events, and the overlay keeps working', async () => {
