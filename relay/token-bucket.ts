@@ -21,4 +21,9 @@ export class TokenBucket {
     this.#tokens -= 1;
     return true;
   }
+
+  /** Milliseconds until the next token, as of the last `take`. */
+  msUntilToken(): number {
+    return this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) * 1000) / this.ratePerSec);
+  }
 }
