@@ -7,6 +7,8 @@ export interface RelayConfig {
   readonly maxFrameKb: number;
   readonly ratePerSec: number;
   readonly rateBurst: number;
+  /** Bytes a connection may send per second, in kilobytes; bursts up to two full-size frames. */
+  readonly rateKbPerSec: number;
   readonly maxRoomsPerConnection: number;
   readonly maxMembersPerRoom: number;
   readonly maxConnectionsPerAddress: number;
@@ -32,6 +34,9 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   ratePerSec: 20,
   // Room for a reconnecting client to flush its outbox and rejoin its rooms in one go.
   rateBurst: 100,
+  // A frame budget alone lets 20 full-size (400 KB) frames a second through, which is a flood in
+  // bytes; a person pasting long texts stays far below this.
+  rateKbPerSec: 256,
   maxRoomsPerConnection: 32,
   maxMembersPerRoom: 100,
   // Households and offices share one address; benchmarks from one host must raise this.
@@ -93,6 +98,7 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   maxFrameKb: ['MAX_FRAME_KB', integer(1, 64 * 1024)],
   ratePerSec: ['RATE_PER_SEC', integer(1)],
   rateBurst: ['RATE_BURST', integer(1)],
+  rateKbPerSec: ['RATE_KB_PER_SEC', integer(1)],
   maxRoomsPerConnection: ['MAX_ROOMS_PER_CONNECTION', integer(1)],
   maxMembersPerRoom: ['MAX_MEMBERS_PER_ROOM', integer(1)],
   maxConnectionsPerAddress: ['MAX_CONNECTIONS_PER_ADDRESS', integer(1)],

@@ -18,6 +18,8 @@ export interface PeerOptions {
   readonly maxBufferedBytes: number;
   readonly ratePerSec: number;
   readonly rateBurst: number;
+  readonly byteRatePerSec: number;
+  readonly byteBurst: number;
 }
 
 export interface ErrorDetails {
@@ -31,6 +33,8 @@ export class Peer {
   readonly id: PeerId = `p${randomBase32(16)}`;
   readonly rooms = new Map<RoomIdText, Membership>();
   readonly bucket: TokenBucket;
+  /** The same limit in bytes: big frames cost more than small ones. */
+  readonly byteBucket: TokenBucket;
   /** performance.now() of the last frame heard; the idle sweep compares against it. */
   lastHeardAt: number;
   #leaving = false;
@@ -44,6 +48,7 @@ export class Peer {
   ) {
     this.lastHeardAt = performance.now();
     this.bucket = new TokenBucket(options.ratePerSec, options.rateBurst, this.lastHeardAt);
+    this.byteBucket = new TokenBucket(options.byteRatePerSec, options.byteBurst, this.lastHeardAt);
   }
 
   get open(): boolean {

@@ -5,6 +5,7 @@ import type { RelayContext } from './context.ts';
 import { handlers } from './handlers/index.ts';
 import { errorText } from './log.ts';
 import type { Peer } from './peer.ts';
+import type { TokenBucket } from './token-bucket.ts';
 
 /**
  * Every client frame takes this path: liveness, rate limit, text-only, codec, handler. Whatever goes
@@ -17,7 +18,12 @@ export function receiveFrame(ctx: RelayContext, peer: Peer, data: RawData, isBin
   // Checked before decoding, so a flood costs the relay as little as possible.
   if (!peer.bucket.take(now)) {
     peer.error('RATE_LIMITED');
-    throttle(peer);
+    throttle(peer, peer.bucket);
+    return;
+  }
+  if (!peer.byteBucket.take(now, byteLength(data))) {
+    peer.error('RATE_LIMITED', { message: 'Too many bytes per second; this frame was not processed. Slow down.' });
+    throttle(peer, peer.byteBucket);
     return;
   }
   if (isBinary) {
@@ -43,12 +49,17 @@ export function receiveFrame(ctx: RelayContext, peer: Peer, data: RawData, isBin
  * its own TCP buffers (and then its sender's) instead of costing the relay a read, a UTF-8 check
  * and a refusal each: the flood slows itself, and other rooms keep the CPU.
  */
-function throttle(peer: Peer): void {
+function throttle(peer: Peer, bucket: TokenBucket): void {
   if (peer.socket.isPaused) return;
   peer.socket.pause();
   setTimeout(() => {
     if (peer.socket.readyState === peer.socket.OPEN) peer.socket.resume();
-  }, peer.bucket.msUntilToken()).unref();
+  }, bucket.msUntilToken()).unref();
+}
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data.byteLength;
 }
 
 function dispatch<F extends ClientToRelay>(ctx: RelayContext, peer: Peer, frame: F): void {

@@ -60,6 +60,9 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
     maxBufferedBytes: config.maxBufferedKb * 1024,
     ratePerSec: config.ratePerSec,
     rateBurst: config.rateBurst,
+    byteRatePerSec: config.rateKbPerSec * 1024,
+    // Two full-size frames, so one long message always fits even right after another.
+    byteBurst: Math.max(config.rateKbPerSec, 2 * config.maxFrameKb) * 1024,
   };
   let shuttingDown = false;
 

@@ -1,7 +1,8 @@
-/** Per-connection rate limit: `burst` frames at once, refilled at `ratePerSec`. */
+/** Per-connection rate limit: `burst` tokens at once, refilled at `ratePerSec` (frames or bytes). */
 export class TokenBucket {
   #tokens: number;
   #refilledAt: number;
+  #wanted = 1;
 
   constructor(
     private readonly ratePerSec: number,
@@ -13,17 +14,20 @@ export class TokenBucket {
   }
 
   /** `now` in milliseconds from a monotonic clock; a wall clock stepping back would mint tokens. */
-  take(now: number): boolean {
+  take(now: number, cost = 1): boolean {
     const elapsed = Math.max(0, now - this.#refilledAt);
     this.#tokens = Math.min(this.burst, this.#tokens + (elapsed * this.ratePerSec) / 1000);
     this.#refilledAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < cost) {
+      this.#wanted = cost;
+      return false;
+    }
+    this.#tokens -= cost;
     return true;
   }
 
-  /** Milliseconds until the next token, as of the last `take`. */
+  /** Milliseconds until the refused `take` would succeed, as of that `take`. */
   msUntilToken(): number {
-    return this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) * 1000) / this.ratePerSec);
+    return this.#tokens >= this.#wanted ? 0 : Math.ceil(((this.#wanted - this.#tokens) * 1000) / this.ratePerSec);
   }
 }

@@ -186,6 +186,7 @@ async function startServer(kind: Kind, historyPath: string): Promise<ServerProce
       // Out of the way of a benchmark that sends faster than a person; the flood bench tests the limit.
       RATE_PER_SEC: '10000',
       RATE_BURST: '10000',
+      RATE_KB_PER_SEC: '1000000',
       IDLE_TIMEOUT_MS: '600000',
       LOG_LEVEL: 'info',
     });

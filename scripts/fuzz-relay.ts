@@ -439,6 +439,7 @@ async function main(): Promise<void> {
   const relay = await spawnRelay({
     RATE_PER_SEC: '1000000',
     RATE_BURST: '1000000',
+    RATE_KB_PER_SEC: '1000000',
     MAX_CONNECTIONS_PER_ADDRESS: String(2 * CONNECTIONS + 16),
   });
   const stats: FuzzStats = { sent: 0, answered: 0, mismatches: [], unexpected: [], byCode: new Map(), byLabel: new Map() };

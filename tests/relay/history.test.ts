@@ -76,7 +76,7 @@ describe('history', () => {
   });
 
   it('keeps replay and live messages in seq order when they overlap', async () => {
-    const relay = await startTestRelay({ maxBufferedKb: 512, ratePerSec: 10_000, rateBurst: 10_000 });
+    const relay = await startTestRelay({ maxBufferedKb: 512, ratePerSec: 10_000, rateBurst: 10_000, rateKbPerSec: 1_000_000 });
     const alice = await relay.connect();
     const room = newRoomId();
     await alice.join(room);

@@ -20,7 +20,7 @@ describe('hostile frames', () => {
 
   it('answers each hostile text frame with the error the codec predicts, in order', async () => {
     // Out of the rate limit's way: this test is about what each frame is answered with.
-    const relay = await startTestRelay({ ratePerSec: 100_000, rateBurst: 100_000 });
+    const relay = await startTestRelay({ ratePerSec: 100_000, rateBurst: 100_000, rateKbPerSec: 1_000_000 });
     const mallory = await relay.connect();
     const maxChars = relay.config.maxFrameKb * 1024;
     const room = newRoomId();

@@ -21,6 +21,28 @@ describe('limits', () => {
     }
   });
 
+  it('rate limits bytes too: big frames past RATE_KB_PER_SEC get RATE_LIMITED and are not relayed', async () => {
+    // Byte burst = max(rate, two full frames) = 16 KB: two 7 KB frames fit, the third does not.
+    const relay = await startTestRelay({ rateKbPerSec: 4, maxFrameKb: 8 });
+    const alice = await relay.connect();
+    const bob = await relay.connect();
+    const room = newRoomId();
+    await alice.join(room);
+    await bob.join(room);
+    const ids = [newMessageId(), newMessageId(), newMessageId()];
+    for (const id of ids) alice.send({ type: 'CHATMSG', room, id, body: randomBody(5000) });
+    expect(await alice.next('ACK')).toMatchObject({ id: ids[0] });
+    expect(await alice.next('ACK')).toMatchObject({ id: ids[1] });
+    expect(await alice.next('ERROR')).toMatchObject({ code: 'RATE_LIMITED' });
+    expect((await bob.next('CHATMSG')).id).toBe(ids[0]);
+    expect((await bob.next('CHATMSG')).id).toBe(ids[1]);
+    // Small frames still cost one token each from the frame bucket, and bytes come back: a PING
+    // is answered once the bucket holds its few bytes again.
+    alice.send({ type: 'PING', t: 1 });
+    expect(await alice.nextOf(['PONG', 'ERROR'])).toMatchObject({ type: 'PONG', t: 1 });
+    expect(bob.pending('CHATMSG')).toEqual([]);
+  });
+
   it('refuses more rooms than MAX_ROOMS_PER_CONNECTION with TOO_MANY_ROOMS', async () => {
     const relay = await startTestRelay({ maxRoomsPerConnection: 2 });
     const alice = await relay.connect();
@@ -86,7 +108,7 @@ describe('limits', () => {
   });
 
   it('closes a silent connection with IDLE_TIMEOUT 4008; any frame keeps it alive', async () => {
-    const relay = await startTestRelay({ idleTimeoutMs: 600, ratePerSec: 100_000, rateBurst: 100_000 });
+    const relay = await startTestRelay({ idleTimeoutMs: 600, ratePerSec: 100_000, rateBurst: 100_000, rateKbPerSec: 1_000_000 });
     const [silent, chatty] = await Promise.all([relay.connect(), relay.connect()]);
     let talking = true;
     const keepTalking = (async () => {
@@ -100,7 +122,7 @@ describe('limits', () => {
   });
 
   it('cuts a reader that stops reading with SLOW_CONSUMER 4009, and the room carries on', async () => {
-    const relay = await startTestRelay({ maxBufferedKb: 512, ratePerSec: 10_000, rateBurst: 10_000 });
+    const relay = await startTestRelay({ maxBufferedKb: 512, ratePerSec: 10_000, rateBurst: 10_000, rateKbPerSec: 1_000_000 });
     const [sender, slow, healthy] = await Promise.all([relay.connect(), relay.connect(), relay.connect()]);
     const room = newRoomId();
     await sender.join(room);
