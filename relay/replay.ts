@@ -17,6 +17,9 @@ export async function replay(ctx: RelayContext, peer: Peer, room: RoomIdText, si
   let last = since;
   for (;;) {
     if (!current()) return;
+    // Going live is safe only straight after a read with no wait in between: while this replay
+    // waited for the socket, others' messages were stored but not pushed to this member.
+    let waited = false;
     const page = ctx.history.readAfter(room, last, PAGE_SIZE);
     const first = page[0]?.seq ?? ctx.history.head(room) + 1;
     if (first > last + 1) peer.send({ type: 'GAP', room, from: last + 1, to: first - 1 });
@@ -26,9 +29,10 @@ export async function replay(ctx: RelayContext, peer: Peer, room: RoomIdText, si
       });
       last = message.seq;
       if (peer.socket.bufferedAmount <= lowWater) continue;
+      waited = true;
       if (!(await drained(peer, written, ctx.config.idleTimeoutMs)) || !current()) return;
     }
-    if (page.length < PAGE_SIZE) {
+    if (page.length < PAGE_SIZE && !waited) {
       membership.live = true;
       peer.send({ type: 'SYNCED', room, head: ctx.history.head(room) });
       return;
