@@ -21,7 +21,10 @@ export function receiveFrame(ctx: RelayContext, peer: Peer, data: RawData, isBin
     throttle(peer, peer.bucket);
     return;
   }
-  if (!peer.byteBucket.take(now, byteLength(data))) {
+  // Oversized frames are answered by the codec (FRAME_TOO_LARGE), not charged to the byte budget,
+  // which could never hold them and would stall the connection for nothing.
+  const bytes = byteLength(data);
+  if (bytes <= ctx.config.maxFrameKb * 1024 && !peer.byteBucket.take(now, bytes)) {
     peer.error('RATE_LIMITED', { message: 'Too many bytes per second; this frame was not processed. Slow down.' });
     throttle(peer, peer.byteBucket);
     return;

@@ -75,8 +75,9 @@ browser.runtime.onConnect.addListener((port) => {
   if (port.name === OVERLAY_HOST_PORT) return acceptOverlayHost(bg, port);
   const tabId = port.name === OVERLAY_PORT ? (port.sender?.tab?.id ?? null) : null;
   // The overlay's page is web-accessible, so a page could frame it itself: serve it only in tabs
-  // where the user opened the overlay (our content script holds a host port there).
-  if (tabId !== null && !bg.overlayHosts.has(tabId) && !bg.overlayRooms.has(tabId)) return port.disconnect();
+  // where our content script holds a host port, which it opens before it places the frame and
+  // which ends when the page navigates away.
+  if (tabId !== null && !bg.overlayHosts.has(tabId)) return port.disconnect();
   const view: ViewPort = { port, kind: port.name === POPUP_PORT ? 'popup' : 'overlay', watching: null, tabId };
   bg.views.add(view);
   port.onMessage.addListener((msg: unknown) => serial((b) => handleIntent(b, msg, view)));

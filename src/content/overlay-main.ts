@@ -30,13 +30,13 @@ if (!scope[OPEN]) {
   const frame = document.createElement('iframe');
   frame.title = 'Parley chat';
   frame.src = browser.runtime.getURL('src/overlay/index.html');
-  root.append(style, frame);
-  document.documentElement.append(host);
-
   // The frame asks the background to close; the background tells this script through its port.
   // A restarted service worker drops the port, so it is opened again until the overlay closes.
+  // It opens before the frame exists: the background serves the frame only in a tab that has it.
   const closed = new AbortController();
   let port = listen();
+  root.append(style, frame);
+  document.documentElement.append(host);
   closed.signal.addEventListener('abort', () => {
     host.remove();
     port.disconnect();

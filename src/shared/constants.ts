@@ -20,6 +20,8 @@ export const MESSAGE_ID_LENGTH = 26;
 /** What a person can type into one message (the XSS corpus sends 100 KB lines). */
 export const MAX_TEXT_CHARS = 100_000;
 export const MAX_NICKNAME_CHARS = 40;
+/** Control and bidi-override characters: in a name they could disguise who is speaking. */
+export const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 /** Sealed plaintext bound: the text's worst-case UTF-8 plus the JSON around it. */
 export const MAX_PLAINTEXT_BYTES = MAX_TEXT_CHARS * 3 + 4096;
 /** base64url of IV (12) + ciphertext + GCM tag (16). */

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MAX_NICKNAME_CHARS, MAX_PLAINTEXT_BYTES, MAX_TEXT_CHARS } from './constants.ts';
+import { MAX_NICKNAME_CHARS, MAX_PLAINTEXT_BYTES, MAX_TEXT_CHARS, UNSAFE_NAME_CHARS } from './constants.ts';
 import { fromBase64Url, toBase64Url } from './base64url.ts';
 import type { RoomCode } from './room-code.ts';
 import { err, ok, type Result } from './result.ts';
@@ -17,7 +17,8 @@ export interface RoomKeys {
 export const ChatPlaintextSchema = v.object({
   v: v.literal(1),
   text: v.pipe(v.string(), v.maxLength(MAX_TEXT_CHARS)),
-  nick: v.pipe(v.string(), v.maxLength(MAX_NICKNAME_CHARS)),
+  // Checked on open too: a modified peer could skip its own settings check.
+  nick: v.pipe(v.string(), v.maxLength(MAX_NICKNAME_CHARS), v.check((n) => !UNSAFE_NAME_CHARS.test(n))),
   sentAt: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
 export type ChatPlaintext = v.InferOutput<typeof ChatPlaintextSchema>;

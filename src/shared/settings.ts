@@ -1,4 +1,4 @@
-import { MAX_NICKNAME_CHARS } from './constants.ts';
+import { MAX_NICKNAME_CHARS, UNSAFE_NAME_CHARS } from './constants.ts';
 import { err, ok, type Result } from './result.ts';
 import type { Settings } from './view-messages.ts';
 
@@ -36,8 +36,7 @@ export function checkSettings(input: Settings): Result<Settings, SettingsError> 
   if (nickname.length > MAX_NICKNAME_CHARS) {
     return err({ code: 'NICKNAME_TOO_LONG', field: 'nickname', message: `Nicknames are at most ${MAX_NICKNAME_CHARS} characters.` });
   }
-  // Control and bidi-override characters would let a nickname disguise who is speaking.
-  if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(nickname)) {
+  if (UNSAFE_NAME_CHARS.test(nickname)) {
     return err({ code: 'NICKNAME_CONTROL_CHARS', field: 'nickname', message: 'Nicknames cannot contain control or direction-changing characters.' });
   }
   const relay = checkRelayUrl(String(input.relayUrl ?? ''));

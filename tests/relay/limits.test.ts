@@ -43,6 +43,16 @@ describe('limits', () => {
     expect(bob.pending('CHATMSG')).toEqual([]);
   });
 
+  it('answers a frame beyond the byte budget but within the hard cap with FRAME_TOO_LARGE, not a stall', async () => {
+    // Byte burst = max(1 KB/s, two 8 KB frames) = 16 KB: a 24 KB frame could never be paid for.
+    const relay = await startTestRelay({ maxFrameKb: 8, rateKbPerSec: 1 });
+    const alice = await relay.connect();
+    alice.send({ type: 'PING', t: 1, pad: 'x'.repeat(3 * 8 * 1024) } as never);
+    expect(await alice.next('ERROR')).toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    alice.send({ type: 'PING', t: 2 });
+    expect(await alice.nextOf(['PONG', 'ERROR'])).toEqual({ type: 'PONG', t: 2 });
+  });
+
   it('refuses more rooms than MAX_ROOMS_PER_CONNECTION with TOO_MANY_ROOMS', async () => {
     const relay = await startTestRelay({ maxRoomsPerConnection: 2 });
     const alice = await relay.connect();

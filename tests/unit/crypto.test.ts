@@ -48,6 +48,14 @@ describe('room keys and sealed messages', () => {
     expect(await openMessage(keys, keys.roomId, id, flipped)).toMatchObject({ ok: false, error: { code: 'OPEN_FAILED' } });
   });
 
+  it('refuse a sealed nickname with direction overrides, as a modified peer could send', async () => {
+    const { keys } = await sealed();
+    const id = newMessageId();
+    const body = await sealMessage(keys, id, { ...plain, nick: '\u202Eecila' });
+    expect(body.ok).toBe(true);
+    if (body.ok) expect(await openMessage(keys, keys.roomId, id, body.value)).toMatchObject({ ok: false, error: { code: 'MALFORMED' } });
+  });
+
   it('answer garbage with a typed error, never an exception', async () => {
     const { keys, id } = await sealed();
     for (const junk of ['', 'a', '!!!!', 'A'.repeat(10), 'A'.repeat(100)]) {

@@ -5,7 +5,13 @@ import { scheduleOutboxRetry } from '../outbox.ts';
 export async function onError(bg: Background, frame: ErrorFrame): Promise<void> {
   console.warn('relay error', frame.code, frame.message);
   const room = frame.room;
-  if (frame.code === 'RATE_LIMITED') {
+  if (frame.code === 'INTERNAL' && (frame.ref === 'GETROOM' || frame.ref === 'ENTERROOM') && room) {
+    // The relay failed this join (its store hiccuped): ask again shortly, or the room never syncs.
+    const record = await bg.db.get('rooms', room);
+    if (record) setTimeout(() => bg.relay.send({ type: 'GETROOM', room, since: record.lastSeq }), 1_000);
+    return;
+  }
+  if (frame.code === 'RATE_LIMITED' || frame.code === 'INTERNAL') {
     // Whatever was refused stays in the outbox; send it again once the relay's bucket refilled.
     scheduleOutboxRetry(bg);
     return;

@@ -12,4 +12,7 @@ export async function onGap(bg: Background, frame: GapFrame): Promise<void> {
     roomId: frame.room, id: `gap-${frame.from}-${frame.to}`, kind: 'gap', seq: null, order: frame.to + 0.5,
     mine: false, nick: '', text, sentAt: Date.now(), status: 'received',
   }, null);
+  // Those seqs are settled (gone), so the next rejoin asks only for what came after them.
+  const room = await bg.db.get('rooms', frame.room);
+  if (room && frame.to > room.lastSeq) await bg.db.put('rooms', { ...room, lastSeq: frame.to });
 }
