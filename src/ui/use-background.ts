@@ -28,7 +28,7 @@ function place(items: ChatItem[], item: ChatItem): ChatItem[] {
   return rest;
 }
 
-type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string | null };
+type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string | null } | { type: 'creating' };
 
 function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewState {
   switch (msg.type) {
@@ -46,6 +46,9 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
       return { ...state, overlayRoom: msg.roomId };
     case 'error':
       return { ...state, error: { code: msg.code, message: msg.message } };
+    case 'creating':
+      // The last room's code must not stand in for the new one while it is being made.
+      return { ...state, ready: null, error: null };
     case 'dismiss-error':
       return { ...state, error: null };
   }
@@ -61,6 +64,9 @@ export function useBackground(portName: string, roomId: string | null) {
     dispatch({ type: 'watch', roomId });
     link.send({ type: 'watch-room', roomId });
   }, [link, roomId]);
-  const send = (msg: ViewToBackground) => link.send(msg);
+  const send = (msg: ViewToBackground) => {
+    if (msg.type === 'create-room') dispatch({ type: 'creating' });
+    link.send(msg);
+  };
   return { state, send, dismissError: () => dispatch({ type: 'dismiss-error' }) };
 }

@@ -62,7 +62,21 @@ export class Conversation {
    * doubled, none still sending.
    */
   async expectEveryoneAgrees(): Promise<void> {
-    await Promise.all(this.members.map((m) => m.popup.waitForSettled(this.said.length)));
+    await Promise.all(this.members.map(async (m) => {
+      try {
+        await m.popup.waitForSettled(this.said.length);
+      } catch (error) {
+        // Say who is behind and how: missing lines, doubles, or lines stuck in "sending".
+        const shown = await m.popup.messages();
+        const sending = await m.popup.page.locator('[data-status=sending]').count();
+        const missing = this.said.filter((t) => !shown.includes(t));
+        if (process.env.PARLEY_DEBUG_DIR) {
+          const { writeFileSync } = await import('node:fs');
+          writeFileSync(`${process.env.PARLEY_DEBUG_DIR}/${m.name}.json`, JSON.stringify({ shown, said: this.said, html: await m.popup.page.content() }, null, 1));
+        }
+        throw new Error(`${m.name} shows ${shown.length} of ${this.said.length} (${sending} sending); missing ${JSON.stringify(missing.slice(0, 10))}`, { cause: error });
+      }
+    }));
     const views = await Promise.all(this.members.map((m) => m.popup.messages()));
     for (const [i, view] of views.entries()) {
       expect(view, `${this.members[i]!.name} sees the same as ${this.members[0]!.name}`).toEqual(views[0]);

@@ -18,8 +18,18 @@ export class PopupPage {
 
   /** Creates a room and returns its code as shown to the user. */
   async createRoom(): Promise<string> {
+    const shown = this.page.getByTestId('room-code');
+    const previous = (await shown.count()) > 0 ? await shown.textContent() : null;
     await this.page.getByTestId('create-room').click();
-    const code = (await this.page.getByTestId('room-code').textContent())!;
+    // A code only counts once it is a new one: the last room's must never be handed out.
+    await this.page.waitForFunction(
+      (old) => {
+        const el = document.querySelector('[data-testid=room-code]');
+        return !!el && el.textContent !== old;
+      },
+      previous,
+    );
+    const code = (await shown.textContent())!;
     await this.page.getByTestId('open-created').click();
     await this.page.getByTestId('room-view').waitFor();
     return code;
