@@ -1,5 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { ChatItemKind, DeliveryStatus, Settings } from '../shared/view-messages.ts';
+import type { ChatItem, Settings } from '../shared/view-messages.ts';
 import { DEFAULT_RELAY_URL } from '../shared/constants.ts';
 
 // Everything the background knows lives here, so a killed service worker or a browser restart
@@ -20,18 +20,9 @@ export interface RoomRecord {
   unread: number;
 }
 
-export interface MessageRecord {
+/** A chat line as stored: what a view shows, plus the room it belongs to. */
+export interface MessageRecord extends ChatItem {
   roomId: string;
-  id: string;
-  kind: ChatItemKind;
-  seq: number | null;
-  /** Sort key: seq once known; pending messages sort after everything acked. */
-  order: number;
-  mine: boolean;
-  nick: string;
-  text: string;
-  sentAt: number;
-  status: DeliveryStatus;
 }
 
 export interface OutboxRecord {

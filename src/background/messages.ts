@@ -5,8 +5,8 @@ import { PENDING_ORDER, type MessageRecord } from './db.ts';
 // Writes to a room's chat. Every write is keyed by (room, message id), so a frame that arrives
 // twice (a resend, a replay) updates the same line instead of adding one.
 
-export function toChatItem(m: MessageRecord): ChatItem {
-  return { id: m.id, kind: m.kind, seq: m.seq, order: m.order, mine: m.mine, nick: m.nick, text: m.text, sentAt: m.sentAt, status: m.status };
+export function toChatItem({ roomId: _room, ...item }: MessageRecord): ChatItem {
+  return item;
 }
 
 function isWatched(bg: Background, roomId: string): boolean {

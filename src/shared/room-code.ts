@@ -24,7 +24,7 @@ export function formatRoomCode(code: RoomCode): string {
 }
 
 /**
- * Accepts what people paste or type: any case, spaces and dashes anywhere, and Crockford's
+ * Accepts what people paste or type: upper or lower case, spaces and dashes anywhere, and Crockford's
  * look-alikes (O for 0, I and L for 1). Everything else is a typed error, caught before any
  * network traffic.
  */
