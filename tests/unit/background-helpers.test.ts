@@ -25,4 +25,9 @@ describe('message ids', () => {
     expect(isMessageId(a)).toBe(true);
     expect(new Set(Array.from({ length: 1000 }, () => newMessageId(5))).size).toBe(1000);
   });
+
+  it('made in the same millisecond, or after the clock stepped back, still sort in the order made', () => {
+    const ids = [newMessageId(10_000), newMessageId(10_000), newMessageId(10_000), newMessageId(9_000)];
+    expect([...ids].sort()).toEqual(ids);
+  });
 });
