@@ -3,7 +3,6 @@ import { randomBase32 } from '../src/shared/base32.ts';
 import { encodeFrame } from '../src/shared/codec.ts';
 import { ERROR_CODES, type ErrorCode, type PeerId, type RelayToClient, type RoomIdText } from '../src/shared/protocol.ts';
 import type { Metrics } from './metrics.ts';
-import { TokenBucket } from './token-bucket.ts';
 
 /** Error codes that end the connection, as opposed to answering one frame. */
 export type CloseCode = { [K in ErrorCode]: (typeof ERROR_CODES)[K]['close'] extends number ? K : never }[ErrorCode];
@@ -16,10 +15,6 @@ export interface Membership {
 
 export interface PeerOptions {
   readonly maxBufferedBytes: number;
-  readonly ratePerSec: number;
-  readonly rateBurst: number;
-  readonly byteRatePerSec: number;
-  readonly byteBurst: number;
 }
 
 export interface ErrorDetails {
@@ -28,13 +23,10 @@ export interface ErrorDetails {
   readonly message?: string | undefined;
 }
 
-/** One client connection: its relay-assigned id, its rooms, its rate limit and its outgoing frames. */
+/** One client connection: its relay-assigned id, its rooms and its outgoing frames. */
 export class Peer {
   readonly id: PeerId = `p${randomBase32(16)}`;
   readonly rooms = new Map<RoomIdText, Membership>();
-  readonly bucket: TokenBucket;
-  /** The same limit in bytes: big frames cost more than small ones. */
-  readonly byteBucket: TokenBucket;
   /** performance.now() of the last frame heard; the idle sweep compares against it. */
   lastHeardAt: number;
   #leaving = false;
@@ -47,8 +39,6 @@ export class Peer {
     private readonly onLeave: (peer: Peer) => void,
   ) {
     this.lastHeardAt = performance.now();
-    this.bucket = new TokenBucket(options.ratePerSec, options.rateBurst, this.lastHeardAt);
-    this.byteBucket = new TokenBucket(options.byteRatePerSec, options.byteBurst, this.lastHeardAt);
   }
 
   get open(): boolean {

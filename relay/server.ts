@@ -13,6 +13,7 @@ import { createLogger, errorText } from './log.ts';
 import { Metrics, type MetricGauges } from './metrics.ts';
 import { originPolicy } from './origin-policy.ts';
 import { Peer, type CloseCode } from './peer.ts';
+import { RateGate } from './rate-gate.ts';
 import { receiveFrame } from './receive-frame.ts';
 import { RoomRegistry } from './room-registry.ts';
 import { openSqliteHistory } from './sqlite-history.ts';
@@ -56,13 +57,14 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
   const sockets = new Set<WebSocket>();
   const addresses = new AddressLimit(config.maxConnectionsPerAddress);
   const allowOrigin = originPolicy(config.allowedOrigins);
-  const peerOptions = {
-    maxBufferedBytes: config.maxBufferedKb * 1024,
+  const peerOptions = { maxBufferedBytes: config.maxBufferedKb * 1024 };
+  const gateOptions = {
     ratePerSec: config.ratePerSec,
     rateBurst: config.rateBurst,
     byteRatePerSec: config.rateKbPerSec * 1024,
     // Two full-size frames, so one long message always fits even right after another.
     byteBurst: Math.max(config.rateKbPerSec, 2 * config.maxFrameKb) * 1024,
+    maxFrameBytes: config.maxFrameKb * 1024,
   };
   let shuttingDown = false;
 
@@ -112,11 +114,24 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
     peers.add(peer);
     metrics.connectionsTotal++;
     log.debug('connected', { peer: peer.id, origin });
-    socket.on('message', (data, isBinary) => receiveFrame(ctx, peer, data, isBinary));
+    const gate = new RateGate(
+      socket,
+      gateOptions,
+      (data, isBinary) => receiveFrame(ctx, peer, data, isBinary),
+      () => peer.error('RATE_LIMITED'),
+      performance.now(),
+    );
+    socket.on('message', (data, isBinary) => {
+      const now = performance.now();
+      peer.lastHeardAt = now;
+      metrics.framesIn++;
+      gate.offer(data, isBinary, now);
+    });
     socket.on('ping', () => {
       peer.lastHeardAt = performance.now();
     });
     socket.once('close', (code) => {
+      gate.close();
       peer.closed();
       peers.delete(peer);
       addresses.release(address);

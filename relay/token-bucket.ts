@@ -26,6 +26,11 @@ export class TokenBucket {
     return true;
   }
 
+  /** Gives back one token taken for a frame that another budget then refused. */
+  refund(): void {
+    this.#tokens = Math.min(this.burst, this.#tokens + 1);
+  }
+
   /** Milliseconds until the refused `take` would succeed, as of that `take`. */
   msUntilToken(): number {
     return this.#tokens >= this.#wanted ? 0 : Math.ceil(((this.#wanted - this.#tokens) * 1000) / this.ratePerSec);
