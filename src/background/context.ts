@@ -30,6 +30,8 @@ export interface Background {
   pendingJoins: Map<string, PendingJoin>;
   /** Rooms whose replay has finished on the current connection: safe to flush the outbox. */
   synced: Set<string>;
+  /** Per room, the outbox ids sent on the current connection and not yet acked. */
+  inFlight: Map<string, Set<string>>;
   members: Map<string, number>;
   overlayRooms: Map<number, string>;
   /** The content script around each open overlay, by tab: the channel that closes it. */

@@ -39,6 +39,7 @@ const bg: Background = {
   views: new Set(),
   pendingJoins: new Map(),
   synced: new Set(),
+  inFlight: new Map(),
   members: new Map(),
   overlayRooms: new Map(),
   overlayHosts: new Map(),
@@ -53,6 +54,8 @@ const bg: Background = {
   },
   retryOutboxes() {
     serial(async (b) => {
+      // Whatever was refused is sent again; what had arrived is acked again, not delivered twice.
+      b.inFlight.clear();
       for (const roomId of b.synced) await flushOutbox(b, roomId);
     });
   },

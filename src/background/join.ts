@@ -6,6 +6,7 @@ import type { Background } from './context.ts';
  */
 export async function rejoinAll(bg: Background): Promise<void> {
   bg.synced.clear();
+  bg.inFlight.clear();
   bg.members.clear();
   for (const room of await bg.db.getAll('rooms')) {
     bg.relay.send({ type: 'GETROOM', room: room.roomId, since: room.lastSeq });

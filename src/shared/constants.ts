@@ -29,6 +29,12 @@ export const MAX_BODY_CHARS = Math.ceil(((12 + MAX_PLAINTEXT_BYTES + 16) * 4) / 
 /** Default relay frame limit in kilobytes: one full message plus its envelope. */
 export const DEFAULT_MAX_FRAME_KB = Math.ceil((MAX_BODY_CHARS + 1024) / 1024);
 
+/**
+ * Unacked messages a client has on the wire per room. Well under the relay's default burst, so
+ * an outbox flushed after a long time offline is paced by acks instead of tripping the limiter.
+ */
+export const OUTBOX_WINDOW = 32;
+
 export const KEEPALIVE_INTERVAL_MS = 15_000;
 export const RECONNECT_BASE_MS = 500;
 export const RECONNECT_MAX_MS = 30_000;

@@ -6,9 +6,11 @@ import type { Background } from '../../src/background/context.ts';
 import { openParleyDb, PENDING_ORDER, roomMessages } from '../../src/background/db.ts';
 import { markAcked, queueOwnMessage } from '../../src/background/messages.ts';
 import { flushOutbox } from '../../src/background/outbox.ts';
+import { onAck } from '../../src/background/relay-frames/on-ack.ts';
 import { onChatMessage } from '../../src/background/relay-frames/on-chat-message.ts';
 import { onGap } from '../../src/background/relay-frames/on-gap.ts';
 import type { RelaySocket } from '../../src/background/relay-socket.ts';
+import { OUTBOX_WINDOW } from '../../src/shared/constants.ts';
 import { deriveRoomKeys, sealMessage, type RoomKeys } from '../../src/shared/crypto.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import type { ChatDeliverFrame, ClientToRelay } from '../../src/shared/protocol.ts';
@@ -26,7 +28,7 @@ beforeEach(async () => {
   const relay = { isOpen: true, status: 'online', send: (f: ClientToRelay) => (sent.push(f), true) } as unknown as RelaySocket;
   bg = {
     db: await openParleyDb(`test-${++dbCount}`), relay, keys: new Map([[keys.roomId, keys]]), views: new Set(),
-    pendingJoins: new Map(), synced: new Set(), members: new Map(), overlayRooms: new Map(), overlayHosts: new Map(), lastRoomId: null,
+    pendingJoins: new Map(), synced: new Set(), inFlight: new Map(), members: new Map(), overlayRooms: new Map(), overlayHosts: new Map(), lastRoomId: null,
     retryOutboxes: () => {}, refresh: () => {}, post: () => {}, postToWatchers: () => {},
   };
   await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0 });
@@ -89,7 +91,21 @@ describe('delivery in the background', () => {
     await markAcked(bg, keys.roomId, a.id, 1);
     sent = [];
     await flushOutbox(bg, keys.roomId);
+    expect(sent).toEqual([]); // b is still on the wire: not sent twice on one connection
+    bg.inFlight.clear(); // a new connection, or a retry after RATE_LIMITED
+    await flushOutbox(bg, keys.roomId);
     expect(sent.map((f) => (f.type === 'CHATMSG' ? f.id : ''))).toEqual([b.id]);
+  });
+
+  it('keeps at most a window of messages on the wire, and each ack lets the next one go', async () => {
+    const queued = [];
+    for (let i = 0; i < OUTBOX_WINDOW + 5; i++) queued.push(await mine(`m${i}`));
+    bg.synced.add(keys.roomId);
+    await flushOutbox(bg, keys.roomId);
+    expect(sent.map((f) => (f.type === 'CHATMSG' ? f.id : ''))).toEqual(queued.slice(0, OUTBOX_WINDOW).map((q) => q.id));
+    sent = [];
+    await onAck(bg, { type: 'ACK', room: keys.roomId, id: queued[0]!.id, seq: 1, at: 1 });
+    expect(sent.map((f) => (f.type === 'CHATMSG' ? f.id : ''))).toEqual([queued[OUTBOX_WINDOW]!.id]);
   });
 
   it('says plainly where history is missing, in its place', async () => {

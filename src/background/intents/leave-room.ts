@@ -13,6 +13,7 @@ export async function leaveRoom(bg: Background, msg: Extract<ViewToBackground, {
   await tx.done;
   bg.keys.delete(roomId);
   bg.synced.delete(roomId);
+  bg.inFlight.delete(roomId);
   bg.members.delete(roomId);
   if (bg.lastRoomId === roomId) bg.lastRoomId = null;
   for (const view of bg.views) if (view.watching === roomId) view.watching = null;

@@ -1,7 +1,11 @@
 import type { AckFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
 import { markAcked } from '../messages.ts';
+import { flushOutbox } from '../outbox.ts';
 
-export function onAck(bg: Background, frame: AckFrame): Promise<void> {
-  return markAcked(bg, frame.room, frame.id, frame.seq);
+/** One message arrived: mark it sent, and let the next queued one onto the wire. */
+export async function onAck(bg: Background, frame: AckFrame): Promise<void> {
+  await markAcked(bg, frame.room, frame.id, frame.seq);
+  bg.inFlight.get(frame.room)?.delete(frame.id);
+  await flushOutbox(bg, frame.room);
 }

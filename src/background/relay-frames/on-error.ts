@@ -18,6 +18,7 @@ export async function onError(bg: Background, frame: ErrorFrame): Promise<void> 
   }
   if (frame.code === 'NOT_IN_ROOM' && room && (await bg.db.get('rooms', room))) {
     bg.synced.delete(room);
+    bg.inFlight.delete(room); // refused while we were not in the room: send again after SYNCED
     const record = await bg.db.get('rooms', room);
     bg.relay.send({ type: 'GETROOM', room, since: record?.lastSeq ?? 0 });
     return;

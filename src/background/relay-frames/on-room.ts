@@ -40,5 +40,6 @@ async function checkEpoch(bg: Background, frame: RoomFrame): Promise<void> {
     text: 'The relay lost this room\'s history. Earlier messages are kept only on this device.', sentAt: Date.now(), status: 'received',
   }, null);
   bg.synced.delete(room.roomId);
+  bg.inFlight.delete(room.roomId);
   bg.relay.send({ type: 'GETROOM', room: room.roomId, since: 0 });
 }
