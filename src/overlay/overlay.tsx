@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { OVERLAY_PORT } from '../shared/view-messages.ts';
 import { ChatLog } from '../ui/chat-log.tsx';
 import { Composer } from '../ui/composer.tsx';
+import { newMessageId } from '../shared/message-id.ts';
 import { useBackground } from '../ui/use-background.ts';
 
 /**
@@ -23,7 +24,7 @@ export function Overlay() {
       {room ? (
         <>
           <ChatLog items={state.items} />
-          <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text })} />
+          <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
         </>
       ) : (
         <div class="pl-log pl-empty">{state.error ? state.error.message : 'Connecting…'}</div>

@@ -1,6 +1,7 @@
 import type { ChatItem, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
 import { ChatLog } from '../ui/chat-log.tsx';
 import { Composer } from '../ui/composer.tsx';
+import { newMessageId } from '../shared/message-id.ts';
 import { CopyCode } from './copy-code.tsx';
 
 interface Props {
@@ -26,7 +27,7 @@ export function RoomView({ room, items, send, left }: Props) {
         </div>
       </details>
       <ChatLog items={items} />
-      <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text })} />
+      <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
     </section>
   );
 }

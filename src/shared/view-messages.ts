@@ -45,7 +45,8 @@ export type ViewToBackground =
   | { type: 'join-room'; code: string; name: string }
   | { type: 'leave-room'; roomId: string }
   | { type: 'watch-room'; roomId: string | null }
-  | { type: 'send-message'; roomId: string; text: string }
+  /** `id` is made by the view, so a message resent after the worker restarted is stored once. */
+  | { type: 'send-message'; roomId: string; text: string; id: string }
   | { type: 'save-settings'; settings: Settings }
   | { type: 'open-overlay'; roomId: string }
   | { type: 'close-overlay' };

@@ -11,6 +11,8 @@ import type { BackgroundToView, ViewToBackground } from '../shared/view-messages
 export class BackgroundLink {
   #port: Runtime.Port | null = null;
   #watch: ViewToBackground | null = null;
+  /** Messages typed here that the background has not yet shown back as stored, by id. */
+  #unconfirmed = new Map<string, ViewToBackground>();
   #closed = false;
   #openedAt = 0;
   #refusals = 0;
@@ -26,7 +28,10 @@ export class BackgroundLink {
     this.#openedAt = Date.now();
     const port = browser.runtime.connect({ name: this.name });
     // Attached as the port opens: the background answers at once.
-    port.onMessage.addListener((msg: unknown) => this.onMessage(msg as BackgroundToView));
+    port.onMessage.addListener((msg: unknown) => {
+      this.#confirm(msg as BackgroundToView);
+      this.onMessage(msg as BackgroundToView);
+    });
     port.onDisconnect.addListener(() => {
       if (this.#port !== port) return;
       this.#port = null;
@@ -39,10 +44,20 @@ export class BackgroundLink {
     });
     this.#port = port;
     if (this.#watch) port.postMessage(this.#watch);
+    // A worker that died between Enter and storing the message never saw it: say it again.
+    for (const msg of this.#unconfirmed.values()) port.postMessage(msg);
+  }
+
+  #confirm(msg: BackgroundToView): void {
+    if (this.#unconfirmed.size === 0) return;
+    if (msg.type === 'room-item') this.#unconfirmed.delete(msg.item.id);
+    if (msg.type === 'room-history') for (const item of msg.items) this.#unconfirmed.delete(item.id);
+    if (msg.type === 'error') this.#unconfirmed.clear(); // refused (too long, room gone): not to be retried
   }
 
   send(msg: ViewToBackground): void {
     if (msg.type === 'watch-room') this.#watch = msg;
+    if (msg.type === 'send-message') this.#unconfirmed.set(msg.id, msg);
     if (!this.#port) this.#connect();
     try {
       this.#port!.postMessage(msg);
@@ -50,7 +65,8 @@ export class BackgroundLink {
       // The port died between our check and the post: a fresh one carries the message.
       this.#port = null;
       this.#connect();
-      if (msg.type !== 'watch-room') this.#port!.postMessage(msg);
+      // #connect already sent the watch and every unconfirmed message, this one included.
+      if (msg.type !== 'watch-room' && msg.type !== 'send-message') this.#port!.postMessage(msg);
     }
   }
 

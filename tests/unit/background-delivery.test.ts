@@ -2,7 +2,8 @@
 // IndexedDB. Only the relay socket is a stand-in; the browser tests cover the real thing.
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Background } from '../../src/background/context.ts';
+import type { Background, ViewPort } from '../../src/background/context.ts';
+import { sendMessage } from '../../src/background/intents/send-message.ts';
 import { openParleyDb, PENDING_ORDER, roomMessages } from '../../src/background/db.ts';
 import { markAcked, queueOwnMessage } from '../../src/background/messages.ts';
 import { flushOutbox } from '../../src/background/outbox.ts';
@@ -95,6 +96,15 @@ describe('delivery in the background', () => {
     bg.inFlight.clear(); // a new connection, or a retry after RATE_LIMITED
     await flushOutbox(bg, keys.roomId);
     expect(sent.map((f) => (f.type === 'CHATMSG' ? f.id : ''))).toEqual([b.id]);
+  });
+
+  it('stores a message resent by a view (after a worker restart) once', async () => {
+    const view = { port: null, kind: 'popup', watching: null, tabId: null } as unknown as ViewPort;
+    const id = newMessageId();
+    await sendMessage(bg, { type: 'send-message', roomId: keys.roomId, text: 'typed once', id }, view);
+    await sendMessage(bg, { type: 'send-message', roomId: keys.roomId, text: 'typed once', id }, view);
+    expect(await texts()).toEqual(['typed once:sending']);
+    expect(await bg.db.count('outbox')).toBe(1);
   });
 
   it('keeps at most a window of messages on the wire, and each ack lets the next one go', async () => {

@@ -1,6 +1,6 @@
 import { MAX_TEXT_CHARS } from '../../shared/constants.ts';
 import { sealMessage } from '../../shared/crypto.ts';
-import { newMessageId } from '../../shared/message-id.ts';
+import { isMessageId, newMessageId } from '../../shared/message-id.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
 import { loadSettings, PENDING_ORDER } from '../db.ts';
@@ -21,8 +21,11 @@ export async function sendMessage(bg: Background, msg: Extract<ViewToBackground,
     bg.post(view, { type: 'error', code: 'NO_SUCH_ROOM', message: 'That room is no longer in your list.' });
     return;
   }
+  // The view's id makes this idempotent: a view that lost its port resends what it had not seen
+  // stored, and a message that was stored after all is not queued twice.
+  const id = typeof msg.id === 'string' && isMessageId(msg.id) ? msg.id : newMessageId();
+  if (await bg.db.get('messages', [msg.roomId, id])) return;
   const { nickname } = await loadSettings(bg.db);
-  const id = newMessageId();
   const sentAt = Date.now();
   const sealed = await sealMessage(keys, id, { v: 1, text, nick: nickname, sentAt });
   if (!sealed.ok) {
