@@ -1,7 +1,6 @@
 // `npm run screenshots`: pictures of the real extension for the README, made by driving two
 // Chromium profiles through a real relay. Writes docs/screenshots/popup.png and overlay.png.
 import { mkdirSync } from 'node:fs';
-import { OverlayView } from '../tests/browser/overlay.ts';
 import { startPageServer } from '../tests/browser/page-server.ts';
 import { Profile } from '../tests/browser/profile.ts';
 import { RelayProcess } from '../tests/browser/relay-process.ts';
@@ -30,12 +29,7 @@ try {
   const page = await ana.ctx.newPage();
   await page.setViewportSize({ width: 1000, height: 600 });
   await page.goto(pages.url);
-  const popup = await ana.clickToolbarButton(page);
-  await popup.click('[data-testid=room]');
-  await popup.waitFor('document.querySelector("[data-testid=room-view]")');
-  await popup.click('[data-testid=chat-on-page]');
-  const overlay = await OverlayView.on(page);
-  await overlay.waitOpen();
+  const overlay = await ana.openOverlayFromToolbar(page);
   await overlay.waitForMessages((m) => m.length === 3);
   await page.screenshot({ path: `${out}overlay.png` });
   console.log(`screenshots written to ${out}`);

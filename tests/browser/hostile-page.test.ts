@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OverlayView } from './overlay.ts';
+import type { OverlayView } from './overlay.ts';
 import { startPageServer } from './page-server.ts';
 import type { PopupPage } from './popup-page.ts';
 import { Profile } from './profile.ts';
@@ -172,12 +172,8 @@ beforeAll(async () => {
   page = await bob.ctx.newPage();
   await page.goto(pageServer.url);
   expect(await page.evaluate(() => typeof (window as unknown as { __spy?: unknown }).__spy)).toBe('object');
-  const popup = await bob.clickToolbarButton(page);
-  await popup.click('[data-testid=room]');
-  await popup.waitFor('document.querySelector("[data-testid=room-view]")');
-  await popup.click('[data-testid=chat-on-page]');
-  overlay = await OverlayView.on(page);
-  chat = await overlay.waitOpen();
+  overlay = await bob.openOverlayFromToolbar(page);
+  chat = overlay.frame!;
 
   await alicePopup.send(FROM_ALICE);
   await bobPopup.send(FROM_BOB_POPUP);

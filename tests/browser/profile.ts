@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
 import { PopupPage } from './popup-page.ts';
 import { ActionPopup } from './action-popup.ts';
+import { OverlayView } from './overlay.ts';
 
 const DIST = new URL('../../dist', import.meta.url).pathname;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
@@ -77,6 +78,20 @@ export class Profile {
 
   async browserSession(): Promise<CDPSession> {
     return this.ctx.browser()!.newBrowserCDPSession();
+  }
+
+  /**
+   * "Chat on this page", the way a person does it: the toolbar button over `page`, the first room
+   * in the popup, then the button that opens the overlay. Resolves once the overlay shows.
+   */
+  async openOverlayFromToolbar(page: Page): Promise<OverlayView> {
+    const popup = await this.clickToolbarButton(page);
+    await popup.click('[data-testid=room]');
+    await popup.waitFor('document.querySelector("[data-testid=room-view]")');
+    await popup.click('[data-testid=chat-on-page]');
+    const overlay = await OverlayView.on(page);
+    await overlay.waitOpen();
+    return overlay;
   }
 
   /** Clicks Parley's toolbar button over `page`, as a person would; returns the popup it opens. */

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPageServer } from './page-server.ts';
 import type { PopupPage } from './popup-page.ts';
 import { Profile } from './profile.ts';
-import { OverlayView } from './overlay.ts';
 import { RelayProcess } from './relay-process.ts';
 
 // Two independent Chromium profiles with the built extension talk through a real relay process.
@@ -93,12 +92,7 @@ describe('two browsers chat through the relay', () => {
     const page = await alice.ctx.newPage();
     await page.goto(pageServer.url);
     const before = await page.evaluate(() => document.documentElement.outerHTML);
-    const popup = await alice.clickToolbarButton(page);
-    await popup.click('[data-testid=room]');
-    await popup.waitFor('document.querySelector("[data-testid=room-view]")');
-    await popup.click('[data-testid=chat-on-page]');
-    const overlay = await OverlayView.on(page);
-    await overlay.waitOpen();
+    const overlay = await alice.openOverlayFromToolbar(page);
     expect(await page.evaluate(() => document.querySelector('parley-overlay')!.shadowRoot)).toBeNull();
     expect(await page.evaluate(() => document.body.innerText)).not.toContain('unread two');
     await overlay.waitForMessages((m) => m.includes('unread two'));

@@ -1,7 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overlayReport, popupReport, type Box, type ChatReport } from './chat-inspect.ts';
-import { OverlayView } from './overlay.ts';
 import { startPageServer } from './page-server.ts';
 import type { PopupPage } from './popup-page.ts';
 import { Profile } from './profile.ts';
@@ -127,11 +126,7 @@ describe(`an XSS corpus of ${PAYLOADS.length} messages`, () => {
     watchDialogs(page, 'page with overlay');
     await page.goto(pageServer.url);
     const before = await page.evaluate(() => document.documentElement.outerHTML);
-    const popup = await bob.clickToolbarButton(page);
-    await popup.click('[data-testid=room]');
-    await popup.waitFor('document.querySelector("[data-testid=room-view]")');
-    await popup.click('[data-testid=chat-on-page]');
-    const frame = await (await OverlayView.on(page)).waitOpen();
+    const frame = (await bob.openOverlayFromToolbar(page)).frame!;
     await frame.waitForFunction((n) => document.querySelectorAll('[data-testid=message]').length >= n, SENT.length, { timeout: 60_000 });
 
     expectFaithful(await overlayReport(frame), 'overlay');
