@@ -32,11 +32,29 @@ export interface OutboxRecord {
   queuedAt: number;
 }
 
+/** This installation's signing identity (one record, key 'self'). The private key cannot be exported. */
+export interface IdentityRecord {
+  keys: CryptoKeyPair;
+  publicKey: string;
+  fingerprint: string;
+}
+
+/** The first key seen for a nickname in a room (see identity-rules.ts). */
+export interface SenderRecord {
+  roomId: string;
+  /** The nickname as compared (identity-rules.ts: nicknameKey). */
+  nick: string;
+  key: string;
+  firstSeen: number;
+}
+
 interface ParleyDB extends DBSchema {
   rooms: { key: string; value: RoomRecord };
   messages: { key: [string, string]; value: MessageRecord; indexes: { byOrder: [string, number, string] } };
   outbox: { key: [string, string]; value: OutboxRecord; indexes: { byRoom: string } };
   settings: { key: string; value: Settings };
+  identity: { key: string; value: IdentityRecord };
+  senders: { key: [string, string]; value: SenderRecord };
 }
 
 export type Db = IDBPDatabase<ParleyDB>;
@@ -45,14 +63,21 @@ export const PENDING_ORDER = Number.MAX_SAFE_INTEGER;
 export const DEFAULT_SETTINGS: Settings = { nickname: '', relayUrl: DEFAULT_RELAY_URL };
 
 export function openParleyDb(name = 'parley'): Promise<Db> {
-  return openDB<ParleyDB>(name, 1, {
-    upgrade(db) {
-      db.createObjectStore('rooms', { keyPath: 'roomId' });
-      const messages = db.createObjectStore('messages', { keyPath: ['roomId', 'id'] });
-      messages.createIndex('byOrder', ['roomId', 'order', 'id']);
-      const outbox = db.createObjectStore('outbox', { keyPath: ['roomId', 'id'] });
-      outbox.createIndex('byRoom', 'roomId');
-      db.createObjectStore('settings');
+  return openDB<ParleyDB>(name, 2, {
+    // Each step only adds, so an existing install keeps its rooms, history and outbox.
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('rooms', { keyPath: 'roomId' });
+        const messages = db.createObjectStore('messages', { keyPath: ['roomId', 'id'] });
+        messages.createIndex('byOrder', ['roomId', 'order', 'id']);
+        const outbox = db.createObjectStore('outbox', { keyPath: ['roomId', 'id'] });
+        outbox.createIndex('byRoom', 'roomId');
+        db.createObjectStore('settings');
+      }
+      if (oldVersion < 2) {
+        db.createObjectStore('identity');
+        db.createObjectStore('senders', { keyPath: ['roomId', 'nick'] });
+      }
     },
   });
 }

@@ -3,6 +3,7 @@ import { formatRoomCode, type RoomCode } from '../shared/room-code.ts';
 import type { BackgroundToView, RoomSummary } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
 import { lastMessage, loadSettings } from './db.ts';
+import { senderLabel } from '../shared/identity-rules.ts';
 
 /** Room list, settings and connection for every view, plus the unread badge. */
 export async function publishState(bg: Background): Promise<void> {
@@ -15,7 +16,7 @@ export async function publishState(bg: Background): Promise<void> {
     unread += r.unread;
     rooms.push({
       roomId: r.roomId, code: formatRoomCode(r.code as RoomCode), name: r.name, unread: r.unread,
-      lastText: last?.text.slice(0, 200) ?? null, lastNick: last?.nick ?? null, lastAt: last?.sentAt ?? null,
+      lastText: last?.text.slice(0, 200) ?? null, lastNick: last?.kind === 'message' ? senderLabel(last).name : null, lastAt: last?.sentAt ?? null,
       members: bg.members.get(r.roomId) ?? 0,
     });
   }

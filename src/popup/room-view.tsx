@@ -3,6 +3,7 @@ import { ChatLog } from '../ui/chat-log.tsx';
 import { Composer } from '../ui/composer.tsx';
 import { newMessageId } from '../shared/message-id.ts';
 import { CopyCode } from './copy-code.tsx';
+import { People } from './people.tsx';
 
 interface Props {
   room: RoomSummary;
@@ -26,6 +27,7 @@ export function RoomView({ room, items, send, left }: Props) {
           <button class="pl-danger" data-testid="leave-room" onClick={() => { send({ type: 'leave-room', roomId: room.roomId }); left(); }}>Leave room</button>
         </div>
       </details>
+      <People items={items} />
       <ChatLog items={items} />
       <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
     </section>

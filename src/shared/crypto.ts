@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { MAX_NICKNAME_CHARS, MAX_PLAINTEXT_BYTES, MAX_TEXT_CHARS, UNSAFE_NAME_CHARS } from './constants.ts';
 import { fromBase64Url, toBase64Url } from './base64url.ts';
+import { PUBLIC_KEY_CHARS, SIGNATURE_CHARS } from './identity.ts';
 import type { RoomCode } from './room-code.ts';
 import { err, ok, type Result } from './result.ts';
 
@@ -20,6 +21,10 @@ export const ChatPlaintextSchema = v.object({
   // Checked on open too: a modified peer could skip its own settings check.
   nick: v.pipe(v.string(), v.maxLength(MAX_NICKNAME_CHARS), v.check((n) => !UNSAFE_NAME_CHARS.test(n))),
   sentAt: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  // The sender's identity (src/shared/identity.ts): its public key and a signature over the room,
+  // the id and the fields above. Optional so older peers' messages still open, shown unverified.
+  key: v.optional(v.pipe(v.string(), v.length(PUBLIC_KEY_CHARS), v.regex(/^[A-Za-z0-9_-]+$/))),
+  sig: v.optional(v.pipe(v.string(), v.length(SIGNATURE_CHARS), v.regex(/^[A-Za-z0-9_-]+$/))),
 });
 export type ChatPlaintext = v.InferOutput<typeof ChatPlaintextSchema>;
 

@@ -36,7 +36,17 @@ export interface ChatItem {
   text: string;
   sentAt: number;
   status: DeliveryStatus;
+  /** Who signed it (src/background/identity-rules.ts); absent on lines stored before signing. */
+  sender?: SenderCheck;
 }
+
+/**
+ * A verified sender: its key, that key's fingerprint, the safety code of that key and ours (null
+ * on our own lines), and whether its nickname was seen in this room under another key first.
+ */
+export type SenderCheck =
+  | { verified: true; key: string; fingerprint: string; safetyCode: string | null; otherKey: boolean }
+  | { verified: false };
 
 // ---- view -> background ----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@ import { Component } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ChatItem } from '../shared/view-messages.ts';
 import { MessageText } from './message-text.tsx';
+import { SenderLine } from './sender-line.tsx';
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
@@ -19,7 +20,7 @@ class ChatLine extends Component<{ item: ChatItem }> {
     return (
       <div class={`pl-msg${item.mine ? ' pl-mine' : ''}`} data-testid="message" data-status={item.status} data-id={item.id}>
         <div class="pl-meta">
-          <bdi class="pl-nick">{item.mine ? 'You' : item.nick || 'Anonymous'}</bdi>
+          <SenderLine item={item} />
           <span class="pl-time">{time(item.sentAt)}</span>
           {item.status === 'sending' ? <span class="pl-status">sending…</span> : null}
         </div>

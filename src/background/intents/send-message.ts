@@ -4,6 +4,8 @@ import { isMessageId, newMessageId } from '../../shared/message-id.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
 import { loadSettings, PENDING_ORDER } from '../db.ts';
+import { ownIdentity, senderMemory } from '../identity.ts';
+import { signOutgoing } from '../../shared/identity-rules.ts';
 import { queueOwnMessage } from '../messages.ts';
 import { flushOutbox } from '../outbox.ts';
 import { roomKeys } from '../room-keys.ts';
@@ -27,14 +29,15 @@ export async function sendMessage(bg: Background, msg: Extract<ViewToBackground,
   if (await bg.db.get('messages', [msg.roomId, id])) return;
   const { nickname } = await loadSettings(bg.db);
   const sentAt = Date.now();
-  const sealed = await sealMessage(keys, id, { v: 1, text, nick: nickname, sentAt });
+  const { plaintext, sender } = await signOutgoing(await ownIdentity(bg.db), senderMemory(bg.db), msg.roomId, id, { text, nick: nickname, sentAt });
+  const sealed = await sealMessage(keys, id, plaintext);
   if (!sealed.ok) {
     bg.post(view, { type: 'error', code: 'BAD_MESSAGE', message: sealed.error.message });
     return;
   }
   await queueOwnMessage(bg, {
     roomId: msg.roomId, id, kind: 'message', seq: null, order: PENDING_ORDER, mine: true,
-    nick: nickname, text, sentAt, status: 'sending',
+    nick: nickname, text, sentAt, status: 'sending', sender,
   }, sealed.value);
   // Through the outbox's window like everything else, so a fast typist keeps the typed order.
   await flushOutbox(bg, msg.roomId);

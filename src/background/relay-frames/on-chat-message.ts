@@ -2,6 +2,8 @@ import { openMessage } from '../../shared/crypto.ts';
 import type { ChatDeliverFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
 import { putChatLine } from '../messages.ts';
+import { ownIdentity, senderMemory } from '../identity.ts';
+import { checkIncoming } from '../../shared/identity-rules.ts';
 import { roomKeys } from '../room-keys.ts';
 
 export async function onChatMessage(bg: Background, frame: ChatDeliverFrame): Promise<void> {
@@ -17,7 +19,8 @@ export async function onChatMessage(bg: Background, frame: ChatDeliverFrame): Pr
   const base = { roomId: frame.room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received' as const };
   if (opened.ok) {
     const { text, nick, sentAt } = opened.value;
-    await putChatLine(bg, { ...base, kind: 'message', nick, text, sentAt }, frame.seq);
+    const sender = await checkIncoming((await ownIdentity(bg.db)).publicKey, senderMemory(bg.db), frame.room, frame.id, opened.value);
+    await putChatLine(bg, { ...base, kind: 'message', nick, text, sentAt, sender }, frame.seq);
   } else {
     // Shown, not hidden, so a member can tell something was tampered with; worded calmly because
     // the usual cause is a peer on an older version.
