@@ -23,7 +23,8 @@ const FRAME_STYLE = `
 if (!scope[OPEN]) {
   scope[OPEN] = true;
   const host = document.createElement('parley-overlay');
-  // Closed: the page gets null from host.shadowRoot and cannot restyle or remove the frame's box.
+  // Closed: the page gets null from host.shadowRoot, so it cannot reach the frame. It can still
+  // hide, cover or remove the host element itself (tests/browser/page-covers-overlay.test.ts).
   const root = host.attachShadow({ mode: 'closed' });
   const style = document.createElement('style');
   style.textContent = FRAME_STYLE;
