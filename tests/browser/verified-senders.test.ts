@@ -148,6 +148,8 @@ describe('verified senders', () => {
     // A member can read Alice's public key: it is inside every message she sealed for the room.
     const alicesKey = mallory.history.find((p) => p.nick === 'Alice' && p.text === 'hello from Alice')?.key;
     expect(alicesKey).toBeDefined();
+    // The relay never sees it: no frame it sent this member carries the key in the clear.
+    expect(JSON.stringify(mallory.client.received)).not.toContain(alicesKey);
     const id = newMessageId();
     const { plaintext } = await signOutgoing(mallory.me, { claim: async (_r, _n, k) => k }, mallory.keys.roomId, id, {
       text: 'It is me, Alice, same key as always', nick: 'Alice', sentAt: Date.now(),

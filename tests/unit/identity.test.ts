@@ -173,6 +173,17 @@ describe('the sender rules', () => {
     }
   });
 
+  it('keeps the first key it saw: if an impostor spoke first, the real owner of the name is the one flagged', async () => {
+    const [ana, mallory, bob] = [await identity(), await identity(), await identity()];
+    const seen = memory();
+    const fake = await signed(mallory, 'Ana');
+    expect(await checkIncoming(bob.publicKey, seen, room, fake.id, fake.plaintext)).toMatchObject({ otherKey: false });
+    const real = await signed(ana, 'Ana');
+    const check = await checkIncoming(bob.publicKey, seen, room, real.id, real.plaintext);
+    // Flagged, but with her own fingerprint and safety code: comparing the code settles it.
+    expect(check).toMatchObject({ verified: true, otherKey: true, fingerprint: ana.fingerprint, safetyCode: await safetyCode(ana.publicKey, bob.publicKey) });
+  });
+
   it('our own nickname is remembered when we send, so someone else using it later is flagged', async () => {
     const [me, mallory] = [await identity(), await identity()];
     const seen = memory();
