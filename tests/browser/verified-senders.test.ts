@@ -166,4 +166,19 @@ describe('verified senders', () => {
     await expect(bobPopup.page.getByTestId('last-message').first().textContent())
       .resolves.toBe('Unverified sender: It is me, Alice, same key as always');
   });
+
+  it('shows a nickname made of markup as its text, never as HTML', async () => {
+    await bobPopup.openRoom(0);
+    const mallory = await rawMember();
+    const nick = '<b>B</b><img src=x onerror=alert(1)>'; // within the 40-character limit
+    const id = newMessageId();
+    const { plaintext } = await signOutgoing(mallory.me, { claim: async (_r, _n, k) => k }, mallory.keys.roomId, id, {
+      text: 'markup in my name', nick, sentAt: Date.now(),
+    });
+    await post(mallory, plaintext, id);
+    await bobPopup.waitForMessage('markup in my name');
+    expect(await senderOf(bobPopup, 'markup in my name')).toMatchObject({ name: nick, fingerprint: mallory.me.fingerprint });
+    expect(await bobPopup.page.locator('[data-testid=chat-log] b, [data-testid=chat-log] img, [data-testid=people] img').count()).toBe(0);
+    expect(await bobPopup.page.evaluate(() => document.querySelectorAll('img').length)).toBe(0);
+  });
 });
