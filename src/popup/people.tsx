@@ -47,7 +47,7 @@ export function People({ items }: { items: ChatItem[] }) {
       <ul class="pl-people-list">
         {people.map((p) => (
           <li key={p.key} data-testid="person" data-fingerprint={p.fingerprint}>
-            <bdi class="pl-nick" data-testid="person-name">{p.nicks.join(', ')}</bdi>
+            <bdi class="pl-person" data-testid="person-name">{p.nicks.join(', ')}</bdi>
             {p.otherKey ? <span class="pl-flag"> {OTHER_KEY_LABEL}</span> : null}
             {' '}<code class="pl-fp">{p.fingerprint}</code>
             <div>Safety code: <code class="pl-code" data-testid="safety-code">{p.safetyCode}</code></div>
