@@ -4,7 +4,8 @@ import { toChatFrame } from '../history-store.ts';
 /**
  * Stores and fans out one sealed message. The relay stamps from/seq/at itself; the codec has already
  * dropped any such fields the sender put in. A resent id is acked with its original seq and goes
- * nowhere, which makes the sender's outbox retries safe.
+ * nowhere, which makes the sender's outbox retries safe. A new message is charged to the sender's
+ * address (DAILY_QUOTA beyond it); the store trims the room and itself to their byte caps.
  */
 export const chatMessage: Handler<'CHATMSG'> = (ctx, peer, frame) => {
   const { room, id, body } = frame;
@@ -12,7 +13,13 @@ export const chatMessage: Handler<'CHATMSG'> = (ctx, peer, frame) => {
     peer.error('NOT_IN_ROOM', { ref: frame.type, room });
     return;
   }
-  const { message, duplicate } = ctx.history.append(room, { id, from: peer.id, body }, Date.now());
+  const admit = (bytes: number) => ctx.quotas.tryStoreBytes(peer, bytes);
+  const result = ctx.history.append(room, { id, from: peer.id, body }, Date.now(), admit);
+  if (result === undefined) {
+    peer.error('DAILY_QUOTA', { ref: frame.type, room });
+    return;
+  }
+  const { message, duplicate } = result;
   peer.send({ type: 'ACK', room, id, seq: message.seq, at: message.at });
   if (duplicate) return;
   ctx.metrics.messagesStored++;
