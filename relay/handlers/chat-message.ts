@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '../../src/shared/protocol.ts';
 import type { Handler } from '../context.ts';
 import { toChatFrame } from '../history-store.ts';
 
@@ -16,7 +17,9 @@ export const chatMessage: Handler<'CHATMSG'> = (ctx, peer, frame) => {
   const admit = (bytes: number) => ctx.quotas.tryStoreBytes(peer, bytes);
   const result = ctx.history.append(room, { id, from: peer.id, body }, Date.now(), admit);
   if (result === undefined) {
-    peer.error('DAILY_QUOTA', { ref: frame.type, room });
+    // With the id, so the sender knows which queued message to hold back and retry later.
+    ctx.metrics.countError('DAILY_QUOTA');
+    peer.send({ type: 'ERROR', code: 'DAILY_QUOTA', message: ERROR_CODES.DAILY_QUOTA.text, ref: frame.type, room, id });
     return;
   }
   const { message, duplicate } = result;
