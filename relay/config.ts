@@ -66,7 +66,7 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   addressStoredKbPerDay: 32 * 1024,
   // A household behind one address, re-creating its rooms after a relay lost them, fits.
   addressRoomsPerHour: 60,
-  // About 0.5 KB each per quota.
+  // About 0.7 KB per address for both quotas: about 7 MB in all.
   quotaMaxAddresses: 10_000,
   tlsCert: null,
   tlsKey: null,
