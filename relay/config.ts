@@ -20,6 +20,16 @@ export interface RelayConfig {
   readonly historyPath: string;
   readonly historyMaxCount: number;
   readonly historyMaxAgeMs: number;
+  /** Stored bytes retained per room, in KB; the room's oldest messages are trimmed first. */
+  readonly roomMaxStoredKb: number;
+  /** Stored bytes retained in all, in KB; the oldest messages of any room are trimmed first. */
+  readonly storeMaxKb: number;
+  /** KB one address may store per rolling day; beyond it CHATMSG gets DAILY_QUOTA. */
+  readonly addressStoredKbPerDay: number;
+  /** Rooms one address may create per rolling hour; beyond it GETROOM gets TOO_MANY_NEW_ROOMS. */
+  readonly addressRoomsPerHour: number;
+  /** Addresses each address quota remembers (bounds its memory). */
+  readonly quotaMaxAddresses: number;
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
   readonly logLevel: LogLevel;
@@ -49,6 +59,15 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   historyPath: '.data/relay.sqlite',
   historyMaxCount: 1000,
   historyMaxAgeMs: 7 * DAY_MS,
+  // About 1000 messages of 4 KB: far above a conversation, far below 1000 full-size pastes.
+  roomMaxStoredKb: 4096,
+  storeMaxKb: 1024 * 1024,
+  // A very busy person (thousands of messages, dozens of long pastes) stays well under this.
+  addressStoredKbPerDay: 32 * 1024,
+  // A household behind one address, re-creating its rooms after a relay lost them, fits.
+  addressRoomsPerHour: 60,
+  // About 0.7 KB per address for both quotas: about 7 MB in all.
+  quotaMaxAddresses: 10_000,
   tlsCert: null,
   tlsKey: null,
   logLevel: 'info',
@@ -108,6 +127,11 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   historyPath: ['HISTORY_PATH', text],
   historyMaxCount: ['HISTORY_MAX_COUNT', integer(1)],
   historyMaxAgeMs: ['HISTORY_MAX_AGE_MS', integer(1)],
+  roomMaxStoredKb: ['ROOM_MAX_STORED_KB', integer(1)],
+  storeMaxKb: ['STORE_MAX_KB', integer(1)],
+  addressStoredKbPerDay: ['ADDRESS_STORED_KB_PER_DAY', integer(1)],
+  addressRoomsPerHour: ['ADDRESS_ROOMS_PER_HOUR', integer(1)],
+  quotaMaxAddresses: ['QUOTA_MAX_ADDRESSES', integer(1)],
   tlsCert: ['TLS_CERT', path],
   tlsKey: ['TLS_KEY', path],
   logLevel: ['LOG_LEVEL', logLevel],
@@ -147,6 +171,15 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}): RelayConfig
     throw new ConfigError(
       `MAX_BUFFERED_KB (${config.maxBufferedKb}) must be at least MAX_FRAME_KB (${config.maxFrameKb}).`,
     );
+  }
+  // One full-size message must fit each byte bound, or a legitimate message could never be stored.
+  for (const key of ['roomMaxStoredKb', 'addressStoredKbPerDay'] as const) {
+    if (config[key] < config.maxFrameKb) {
+      throw new ConfigError(`${ENV[key][0]} (${config[key]}) must be at least MAX_FRAME_KB (${config.maxFrameKb}).`);
+    }
+  }
+  if (config.storeMaxKb < config.roomMaxStoredKb) {
+    throw new ConfigError(`STORE_MAX_KB (${config.storeMaxKb}) must be at least ROOM_MAX_STORED_KB (${config.roomMaxStoredKb}).`);
   }
   return config;
 }

@@ -1,4 +1,5 @@
 import type { ClientFrameType, ClientToRelay } from '../src/shared/protocol.ts';
+import type { AddressQuotas } from './address-quotas.ts';
 import type { RelayConfig } from './config.ts';
 import type { HistoryStore } from './history-store.ts';
 import type { Logger } from './log.ts';
@@ -13,6 +14,7 @@ export interface RelayContext {
   readonly history: HistoryStore;
   readonly metrics: Metrics;
   readonly log: Logger;
+  readonly quotas: AddressQuotas;
 }
 
 export type FrameOf<T extends ClientFrameType> = Extract<ClientToRelay, { type: T }>;

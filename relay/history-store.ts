@@ -24,6 +24,23 @@ export interface AppendResult {
 export interface RetentionLimits {
   readonly maxCount: number;
   readonly maxAgeMs: number;
+  /** Stored bytes (see storedSize) retained per room; the room's oldest messages go first. */
+  readonly roomMaxBytes: number;
+  /** Stored bytes retained in all; the oldest messages of any room go first. */
+  readonly storeMaxBytes: number;
+}
+
+/** What one message costs the store beyond its body: id, sender, seq, time and index entries. */
+export const MESSAGE_OVERHEAD_BYTES = 64;
+
+/** The size every storage quota counts (docs/protocol.md, "Storage quotas"); bodies are ASCII. */
+export const storedSize = (body: string): number => body.length + MESSAGE_OVERHEAD_BYTES;
+
+export interface StoreStats {
+  readonly rooms: number;
+  readonly messages: number;
+  /** Sum of storedSize over the retained messages. */
+  readonly bytes: number;
 }
 
 /**
@@ -43,13 +60,18 @@ export interface HistoryStore {
    * a new epoch, which tells clients that their old sequence numbers mean nothing here any more.
    */
   epoch(room: RoomIdText): number;
-  /** Assigns the next seq unless (room, id) exists; applies retention to the room. */
-  append(room: RoomIdText, message: NewMessage, now: number): AppendResult;
+  /**
+   * Assigns the next seq unless (room, id) exists; applies retention to the room and the store.
+   * `admit` is asked (with the message's stored size) only for a message that would be stored; when
+   * it says no, nothing changes and append returns undefined. A duplicate is never refused.
+   */
+  append(room: RoomIdText, message: NewMessage, now: number, admit?: (bytes: number) => boolean): AppendResult | undefined;
   /** Retained messages with seq > afterSeq, oldest first. */
   readAfter(room: RoomIdText, afterSeq: number, limit: number): StoredMessage[];
   /** Drops expired messages, and forgets rooms that are empty, idle past the age limit and not live. */
   prune(now: number, isLive: (room: RoomIdText) => boolean): { messages: number; rooms: number };
-  stats(): { rooms: number; messages: number };
+  /** From running totals kept with the data: O(1), whatever the store holds. */
+  stats(): StoreStats;
   close(): void;
 }
 

@@ -1,4 +1,5 @@
 import { ERROR_CODES, type ErrorCode } from '../src/shared/protocol.ts';
+import type { RelayContext } from './context.ts';
 
 /** Gauges read at scrape time from their owners, so they can never drift from the truth. */
 export interface MetricGauges {
@@ -6,6 +7,20 @@ export interface MetricGauges {
   readonly rooms: number;
   readonly storedRooms: number;
   readonly storedMessages: number;
+  readonly storedBytes: number;
+  /** Entries in each address quota's table, by quota. */
+  readonly quotaAddresses: { readonly bytes: number; readonly rooms: number };
+}
+
+/** The store's share of the gauges: its running totals, one row read, never a scan of the messages. */
+export function storeGauges(ctx: Pick<RelayContext, 'history' | 'quotas'>): Omit<MetricGauges, 'connections' | 'rooms'> {
+  const stored = ctx.history.stats();
+  return {
+    storedRooms: stored.rooms,
+    storedMessages: stored.messages,
+    storedBytes: stored.bytes,
+    quotaAddresses: { bytes: ctx.quotas.bytes.size, rooms: ctx.quotas.rooms.size },
+  };
 }
 
 /** Plain counters: the relay is one process and a scrape is rare, so no metrics library is needed. */
@@ -41,6 +56,13 @@ export class Metrics {
       ['', this.messagesStored],
     ]);
     metric('parley_relay_stored_messages', 'gauge', 'Chat messages currently retained.', [['', gauges.storedMessages]]);
+    metric('parley_relay_stored_bytes', 'gauge', 'Stored size of the retained messages (body + 64 bytes each).', [
+      ['', gauges.storedBytes],
+    ]);
+    metric('parley_relay_quota_addresses', 'gauge', 'Addresses remembered by each address quota.', [
+      ['{quota="bytes"}', gauges.quotaAddresses.bytes],
+      ['{quota="rooms"}', gauges.quotaAddresses.rooms],
+    ]);
     metric(
       'parley_relay_errors_total',
       'counter',

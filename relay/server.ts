@@ -5,18 +5,19 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame } from '../src/shared/codec.ts';
 import { ERROR_CODES } from '../src/shared/protocol.ts';
 import { AddressLimit } from './address-limit.ts';
+import { AddressQuotas } from './address-quotas.ts';
 import { ConfigError, resolveConfig, type RelayConfig } from './config.ts';
 import type { RelayContext } from './context.ts';
 import { httpRoutes } from './http-routes.ts';
 import { leaveAllRooms } from './leave-room.ts';
 import { createLogger, errorText } from './log.ts';
-import { Metrics, type MetricGauges } from './metrics.ts';
+import { Metrics, storeGauges, type MetricGauges } from './metrics.ts';
 import { originPolicy } from './origin-policy.ts';
 import { Peer, type CloseCode } from './peer.ts';
 import { RateGate } from './rate-gate.ts';
 import { receiveFrame } from './receive-frame.ts';
 import { RoomRegistry } from './room-registry.ts';
-import { openSqliteHistory } from './sqlite-history.ts';
+import { openSqliteHistory, retentionLimits } from './sqlite-history.ts';
 
 /**
  * ws's maxPayload is this many times MAX_FRAME_KB: frames up to it are read and answered with a
@@ -45,13 +46,10 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
   const tls = config.tlsCert !== null && config.tlsKey !== null
     ? { cert: readTlsFile('TLS_CERT', config.tlsCert), key: readTlsFile('TLS_KEY', config.tlsKey) }
     : null;
-  const history = openSqliteHistory(config.historyPath, {
-    maxCount: config.historyMaxCount,
-    maxAgeMs: config.historyMaxAgeMs,
-  });
+  const history = openSqliteHistory(config.historyPath, retentionLimits(config));
   const metrics = new Metrics();
   const rooms = new RoomRegistry();
-  const ctx: RelayContext = { config, rooms, history, metrics, log };
+  const ctx: RelayContext = { config, rooms, history, metrics, log, quotas: new AddressQuotas(config) };
   const peers = new Set<Peer>();
   // Every accepted socket, including those being turned away, so shutdown can wait for all of them.
   const sockets = new Set<WebSocket>();
@@ -68,10 +66,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
   };
   let shuttingDown = false;
 
-  const gauges = (): MetricGauges => {
-    const stored = history.stats();
-    return { connections: peers.size, rooms: rooms.size, storedRooms: stored.rooms, storedMessages: stored.messages };
-  };
+  const gauges = (): MetricGauges => ({ connections: peers.size, rooms: rooms.size, ...storeGauges(ctx) });
   const health = () => ({ connections: peers.size, rooms: rooms.size });
   const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now() });
   const server = tls === null ? createHttpServer(routes) : createHttpsServer(tls, routes);
@@ -112,6 +107,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
 
     const peer = new Peer(socket, peerOptions, metrics, (leaving) => leaveAllRooms(ctx, leaving));
     peers.add(peer);
+    ctx.quotas.bind(peer, address);
     metrics.connectionsTotal++;
     log.debug('connected', { peer: peer.id, origin });
     const gate = new RateGate(

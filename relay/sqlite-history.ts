@@ -2,12 +2,26 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RoomIdText } from '../src/shared/protocol.ts';
-import type { AppendResult, HistoryStore, NewMessage, RetentionLimits, StoredMessage } from './history-store.ts';
+import type { RelayConfig } from './config.ts';
+import {
+  MESSAGE_OVERHEAD_BYTES,
+  storedSize,
+  type AppendResult,
+  type HistoryStore,
+  type NewMessage,
+  type RetentionLimits,
+  type StoredMessage,
+  type StoreStats,
+} from './history-store.ts';
 
 // One implementation for both durable files and ':memory:': tests then exercise the very SQL that
 // production runs (dedup by a unique index, head kept apart from the trimmed messages).
 
-const SCHEMA_VERSION = 1;
+// 2: running totals (bytes and messages per room, and in all) kept by triggers.
+const SCHEMA_VERSION = 2;
+
+/** Must match storedSize(): the quotas count what the triggers add up. */
+const SIZE_SQL = `(length(body) + ${MESSAGE_OVERHEAD_BYTES})`;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS rooms (
@@ -16,7 +30,10 @@ const SCHEMA = `
     -- Kept here, not derived from messages, so trimming can never hand out an old seq again.
     head       INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
-    active_at  INTEGER NOT NULL
+    active_at  INTEGER NOT NULL,
+    -- Running totals of the room's retained messages, so a quota check never sums a room.
+    bytes      INTEGER NOT NULL DEFAULT 0,
+    messages   INTEGER NOT NULL DEFAULT 0
   );
   CREATE TABLE IF NOT EXISTS messages (
     room_key INTEGER NOT NULL REFERENCES rooms (key),
@@ -30,10 +47,57 @@ const SCHEMA = `
   );
   -- Expired rows are few between sweeps, so a global index on time finds them in any room cheaply.
   CREATE INDEX IF NOT EXISTS messages_by_time ON messages (at);
+  -- One row: totals for /metrics and the store cap, read in O(1) instead of counting every message.
+  CREATE TABLE IF NOT EXISTS totals (
+    id       INTEGER PRIMARY KEY CHECK (id = 0),
+    rooms    INTEGER NOT NULL,
+    messages INTEGER NOT NULL,
+    bytes    INTEGER NOT NULL
+  );
+  INSERT OR IGNORE INTO totals (id, rooms, messages, bytes) VALUES (0, 0, 0, 0);
+  -- Triggers rather than bookkeeping in each statement: every insert and delete (append, trims,
+  -- sweeps, future code) keeps the totals right inside its own transaction.
+  CREATE TRIGGER IF NOT EXISTS message_added AFTER INSERT ON messages BEGIN
+    UPDATE rooms SET bytes = bytes + ${SIZE_SQL.replaceAll('body', 'NEW.body')}, messages = messages + 1 WHERE key = NEW.room_key;
+    UPDATE totals SET bytes = bytes + ${SIZE_SQL.replaceAll('body', 'NEW.body')}, messages = messages + 1;
+  END;
+  CREATE TRIGGER IF NOT EXISTS message_removed AFTER DELETE ON messages BEGIN
+    UPDATE rooms SET bytes = bytes - ${SIZE_SQL.replaceAll('body', 'OLD.body')}, messages = messages - 1 WHERE key = OLD.room_key;
+    UPDATE totals SET bytes = bytes - ${SIZE_SQL.replaceAll('body', 'OLD.body')}, messages = messages - 1;
+  END;
+  CREATE TRIGGER IF NOT EXISTS room_added AFTER INSERT ON rooms BEGIN
+    UPDATE totals SET rooms = rooms + 1;
+  END;
+  CREATE TRIGGER IF NOT EXISTS room_removed AFTER DELETE ON rooms BEGIN
+    UPDATE totals SET rooms = rooms - 1;
+  END;
+`;
+
+/** Version 1 had no totals: add the columns, then count once (the only full scan, at upgrade). */
+const UPGRADE_FROM_1 = `
+  ALTER TABLE rooms ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE rooms ADD COLUMN messages INTEGER NOT NULL DEFAULT 0;
+`;
+const RECOUNT = `
+  UPDATE rooms SET
+    bytes = (SELECT coalesce(sum(${SIZE_SQL}), 0) FROM messages WHERE room_key = rooms.key),
+    messages = (SELECT count(*) FROM messages WHERE room_key = rooms.key);
+  UPDATE totals SET
+    rooms = (SELECT count(*) FROM rooms),
+    messages = (SELECT coalesce(sum(messages), 0) FROM rooms),
+    bytes = (SELECT coalesce(sum(bytes), 0) FROM rooms);
 `;
 
 interface RoomRow { key: number; head: number; epoch: number }
 interface MessageRow { seq: number; id: string; sender: string; body: string; at: number }
+
+/** The store's limits from the relay's config. */
+export const retentionLimits = (config: RelayConfig): RetentionLimits => ({
+  maxCount: config.historyMaxCount,
+  maxAgeMs: config.historyMaxAgeMs,
+  roomMaxBytes: config.roomMaxStoredKb * 1024,
+  storeMaxBytes: config.storeMaxKb * 1024,
+});
 
 export function openSqliteHistory(path: string, limits: RetentionLimits): HistoryStore {
   if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
@@ -47,8 +111,12 @@ export function openSqliteHistory(path: string, limits: RetentionLimits): Histor
     if (typeof version === 'number' && version > SCHEMA_VERSION) {
       throw new Error(`${path} has schema version ${version}; this relay understands ${SCHEMA_VERSION}.`);
     }
-    db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.transaction(() => {
+      if (version === 1) db.exec(UPGRADE_FROM_1);
+      db.exec(SCHEMA);
+      if (version !== SCHEMA_VERSION) db.exec(RECOUNT);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
     return new SqliteHistory(db, limits);
   } catch (error) {
     db.close();
@@ -71,6 +139,10 @@ class SqliteHistory implements HistoryStore {
   readonly #idleRooms;
   readonly #deleteRoom;
   readonly #stats;
+  readonly #roomBytes;
+  readonly #trimRoomOldest;
+  readonly #roomsOverBytes;
+  readonly #trimStoreOldest;
   readonly #append;
   readonly #openRoom;
 
@@ -111,8 +183,15 @@ class SqliteHistory implements HistoryStore {
        WHERE active_at < ? AND NOT EXISTS (SELECT 1 FROM messages WHERE room_key = rooms.key)`,
     );
     this.#deleteRoom = db.prepare<[number]>('DELETE FROM rooms WHERE key = ?');
-    this.#stats = db.prepare<[], { rooms: number; messages: number }>(
-      'SELECT (SELECT count(*) FROM rooms) AS rooms, (SELECT count(*) FROM messages) AS messages',
+    this.#stats = db.prepare<[], StoreStats>('SELECT rooms, messages, bytes FROM totals WHERE id = 0');
+    this.#roomBytes = db.prepare<[number], { bytes: number }>('SELECT bytes FROM rooms WHERE key = ?');
+    this.#trimRoomOldest = db.prepare<[number, number]>(
+      'DELETE FROM messages WHERE room_key = ? AND seq = (SELECT min(seq) FROM messages WHERE room_key = ?)',
+    );
+    this.#roomsOverBytes = db.prepare<[number], { key: number }>('SELECT key FROM rooms WHERE bytes > ?');
+    // The time index reaches the oldest message of the whole store directly.
+    this.#trimStoreOldest = db.prepare<[]>(
+      'DELETE FROM messages WHERE rowid = (SELECT rowid FROM messages INDEXED BY messages_by_time ORDER BY at LIMIT 1)',
     );
 
     this.#openRoom = db.transaction((room: RoomIdText, now: number): { row: RoomRow; created: boolean } => {
@@ -124,21 +203,52 @@ class SqliteHistory implements HistoryStore {
       return { row, created: false };
     });
 
-    this.#append = db.transaction((room: RoomIdText, message: NewMessage, now: number): AppendResult => {
+    this.#append = db.transaction((
+      room: RoomIdText,
+      message: NewMessage,
+      now: number,
+      admit: (bytes: number) => boolean,
+    ): AppendResult | undefined => {
+      const existing = this.#roomByName.get(room);
+      const original = existing && this.#messageById.get(existing.key, message.id);
+      if (original !== undefined) {
+        this.#touchRoom.run(now, existing!.key);
+        return { message: fromRow(room, original), duplicate: true };
+      }
+      // Asked before anything changes, so a refusal leaves the store exactly as it was.
+      if (!admit(storedSize(message.body))) return undefined;
       const { row } = this.#openRoom(room, now);
-      const original = this.#messageById.get(row.key, message.id);
-      if (original !== undefined) return { message: fromRow(room, original), duplicate: true };
       const bumped = this.#bumpHead.get(now, row.key);
       if (bumped === undefined) throw new Error('room vanished inside a transaction');
       const seq = bumped.head;
       this.#insertMessage.run(row.key, seq, message.id, message.from, message.body, now);
       if (seq > this.limits.maxCount) this.#trimRoomCount.run(row.key, seq - this.limits.maxCount);
       this.#trimRoomAge.run(now - this.limits.maxAgeMs, row.key);
+      this.#trimRoomBytes(row.key);
+      this.#trimStoreBytes();
       return { message: { room, seq, id: message.id, from: message.from, body: message.body, at: now }, duplicate: false };
     });
 
     // A lowered HISTORY_MAX_COUNT applies from startup; afterwards every append keeps the room in bounds.
     this.#trimAllCount.run(limits.maxCount);
+    // Likewise lowered byte caps; afterwards every append checks its room and the store.
+    db.transaction(() => {
+      for (const { key } of this.#roomsOverBytes.all(limits.roomMaxBytes)) this.#trimRoomBytes(key);
+      this.#trimStoreBytes();
+    })();
+  }
+
+  /** Oldest first until the room fits; usually one delete, since one message at a time arrives. */
+  #trimRoomBytes(key: number): void {
+    while ((this.#roomBytes.get(key)?.bytes ?? 0) > this.limits.roomMaxBytes) {
+      if (this.#trimRoomOldest.run(key, key).changes === 0) return;
+    }
+  }
+
+  #trimStoreBytes(): void {
+    while (this.stats().bytes > this.limits.storeMaxBytes) {
+      if (this.#trimStoreOldest.run().changes === 0) return;
+    }
   }
 
   openRoom(room: RoomIdText, now: number): boolean {
@@ -157,8 +267,8 @@ class SqliteHistory implements HistoryStore {
     return this.#roomByName.get(room)?.epoch ?? 0;
   }
 
-  append(room: RoomIdText, message: NewMessage, now: number): AppendResult {
-    return this.#append(room, message, now);
+  append(room: RoomIdText, message: NewMessage, now: number, admit: (bytes: number) => boolean = () => true): AppendResult | undefined {
+    return this.#append(room, message, now, admit);
   }
 
   readAfter(room: RoomIdText, afterSeq: number, limit: number): StoredMessage[] {
@@ -179,8 +289,8 @@ class SqliteHistory implements HistoryStore {
     })();
   }
 
-  stats(): { rooms: number; messages: number } {
-    return this.#stats.get() ?? { rooms: 0, messages: 0 };
+  stats(): StoreStats {
+    return this.#stats.get() ?? { rooms: 0, messages: 0, bytes: 0 };
   }
 
   close(): void {

@@ -1,10 +1,12 @@
+import { ERROR_CODES } from '../../src/shared/protocol.ts';
 import type { Handler } from '../context.ts';
 import { toChatFrame } from '../history-store.ts';
 
 /**
  * Stores and fans out one sealed message. The relay stamps from/seq/at itself; the codec has already
  * dropped any such fields the sender put in. A resent id is acked with its original seq and goes
- * nowhere, which makes the sender's outbox retries safe.
+ * nowhere, which makes the sender's outbox retries safe. A new message is charged to the sender's
+ * address (DAILY_QUOTA beyond it); the store trims the room and itself to their byte caps.
  */
 export const chatMessage: Handler<'CHATMSG'> = (ctx, peer, frame) => {
   const { room, id, body } = frame;
@@ -12,7 +14,15 @@ export const chatMessage: Handler<'CHATMSG'> = (ctx, peer, frame) => {
     peer.error('NOT_IN_ROOM', { ref: frame.type, room });
     return;
   }
-  const { message, duplicate } = ctx.history.append(room, { id, from: peer.id, body }, Date.now());
+  const admit = (bytes: number) => ctx.quotas.tryStoreBytes(peer, bytes);
+  const result = ctx.history.append(room, { id, from: peer.id, body }, Date.now(), admit);
+  if (result === undefined) {
+    // With the id, so the sender knows which queued message to hold back and retry later.
+    ctx.metrics.countError('DAILY_QUOTA');
+    peer.send({ type: 'ERROR', code: 'DAILY_QUOTA', message: ERROR_CODES.DAILY_QUOTA.text, ref: frame.type, room, id });
+    return;
+  }
+  const { message, duplicate } = result;
   peer.send({ type: 'ACK', room, id, seq: message.seq, at: message.at });
   if (duplicate) return;
   ctx.metrics.messagesStored++;

@@ -27,6 +27,7 @@ const ErrorCodeSchema = v.picklist([
   'BAD_FRAME', 'UNKNOWN_TYPE', 'BINARY_FRAME', 'FRAME_TOO_LARGE', 'NOT_IN_ROOM', 'NO_SUCH_PEER',
   'RATE_LIMITED', 'TOO_MANY_ROOMS', 'ROOM_FULL', 'TOO_MANY_CONNECTIONS', 'ORIGIN_DENIED',
   'IDLE_TIMEOUT', 'SLOW_CONSUMER', 'SHUTTING_DOWN', 'INTERNAL',
+  'TOO_MANY_NEW_ROOMS', 'DAILY_QUOTA',
 ] as const satisfies readonly ErrorCode[]);
 
 const relaySchemas = {

@@ -17,8 +17,11 @@ export const PEER_ID_PATTERN = /^p[0-9A-HJKMNP-TV-Z]{16}$/;
 /** ULID-shaped message ids: 10 symbols of milliseconds, 16 of randomness. */
 export const MESSAGE_ID_LENGTH = 26;
 
-/** What a person can type into one message (the XSS corpus sends 100 KB lines). */
-export const MAX_TEXT_CHARS = 100_000;
+/**
+ * What a person can type into one message: a long chat message, not a file. Each stored byte is
+ * relay disk that one client could fill, so the bound is what text chat needs.
+ */
+export const MAX_TEXT_CHARS = 10_000;
 export const MAX_NICKNAME_CHARS = 40;
 /** Control and bidi-override characters: in a name they could disguise who is speaking. */
 export const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;

@@ -74,6 +74,8 @@ export const ERROR_CODES = {
   IDLE_TIMEOUT: { close: 4008, text: 'Nothing was heard from this connection for too long.' },
   SLOW_CONSUMER: { close: 4009, text: 'The connection did not read its frames fast enough.' },
   SHUTTING_DOWN: { close: 4010, text: 'The relay is restarting; reconnect shortly.' },
+  TOO_MANY_NEW_ROOMS: { close: null, text: 'This address created as many rooms this hour as the relay allows; the room was not created. Try later.' },
+  DAILY_QUOTA: { close: null, text: 'This address stored as much today as the relay allows; the message was not stored. Try later.' },
   INTERNAL: { close: null, text: 'The relay failed to handle the frame; it was not processed.' },
 } as const satisfies Record<string, { close: number | null; text: string }>;
 

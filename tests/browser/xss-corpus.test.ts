@@ -42,7 +42,7 @@ async function paste(popup: PopupPage, text: string): Promise<void> {
 const inside = (inner: Box, outer: Box) =>
   inner.left >= outer.left - 0.5 && inner.right <= outer.right + 0.5 && inner.top >= outer.top - 0.5 && inner.bottom <= outer.bottom + 0.5;
 
-/** Everything a view must show for the corpus; failures name the payload, not a 100 KB diff. */
+/** Everything a view must show for the corpus; failures name the payload, not a 10,000-character diff. */
 function expectFaithful(report: ChatReport, view: string): void {
   expect(report.texts.length, `${view}: one message per payload`).toBe(SENT.length);
   const wrongText = PAYLOADS.filter((p, i) => report.texts[i] !== p.text).map((p) => p.name);

@@ -2,6 +2,8 @@
 // the same three things, which the test watches for: set window.__pwned, retitle the document,
 // open a dialog.
 
+import { MAX_TEXT_CHARS } from '../../src/shared/constants.ts';
+
 export const PWN = `window.__pwned=1;document.title='pwned';alert(1)`;
 
 export interface Payload {
@@ -21,11 +23,10 @@ export interface Payload {
 const P = PWN;
 const ZALGO = Array.from({ length: 400 }, (_, i) => String.fromCodePoint(0x300 + (i % 0x70))).join('');
 
-export const HUNDRED_KB = 100_000;
-/** A 100 KB single line (the longest message allowed) that is itself markup, no spaces, no URL. */
+/** A single line as long as a message may be (MAX_TEXT_CHARS) that is itself markup, no spaces, no URL. */
 const hugeLine = (() => {
   const unit = `<img/src=x/onerror=${P.replace(/'/g, '')}>`;
-  return unit.repeat(Math.ceil(HUNDRED_KB / unit.length)).slice(0, HUNDRED_KB);
+  return unit.repeat(Math.ceil(MAX_TEXT_CHARS / unit.length)).slice(0, MAX_TEXT_CHARS);
 })();
 const longUrl = `https://example.com/${'a'.repeat(3000)}?q=${'b'.repeat(1000)}`;
 
@@ -104,6 +105,6 @@ export const PAYLOADS: Payload[] = [
   { name: 'many lines', text: Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\n') },
   // Size
   { name: 'very long word', text: 'W'.repeat(5000) },
-  { name: '100 KB single line', text: hugeLine },
+  { name: 'longest single line', text: hugeLine },
   { name: 'closing plain message', text: 'the end: all of the above was just text' },
 ];

@@ -14,12 +14,15 @@ describe('config', () => {
       ALLOWED_ORIGINS: 'https://a.example, chrome-extension://*,none', IDLE_TIMEOUT_MS: '1000',
       MAX_BUFFERED_KB: '128', HISTORY_PATH: ':memory:', HISTORY_MAX_COUNT: '10', HISTORY_MAX_AGE_MS: '60000',
       TLS_CERT: 'cert.pem', TLS_KEY: 'key.pem', LOG_LEVEL: 'warn',
+      ROOM_MAX_STORED_KB: '100', STORE_MAX_KB: '1000', ADDRESS_STORED_KB_PER_DAY: '200', ADDRESS_ROOMS_PER_HOUR: '7',
+      QUOTA_MAX_ADDRESSES: '50',
     });
     expect(config).toEqual({
       port: 9000, host: '0.0.0.0', maxFrameKb: 64, ratePerSec: 5, rateBurst: 10, rateKbPerSec: 64, maxRoomsPerConnection: 3,
       maxMembersPerRoom: 4, maxConnectionsPerAddress: 5, allowedOrigins: ['https://a.example', 'chrome-extension://*', 'none'],
       idleTimeoutMs: 1000, maxBufferedKb: 128, historyPath: ':memory:', historyMaxCount: 10, historyMaxAgeMs: 60000,
       tlsCert: 'cert.pem', tlsKey: 'key.pem', logLevel: 'warn',
+      roomMaxStoredKb: 100, storeMaxKb: 1000, addressStoredKbPerDay: 200, addressRoomsPerHour: 7, quotaMaxAddresses: 50,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -30,6 +33,15 @@ describe('config', () => {
   ])('names %s when its value %j is bad', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} `));
+  });
+
+  // docs/protocol.md, "Storage quotas": each byte bound holds one full-size frame; the store holds a room.
+  it.each([
+    [{ MAX_FRAME_KB: '64', ROOM_MAX_STORED_KB: '63' }, /^ROOM_MAX_STORED_KB \(63\) must be at least MAX_FRAME_KB \(64\)/],
+    [{ MAX_FRAME_KB: '64', ADDRESS_STORED_KB_PER_DAY: '63' }, /^ADDRESS_STORED_KB_PER_DAY \(63\) must be at least MAX_FRAME_KB/],
+    [{ ROOM_MAX_STORED_KB: '4096', STORE_MAX_KB: '4095' }, /^STORE_MAX_KB \(4095\) must be at least ROOM_MAX_STORED_KB \(4096\)/],
+  ])('refuses storage limits that contradict each other: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 
   it('needs TLS_CERT and TLS_KEY together', () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { MAX_BODY_CHARS } from '../../src/shared/constants.ts';
 import { newRoomId, type TestClient } from './client.ts';
 import { startTestRelay } from './relay.ts';
 
@@ -80,13 +81,13 @@ describe('history', () => {
     const alice = await relay.connect();
     const room = newRoomId();
     await alice.join(room);
-    const body = 'A'.repeat(100_000);
+    const body = 'A'.repeat(MAX_BODY_CHARS);
     for (let i = 0; i < 30; i++) await alice.chat(room, body);
 
     const bob = await relay.connect();
     bob.send({ type: 'GETROOM', room });
     await bob.next('ROOM');
-    // Live messages while the 3 MB replay is still draining.
+    // Live messages while the 1.4 MB replay is still draining (the buffer allows 512 KB).
     for (let i = 0; i < 10; i++) await alice.chat(room);
     await bob.next('SYNCED', 20_000);
     await alice.chat(room);
