@@ -93,7 +93,7 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   stallTimeoutMs: 5_000,
   addressMaxBufferedKb: 16 * 1024,
   totalMaxBufferedKb: 256 * 1024,
-  // About 200 bytes each: 65,536 addresses cost some 13 MB at most.
+  // A few hundred bytes each (three token buckets): 65,536 addresses cost some 30 MB at most.
   maxTrackedAddresses: 65_536,
 });
 
