@@ -7,6 +7,7 @@
 // Env: BENCH_STALL_READERS (8), BENCH_STALL_ROOMS (8), BENCH_STALL_MESSAGES (40 per room),
 // BENCH_HANDSHAKES (2000), BENCH_LIMITS_SECONDS (5 per flood).
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +104,19 @@ async function stalledReaders(): Promise<void> {
   }
 }
 
+/** GET from a chosen loopback address: the status, or what went wrong within 3 s. */
+function httpStatus(url: string, localAddress: string): Promise<string> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { localAddress, agent: false, timeout: 3_000 }, (res) => {
+      res.resume();
+      resolve(`HTTP ${res.statusCode}`);
+    });
+    req.once('timeout', () => req.destroy(new Error('no answer within 3 s')));
+    req.once('error', (error) => resolve(`refused (${error.message})`));
+    req.end();
+  });
+}
+
 async function handshakeFlood(): Promise<void> {
   const relay = await spawnRelay({});
   const port = new URL(relay.url).port;
@@ -110,34 +124,36 @@ async function handshakeFlood(): Promise<void> {
   try {
     const beforeFds = fds(relay.pid);
     let peakFds = beforeFds;
-    let refused = 0;
+    let connected = 0;
     const opened = Promise.all(Array.from({ length: HANDSHAKES }, () => new Promise<void>((resolve) => {
       const socket = tcpConnect({ host: '127.0.0.1', port: Number(port) });
       sockets.push(socket);
       socket.on('error', () => {});
-      socket.once('connect', () => resolve());
-      socket.once('close', () => {
-        refused++;
+      socket.once('connect', () => {
+        connected++;
         resolve();
       });
+      socket.once('close', () => resolve());
     })));
-    await opened;
-    for (let i = 0; i < 5; i++) {
+    // SYNs beyond the listen backlog are retried by the kernel for minutes; sample meanwhile.
+    const floodStarted = performance.now();
+    let settled = false;
+    void opened.then(() => (settled = true));
+    while (!settled && performance.now() - floodStarted < 10_000) {
       peakFds = Math.max(peakFds, fds(relay.pid));
       await sleep(100);
     }
-    const healthStarted = performance.now();
-    const ok = await fetch(`${relay.httpUrl}/healthz`).then((res) => res.ok, () => false);
-    const healthMs = performance.now() - healthStarted;
+    const fromFlooder = await httpStatus(`${relay.httpUrl}/healthz`, '127.0.0.1');
+    const fromOther = await httpStatus(`${relay.httpUrl}/healthz`, '127.0.0.2');
     await sleep(C.handshakeTimeoutMs + 1_000);
     const afterFds = fds(relay.pid);
     console.log(`handshake flood: ${HANDSHAKES} TCP connections from one address that never send a byte`);
     console.log(
       `  relay descriptors ${beforeFds} before, ${peakFds} at peak (+${peakFds - beforeFds} for the address; ` +
         `MAX_HANDSHAKES_PER_ADDRESS ${C.maxHandshakesPerAddress}, MAX_HANDSHAKES ${C.maxHandshakes}), ${afterFds} after ${C.handshakeTimeoutMs + 1_000} ms ` +
-        `(HANDSHAKE_TIMEOUT_MS ${C.handshakeTimeoutMs}); ${refused} dropped at once or cut`,
+        `(HANDSHAKE_TIMEOUT_MS ${C.handshakeTimeoutMs}); ${connected} of them completed the TCP handshake`,
     );
-    console.log(`  /healthz from the flooding address during the flood: ${ok ? 'answered' : 'refused'} in ${fmt(healthMs)} ms`);
+    console.log(`  /healthz during the flood: from the flooding address ${fromFlooder}, from another address (127.0.0.2) ${fromOther}`);
   } finally {
     for (const socket of sockets) socket.destroy();
     await relay.stop();
@@ -226,11 +242,14 @@ async function reconnectChurn(parallel: number): Promise<void> {
 
 async function main(): Promise<void> {
   console.log('bench-limits: default relay limits, clients on 127.0.0.1; figures only');
-  await oversizedFlood(1);
-  await oversizedFlood(8);
-  await reconnectChurn(8);
-  await handshakeFlood();
-  await stalledReaders();
+  const only = process.env.BENCH_LIMITS_ONLY;
+  if (only === undefined || only === 'oversized') {
+    await oversizedFlood(1);
+    await oversizedFlood(8);
+  }
+  if (only === undefined || only === 'churn') await reconnectChurn(8);
+  if (only === undefined || only === 'handshakes') await handshakeFlood();
+  if (only === undefined || only === 'stalled') await stalledReaders();
 }
 
 await main();
