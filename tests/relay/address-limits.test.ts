@@ -10,7 +10,9 @@ const OTHER = { localAddress: '127.0.0.2' };
 async function stalledSocket(relay: TestRelay, localAddress = '127.0.0.1'): Promise<{ socket: Socket; closed: Promise<void> }> {
   const socket = connect({ host: '127.0.0.1', port: relay.port, localAddress });
   socket.on('error', () => {});
-  onTestFinished(() => socket.destroy());
+  onTestFinished(() => {
+    socket.destroy();
+  });
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
