@@ -23,9 +23,9 @@ export class AddressQuotas {
     });
   }
 
-  /** Called once per accepted connection with its TCP peer address. */
-  bind(peer: Peer, address: string): void {
-    this.#addresses.set(peer, quotaKey(address));
+  /** Called once per accepted connection with its address key (relay/address-key.ts). */
+  bind(peer: Peer, key: string): void {
+    this.#addresses.set(peer, key);
   }
 
   /** Charges `bytes` to the peer's address if its daily quota still holds them. */
@@ -44,22 +44,4 @@ export class AddressQuotas {
   #key(peer: Peer): string {
     return this.#addresses.get(peer) ?? 'unknown';
   }
-}
-
-/**
- * One quota key per address a client cannot easily multiply: an IPv4 address as is (also when it
- * arrives IPv4-mapped), an IPv6 address by its /64, since a single host is usually given a whole /64.
- */
-export function quotaKey(address: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped !== null) return mapped[1]!;
-  if (!address.includes(':')) return address;
-  const bare = address.split('%')[0]!;
-  const [head = '', tail] = bare.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
-  const missing = 8 - headGroups.length - tailGroups.length;
-  const groups = [...headGroups, ...Array<string>(Math.max(0, missing)).fill('0'), ...tailGroups];
-  const prefix = groups.slice(0, 4).map((group) => (Number.parseInt(group, 16) || 0).toString(16));
-  return `${prefix.join(':')}::/64`;
 }

@@ -33,9 +33,36 @@ export interface RelayConfig {
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
   readonly logLevel: LogLevel;
+  /** Frames up to this are read (and charged) and answered FRAME_TOO_LARGE; beyond it ws closes with 1009. */
+  readonly frameHardCapKb: number;
+  /** Budgets shared by every connection from one address, kept after its last one closes. */
+  readonly addressRatePerSec: number;
+  readonly addressRateBurst: number;
+  readonly addressRateKbPerSec: number;
+  /** New connections (TCP accepts) per address: a token bucket refilled per minute. */
+  readonly addressConnectsPerMin: number;
+  readonly addressConnectBurst: number;
+  /** Open WebSocket connections in all. */
+  readonly maxConnections: number;
+  /** Sockets not yet upgraded to WebSocket (HTTP requests included), in all and per address. */
+  readonly maxHandshakes: number;
+  readonly maxHandshakesPerAddress: number;
+  readonly handshakeTimeoutMs: number;
+  /** A socket with unsent frames whose buffer moves nothing for this long is cut. */
+  readonly stallTimeoutMs: number;
+  /** Unsent bytes the relay holds for all of one address's sockets together, and for all sockets. */
+  readonly addressMaxBufferedKb: number;
+  readonly totalMaxBufferedKb: number;
+  /** Addresses the relay remembers budgets for; bounds the per-address table's memory. */
+  readonly maxTrackedAddresses: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A quarter over the frame limit: room to answer FRAME_TOO_LARGE, too little to be a bypass. */
+function hardCapKb(maxFrameKb: number): number {
+  return Math.ceil((maxFrameKb * 5) / 4);
+}
 
 export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   port: DEFAULT_RELAY_PORT,
@@ -71,6 +98,27 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   tlsCert: null,
   tlsKey: null,
   logLevel: 'info',
+  // A quarter over the frame limit: room to tell "too big" from a broken connection, and every
+  // byte of it is charged to the byte budget, so it is no way around the budget.
+  frameHardCapKb: hardCapKb(DEFAULT_MAX_FRAME_KB),
+  // A household or office behind one address: several people, each at the per-connection rate.
+  addressRatePerSec: 100,
+  addressRateBurst: 400,
+  addressRateKbPerSec: 1024,
+  // Every extension behind the address can reconnect at once after a relay restart.
+  addressConnectsPerMin: 60,
+  addressConnectBurst: 64,
+  // The design target is 10,000 idle connections; beyond it, file descriptors and memory run out.
+  maxConnections: 10_000,
+  maxHandshakes: 512,
+  maxHandshakesPerAddress: 16,
+  // A WebSocket upgrade is one round trip; a client still sending headers after 5 s is stalling.
+  handshakeTimeoutMs: 5_000,
+  stallTimeoutMs: 5_000,
+  addressMaxBufferedKb: 16 * 1024,
+  totalMaxBufferedKb: 256 * 1024,
+  // A few hundred bytes each (three token buckets): 65,536 addresses cost some 30 MB at most.
+  maxTrackedAddresses: 65_536,
 });
 
 export class ConfigError extends Error {
@@ -135,6 +183,20 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   tlsCert: ['TLS_CERT', path],
   tlsKey: ['TLS_KEY', path],
   logLevel: ['LOG_LEVEL', logLevel],
+  frameHardCapKb: ['FRAME_HARD_CAP_KB', integer(1, 64 * 1024)],
+  addressRatePerSec: ['ADDRESS_RATE_PER_SEC', integer(1)],
+  addressRateBurst: ['ADDRESS_RATE_BURST', integer(1)],
+  addressRateKbPerSec: ['ADDRESS_RATE_KB_PER_SEC', integer(1)],
+  addressConnectsPerMin: ['ADDRESS_CONNECTS_PER_MIN', integer(1)],
+  addressConnectBurst: ['ADDRESS_CONNECT_BURST', integer(1)],
+  maxConnections: ['MAX_CONNECTIONS', integer(1)],
+  maxHandshakes: ['MAX_HANDSHAKES', integer(1)],
+  maxHandshakesPerAddress: ['MAX_HANDSHAKES_PER_ADDRESS', integer(1)],
+  handshakeTimeoutMs: ['HANDSHAKE_TIMEOUT_MS', integer(1)],
+  stallTimeoutMs: ['STALL_TIMEOUT_MS', integer(1)],
+  addressMaxBufferedKb: ['ADDRESS_MAX_BUFFERED_KB', integer(1)],
+  totalMaxBufferedKb: ['TOTAL_MAX_BUFFERED_KB', integer(1)],
+  maxTrackedAddresses: ['MAX_TRACKED_ADDRESSES', integer(1)],
 };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -151,17 +213,19 @@ function fromEnv<K extends keyof RelayConfig>(env: NodeJS.ProcessEnv, key: K): R
 
 /** Defaults overridden by the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
-  const config: Mutable<RelayConfig> = { ...DEFAULT_CONFIG };
+  const overrides: Partial<Mutable<RelayConfig>> = {};
   for (const key of Object.keys(ENV) as (keyof RelayConfig)[]) {
     const value = fromEnv(env, key);
-    if (value !== undefined) assign(config, key, value);
+    if (value !== undefined) assign(overrides as Mutable<RelayConfig>, key, value);
   }
-  return resolveConfig(config);
+  return resolveConfig(overrides);
 }
 
 /** Defaults overridden field by field (tests pass only what they change), checked as a whole. */
 export function resolveConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
-  const config: RelayConfig = Object.freeze({ ...DEFAULT_CONFIG, ...overrides });
+  // The hard cap follows the frame limit unless it is set itself, so raising MAX_FRAME_KB alone works.
+  const maxFrameKb = overrides.maxFrameKb ?? DEFAULT_CONFIG.maxFrameKb;
+  const config: RelayConfig = Object.freeze({ ...DEFAULT_CONFIG, frameHardCapKb: hardCapKb(maxFrameKb), ...overrides });
   if ((config.tlsCert === null) !== (config.tlsKey === null)) {
     const [set, missing] = config.tlsCert === null ? [ENV.tlsKey[0], ENV.tlsCert[0]] : [ENV.tlsCert[0], ENV.tlsKey[0]];
     throw new ConfigError(`${set} is set but ${missing} is not; TLS needs both.`);
@@ -181,5 +245,43 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}): RelayConfig
   if (config.storeMaxKb < config.roomMaxStoredKb) {
     throw new ConfigError(`STORE_MAX_KB (${config.storeMaxKb}) must be at least ROOM_MAX_STORED_KB (${config.roomMaxStoredKb}).`);
   }
+  checkConsistency(config);
   return config;
 }
+
+/** `a` must be at least `b`, or the relay refuses to start naming both variables. */
+function atLeast(config: RelayConfig, a: keyof RelayConfig, b: keyof RelayConfig, why: string): void {
+  if ((config[a] as number) >= (config[b] as number)) return;
+  throw new ConfigError(`${ENV[a][0]} (${config[a]}) must be at least ${ENV[b][0]} (${config[b]}): ${why}.`);
+}
+
+/** Limits that contradict each other would fail in ways that look like bugs; refuse them at startup. */
+function checkConsistency(config: RelayConfig): void {
+  atLeast(config, 'frameHardCapKb', 'maxFrameKb', 'frames the relay accepts must not close the socket');
+  atLeast(config, 'addressMaxBufferedKb', 'maxBufferedKb', "one socket's buffer must fit in its address's");
+  atLeast(config, 'totalMaxBufferedKb', 'addressMaxBufferedKb', "one address's buffers must fit in the relay's");
+  atLeast(config, 'maxHandshakes', 'maxHandshakesPerAddress', "one address's handshakes must fit in the relay's");
+  // Every live connection and handshake has an entry, so only forgotten addresses are ever evicted.
+  const live = config.maxConnections + config.maxHandshakes;
+  if (config.maxTrackedAddresses < live) {
+    throw new ConfigError(
+      `MAX_TRACKED_ADDRESSES (${config.maxTrackedAddresses}) must be at least MAX_CONNECTIONS + MAX_HANDSHAKES (${live}): ` +
+        'every open socket needs its address remembered.',
+    );
+  }
+  // Held frames count as life, but a hold that takes longer to drain than the idle timeout means
+  // the two settings describe different clients.
+  const drainMs = Math.ceil(
+    1000 * Math.max(config.rateBurst / config.ratePerSec, connectionByteBurstKb(config) / config.rateKbPerSec),
+  );
+  if (config.idleTimeoutMs < drainMs) {
+    throw new ConfigError(
+      `IDLE_TIMEOUT_MS (${config.idleTimeoutMs}) must be at least the ${drainMs} ms a full hold takes to drain at ` +
+        `RATE_PER_SEC/RATE_BURST (${config.ratePerSec}/${config.rateBurst}) and RATE_KB_PER_SEC (${config.rateKbPerSec}).`,
+    );
+  }
+}
+
+/** The byte bucket holds two full-size frames, or a second's worth if that is more. */
+export const connectionByteBurstKb = (config: RelayConfig): number => Math.max(config.rateKbPerSec, 2 * config.maxFrameKb);
+export const addressByteBurstKb = (config: RelayConfig): number => Math.max(config.addressRateKbPerSec, 2 * config.maxFrameKb);

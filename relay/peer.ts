@@ -15,6 +15,35 @@ export interface Membership {
 
 export interface PeerOptions {
   readonly maxBufferedBytes: number;
+  readonly maxAddressBufferedBytes: number;
+  readonly maxTotalBufferedBytes: number;
+  /** After a close, how long the client gets to take the close frame before the socket is cut. */
+  readonly closeGraceMs: number;
+}
+
+/** Unsent bytes, counted where they are shared: the peer's address and the whole relay. */
+export interface QueueAccount {
+  queuedBytes: number;
+}
+
+/** Wakes replays waiting for room in a shared buffer budget when any socket's bytes leave. */
+export class BufferSignal {
+  #waiting: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  freed(): void {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.resolve();
+  }
+
+  next(): Promise<void> {
+    if (this.#waiting === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#waiting = { promise, resolve };
+    }
+    return this.#waiting.promise;
+  }
 }
 
 export interface ErrorDetails {
@@ -23,13 +52,22 @@ export interface ErrorDetails {
   readonly message?: string | undefined;
 }
 
-/** One client connection: its relay-assigned id, its rooms and its outgoing frames. */
+/**
+ * One client connection: its relay-assigned id, its rooms and its outgoing frames. Every byte
+ * handed to the socket is counted until the socket has written it out, for this peer, its address
+ * and the relay, so live fan-out and every replay of every room share one bound per socket.
+ */
 export class Peer {
   readonly id: PeerId = `p${randomBase32(16)}`;
   readonly rooms = new Map<RoomIdText, Membership>();
   /** performance.now() of the last frame heard; the idle sweep compares against it. */
   lastHeardAt: number;
+  /** Bytes handed to the socket and not yet written out. */
+  queuedBytes = 0;
+  /** performance.now() when the socket last wrote something out, or went from empty to queued. */
+  #progressAt: number;
   #leaving = false;
+  #ownFlush: BufferSignal = new BufferSignal();
 
   constructor(
     readonly socket: WebSocket,
@@ -37,12 +75,39 @@ export class Peer {
     private readonly metrics: Metrics,
     /** Runs once, as soon as the relay or the client ends the connection: takes the peer out of its rooms. */
     private readonly onLeave: (peer: Peer) => void,
+    private readonly address: QueueAccount = { queuedBytes: 0 },
+    private readonly total: QueueAccount = { queuedBytes: 0 },
+    private readonly freedAnywhere: BufferSignal = new BufferSignal(),
   ) {
     this.lastHeardAt = performance.now();
+    this.#progressAt = this.lastHeardAt;
   }
 
   get open(): boolean {
     return !this.#leaving && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /**
+   * Bytes this peer may queue now without passing `share` of its own, its address's or the
+   * relay's bound. Replays ask for half, so live traffic always finds room behind them.
+   */
+  sendRoom(share = 1): number {
+    return Math.min(this.#ownRoom(share), this.#sharedRoom(share));
+  }
+
+  /**
+   * Resolves when some of the budget that binds this peer has been freed, or the peer is gone:
+   * its own socket's writes if its own bound binds, any socket's otherwise.
+   */
+  whenFreed(share = 1): Promise<void> {
+    if (!this.open) return Promise.resolve();
+    if (this.queuedBytes > 0 && this.#ownRoom(share) <= this.#sharedRoom(share)) return this.#ownFlush.next();
+    return Promise.race([this.#ownFlush.next(), this.freedAnywhere.next()]);
+  }
+
+  /** Has had unsent bytes for `stallMs` without writing any out: a reader that stopped reading. */
+  stalled(now: number, stallMs: number): boolean {
+    return this.queuedBytes > 0 && now - this.#progressAt > stallMs;
   }
 
   send(frame: RelayToClient, onFlushed?: (error?: Error) => void): boolean {
@@ -52,12 +117,17 @@ export class Peer {
   /** For fan-out: the frame is encoded once and the same bytes go to every member. */
   sendEncoded(data: Buffer, onFlushed?: (error?: Error) => void): boolean {
     if (!this.open) return false;
-    if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
-      // Queueing more would grow memory without bound and make senders wait on this reader.
-      this.close('SLOW_CONSUMER');
-      return false;
-    }
-    this.socket.send(data, { binary: false }, onFlushed);
+    const size = data.length;
+    // Queueing more would grow memory without bound and make senders wait on this reader.
+    if (this.queuedBytes + size > this.options.maxBufferedBytes) return this.#refuse('SLOW_CONSUMER');
+    if (this.address.queuedBytes + size > this.options.maxAddressBufferedBytes) return this.#refuse('ADDRESS_BUFFERS_FULL');
+    if (this.total.queuedBytes + size > this.options.maxTotalBufferedBytes) return this.#refuse('RELAY_BUFFERS_FULL');
+    if (this.queuedBytes === 0) this.#progressAt = performance.now();
+    this.#queue(size);
+    this.socket.send(data, { binary: false }, (error) => {
+      this.#written(size);
+      onFlushed?.(error);
+    });
     this.metrics.framesOut++;
     return true;
   }
@@ -77,20 +147,63 @@ export class Peer {
   close(code: CloseCode): void {
     if (this.#leaving) return;
     this.metrics.countError(code);
-    // A slow consumer's buffer is already full; the close code alone carries the reason.
-    if (code !== 'SLOW_CONSUMER') this.send({ type: 'ERROR', code, message: ERROR_CODES[code].text });
+    // A slow consumer's buffer is already full; the close code alone carries the reason. Otherwise
+    // the few bytes of ERROR go out past the buffer bounds: they are what tells the client why.
+    if (code !== 'SLOW_CONSUMER' && this.open) {
+      this.socket.send(encodeFrame({ type: 'ERROR', code, message: ERROR_CODES[code].text }), { binary: false });
+      this.metrics.framesOut++;
+    }
     this.#leave();
     this.socket.close(ERROR_CODES[code].close, code);
+    // A client that stops reading never answers the close either; its buffers must go now, not in
+    // ws's 30 s close timeout.
+    setTimeout(() => this.socket.terminate(), this.options.closeGraceMs).unref();
   }
 
-  /** The socket closed (either side); idempotent. */
+  /** The socket closed (either side); idempotent. Whatever it had unsent is no longer held. */
   closed(): void {
     this.#leave();
+    if (this.queuedBytes > 0) this.#written(this.queuedBytes);
+  }
+
+  #ownRoom(share: number): number {
+    return this.options.maxBufferedBytes * share - this.queuedBytes;
+  }
+
+  #sharedRoom(share: number): number {
+    return Math.min(
+      this.options.maxAddressBufferedBytes * share - this.address.queuedBytes,
+      this.options.maxTotalBufferedBytes * share - this.total.queuedBytes,
+    );
+  }
+
+  #refuse(code: CloseCode): false {
+    this.close(code);
+    return false;
+  }
+
+  #queue(size: number): void {
+    this.queuedBytes += size;
+    this.address.queuedBytes += size;
+    this.total.queuedBytes += size;
+  }
+
+  #written(size: number): void {
+    // After closed() released everything, late write callbacks have nothing left to release.
+    const released = Math.min(size, this.queuedBytes);
+    if (released <= 0) return;
+    this.queuedBytes -= released;
+    this.address.queuedBytes -= released;
+    this.total.queuedBytes -= released;
+    this.#progressAt = performance.now();
+    this.#ownFlush.freed();
+    this.freedAnywhere.freed();
   }
 
   #leave(): void {
     if (this.#leaving) return;
     this.#leaving = true;
+    this.#ownFlush.freed();
     this.onLeave(this);
   }
 }

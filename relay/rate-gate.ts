@@ -1,14 +1,17 @@
 import type { RawData } from 'ws';
 import type { WebSocket } from 'ws';
-import { TokenBucket } from './token-bucket.ts';
+import type { TokenBucket } from './token-bucket.ts';
+
+/** One frame budget and one byte budget; a connection pays its own and its address's. */
+export interface Budget {
+  readonly frames: TokenBucket;
+  readonly bytes: TokenBucket;
+}
 
 export interface RateGateOptions {
-  readonly ratePerSec: number;
-  readonly rateBurst: number;
-  readonly byteRatePerSec: number;
-  readonly byteBurst: number;
-  /** Frames over this size are the codec's to refuse (FRAME_TOO_LARGE), not the budget's. */
-  readonly maxFrameBytes: number;
+  /** Most frames, and most bytes, held waiting for budget before new ones are refused. */
+  readonly holdFrames: number;
+  readonly holdBytes: number;
 }
 
 interface Held {
@@ -18,33 +21,39 @@ interface Held {
 }
 
 /**
- * A connection's rate limit, in frames and in bytes. A frame over budget is held, in order, and
- * the relay stops reading the socket until the budget refills, so a client that bursts (an outbox
- * flushed after a reconnect) is slowed down without losing or reordering anything. Only what no
- * longer fits in the hold (one burst's worth) is refused with RATE_LIMITED: that is a flood.
+ * A connection's rate limit, in frames and in bytes, paid from the connection's budget and from its
+ * address's (shared by all that address's connections, so reconnecting refills nothing). Every
+ * byte read is charged, including frames too large to handle and frames refused. A frame over
+ * budget is held, in order, and the relay stops reading the socket until the budget refills, so a
+ * client that bursts (an outbox flushed after a reconnect) is slowed down without losing or
+ * reordering anything. Only what no longer fits in the hold is refused with RATE_LIMITED.
  */
 export class RateGate {
-  readonly #frames: TokenBucket;
-  readonly #bytes: TokenBucket;
   #held: Held[] = [];
   #heldBytes = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: WebSocket,
+    private readonly budgets: readonly Budget[],
     private readonly options: RateGateOptions,
     private readonly pass: (data: RawData, isBinary: boolean) => void,
     private readonly refuse: () => void,
-    now: number,
-  ) {
-    this.#frames = new TokenBucket(options.ratePerSec, options.rateBurst, now);
-    this.#bytes = new TokenBucket(options.byteRatePerSec, options.byteBurst, now);
+  ) {}
+
+  /** Frames are waiting for budget: the client is alive, only slowed down. */
+  get holding(): boolean {
+    return this.#held.length > 0;
   }
 
   offer(data: RawData, isBinary: boolean, now: number): void {
     const bytes = byteLength(data);
-    if (this.#held.length === 0 && this.#pay(now, bytes)) return this.pass(data, isBinary);
-    if (this.#held.length >= this.options.rateBurst || this.#heldBytes + bytes > this.options.byteBurst) {
+    if (this.#held.length === 0 && this.#payable(now, bytes)) {
+      this.#pay(now, bytes);
+      return this.pass(data, isBinary);
+    }
+    if (this.#held.length > 0 && (this.#held.length >= this.options.holdFrames || this.#heldBytes + bytes > this.options.holdBytes)) {
+      for (const budget of this.budgets) budget.bytes.charge(now, bytes);
       this.refuse();
       return;
     }
@@ -52,7 +61,7 @@ export class RateGate {
     this.#heldBytes += bytes;
     if (this.#held.length === 1) {
       this.socket.pause();
-      this.#schedule();
+      this.#schedule(now);
     }
   }
 
@@ -63,23 +72,32 @@ export class RateGate {
     this.#heldBytes = 0;
   }
 
-  #pay(now: number, bytes: number): boolean {
-    if (!this.#frames.take(now)) return false;
-    if (this.#bytes.take(now, bytes <= this.options.maxFrameBytes ? bytes : 0)) return true;
-    this.#frames.refund();
-    return false;
+  #payable(now: number, bytes: number): boolean {
+    return this.budgets.every((budget) => budget.frames.canTake(now) && budget.bytes.canTake(now, bytes));
   }
 
-  #schedule(): void {
-    const wait = Math.max(this.#frames.msUntilToken(), this.#bytes.msUntilToken(), 1);
+  #pay(now: number, bytes: number): void {
+    for (const budget of this.budgets) {
+      budget.frames.take(now);
+      budget.bytes.charge(now, bytes);
+    }
+  }
+
+  #schedule(now: number): void {
+    const bytes = this.#held[0]!.bytes;
+    let wait = 1;
+    for (const budget of this.budgets) wait = Math.max(wait, budget.frames.waitMs(now), budget.bytes.waitMs(now, bytes));
     this.#timer = setTimeout(() => this.#drain(), wait);
     this.#timer.unref();
   }
 
   #drain(): void {
+    const now = performance.now();
     while (this.#held.length > 0) {
       const next = this.#held[0]!;
-      if (!this.#pay(performance.now(), next.bytes)) return this.#schedule();
+      // Other connections of the address may have spent the budget meanwhile: wait again.
+      if (!this.#payable(now, next.bytes)) return this.#schedule(now);
+      this.#pay(now, next.bytes);
       this.#held.shift();
       this.#heldBytes -= next.bytes;
       this.pass(next.data, next.isBinary);

@@ -4,27 +4,24 @@ import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame } from '../src/shared/codec.ts';
 import { ERROR_CODES } from '../src/shared/protocol.ts';
-import { AddressLimit } from './address-limit.ts';
+import { addressKey } from './address-key.ts';
+import { AddressLedger } from './address-ledger.ts';
 import { AddressQuotas } from './address-quotas.ts';
-import { ConfigError, resolveConfig, type RelayConfig } from './config.ts';
+import { ConfigError, connectionByteBurstKb, resolveConfig, type RelayConfig } from './config.ts';
 import type { RelayContext } from './context.ts';
 import { httpRoutes } from './http-routes.ts';
 import { leaveAllRooms } from './leave-room.ts';
 import { createLogger, errorText } from './log.ts';
 import { Metrics, storeGauges, type MetricGauges } from './metrics.ts';
 import { originPolicy } from './origin-policy.ts';
-import { Peer, type CloseCode } from './peer.ts';
+import { HandshakeGuard } from './handshake-guard.ts';
+import { BufferSignal, Peer, type CloseCode } from './peer.ts';
 import { RateGate } from './rate-gate.ts';
 import { receiveFrame } from './receive-frame.ts';
 import { RoomRegistry } from './room-registry.ts';
+import { TokenBucket } from './token-bucket.ts';
 import { openSqliteHistory, retentionLimits } from './sqlite-history.ts';
 
-/**
- * ws's maxPayload is this many times MAX_FRAME_KB: frames up to it are read and answered with a
- * typed FRAME_TOO_LARGE, so a client can tell "too big" from a broken connection; beyond it ws
- * closes the socket with 1009 before buffering more.
- */
-const HARD_CAP_FACTOR = 4;
 /** How long closing clients get to answer the close handshake before their sockets are cut. */
 const SHUTDOWN_GRACE_MS = 2_000;
 const PRUNE_INTERVAL_MS = 60_000;
@@ -53,17 +50,21 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
   const peers = new Set<Peer>();
   // Every accepted socket, including those being turned away, so shutdown can wait for all of them.
   const sockets = new Set<WebSocket>();
-  const addresses = new AddressLimit(config.maxConnectionsPerAddress);
+  const ledger = new AddressLedger(config);
+  const handshakes = new HandshakeGuard(ledger, config, (code) => metrics.countError(code));
+  const freed = new BufferSignal();
+  // The gate of each open connection, so the idle sweep can tell a held client from a silent one.
+  const gates = new Map<Peer, RateGate>();
   const allowOrigin = originPolicy(config.allowedOrigins);
-  const peerOptions = { maxBufferedBytes: config.maxBufferedKb * 1024 };
-  const gateOptions = {
-    ratePerSec: config.ratePerSec,
-    rateBurst: config.rateBurst,
-    byteRatePerSec: config.rateKbPerSec * 1024,
-    // Two full-size frames, so one long message always fits even right after another.
-    byteBurst: Math.max(config.rateKbPerSec, 2 * config.maxFrameKb) * 1024,
-    maxFrameBytes: config.maxFrameKb * 1024,
+  const peerOptions = {
+    maxBufferedBytes: config.maxBufferedKb * 1024,
+    maxAddressBufferedBytes: config.addressMaxBufferedKb * 1024,
+    maxTotalBufferedBytes: config.totalMaxBufferedKb * 1024,
+    closeGraceMs: config.stallTimeoutMs,
   };
+  // Two full-size frames, so one long message always fits even right after another.
+  const byteBurst = connectionByteBurstKb(config) * 1024;
+  const gateOptions = { holdFrames: config.rateBurst, holdBytes: byteBurst };
   let shuttingDown = false;
 
   const gauges = (): MetricGauges => ({ connections: peers.size, rooms: rooms.size, ...storeGauges(ctx) });
@@ -73,9 +74,12 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
   const wss = new WebSocketServer({
     server,
     perMessageDeflate: false,
-    maxPayload: config.maxFrameKb * 1024 * HARD_CAP_FACTOR,
+    // Frames up to the hard cap are read, charged and answered FRAME_TOO_LARGE, so a client can
+    // tell "too big" from a broken connection; beyond it ws closes with 1009 before buffering more.
+    maxPayload: config.frameHardCapKb * 1024,
     clientTracking: false,
   });
+  server.on('connection', (socket) => handshakes.accept(socket));
   wss.on('error', (error) => log.error('server_error', { error: errorText(error) }));
   server.on('clientError', (error, socket) => {
     log.debug('http_client_error', { error: error.message });
@@ -88,6 +92,8 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
     metrics.countError(code);
     socket.send(encodeFrame({ type: 'ERROR', code, message: ERROR_CODES[code].text }));
     socket.close(ERROR_CODES[code].close, code);
+    // One that never answers the close must not hold its descriptor for ws's 30 s close timeout.
+    setTimeout(() => socket.terminate(), config.handshakeTimeoutMs).unref();
   };
 
   wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
@@ -96,27 +102,38 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
 
+    const admitted = handshakes.upgraded(req);
+    const entry = admitted?.entry ?? ledger.entry(addressKey(req.socket.remoteAddress), performance.now());
     const origin = req.headers.origin;
     if (shuttingDown) return turnAway(socket, 'SHUTTING_DOWN');
     if (!allowOrigin(origin)) {
       log.debug('origin_denied', { origin });
       return turnAway(socket, 'ORIGIN_DENIED');
     }
-    const address = req.socket.remoteAddress ?? 'unknown';
-    if (!addresses.tryAcquire(address)) return turnAway(socket, 'TOO_MANY_CONNECTIONS');
+    if (admitted?.tooFast === true) return turnAway(socket, 'CONNECTING_TOO_FAST');
+    if (entry === undefined || entry.open >= config.maxConnectionsPerAddress) return turnAway(socket, 'TOO_MANY_CONNECTIONS');
+    if (ledger.totals.open >= config.maxConnections) return turnAway(socket, 'RELAY_FULL');
+    entry.open++;
+    ledger.totals.open++;
 
-    const peer = new Peer(socket, peerOptions, metrics, (leaving) => leaveAllRooms(ctx, leaving));
+    const peer = new Peer(socket, peerOptions, metrics, (leaving) => leaveAllRooms(ctx, leaving), entry, ledger.totals, freed);
     peers.add(peer);
-    ctx.quotas.bind(peer, address);
+    ctx.quotas.bind(peer, entry.key);
     metrics.connectionsTotal++;
     log.debug('connected', { peer: peer.id, origin });
+    const now = performance.now();
+    const own = {
+      frames: new TokenBucket(config.ratePerSec, config.rateBurst, now),
+      bytes: new TokenBucket(config.rateKbPerSec * 1024, byteBurst, now),
+    };
     const gate = new RateGate(
       socket,
+      [own, entry.budget],
       gateOptions,
       (data, isBinary) => receiveFrame(ctx, peer, data, isBinary),
       () => peer.error('RATE_LIMITED'),
-      performance.now(),
     );
+    gates.set(peer, gate);
     socket.on('message', (data, isBinary) => {
       const now = performance.now();
       peer.lastHeardAt = now;
@@ -128,18 +145,28 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
     });
     socket.once('close', (code) => {
       gate.close();
+      gates.delete(peer);
       peer.closed();
       peers.delete(peer);
-      addresses.release(address);
+      entry.open--;
+      ledger.totals.open--;
       log.debug('disconnected', { peer: peer.id, code });
     });
   });
 
   // One sweep for all connections instead of a timer each: cheaper at 10,000 idle sockets.
   const idleSweep = setInterval(() => {
-    const cutoff = performance.now() - config.idleTimeoutMs;
-    for (const peer of peers) if (peer.open && peer.lastHeardAt < cutoff) peer.close('IDLE_TIMEOUT');
-  }, Math.min(IDLE_SWEEP_MAX_MS, Math.max(10, config.idleTimeoutMs / 4)));
+    const now = performance.now();
+    const cutoff = now - config.idleTimeoutMs;
+    for (const peer of peers) {
+      if (!peer.open) continue;
+      // Frames the gate holds were heard; the client is waiting on the relay, not silent.
+      if (gates.get(peer)?.holding === true) peer.lastHeardAt = now;
+      if (peer.stalled(now, config.stallTimeoutMs)) peer.close('SLOW_CONSUMER');
+      else if (peer.lastHeardAt < cutoff) peer.close('IDLE_TIMEOUT');
+    }
+    ledger.sweep(now);
+  }, Math.min(IDLE_SWEEP_MAX_MS, Math.max(10, Math.min(config.idleTimeoutMs, config.stallTimeoutMs) / 4)));
   idleSweep.unref();
 
   const pruneSweep = setInterval(() => {

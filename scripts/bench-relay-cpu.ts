@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { newMessageId } from '../src/shared/message-id.ts';
-import { cpuMicros, fmt, percentile, rssKb, sleep, spawnRelay, spawnServer, type ServerProcess } from './bench-lib.ts';
+import { cpuMicros, fmt, ONE_HOST_LIMITS, percentile, rssKb, sleep, spawnRelay, spawnServer, type ServerProcess } from './bench-lib.ts';
 
 const CLIENTS = envInt('BENCH_CLIENTS', 1000);
 const ROOM_SIZE = envInt('BENCH_ROOM_SIZE', 10);
@@ -181,6 +181,7 @@ async function measureCpu(fanout: Fanout, rate: number, seconds: number): Promis
 async function startServer(kind: Kind, historyPath: string): Promise<ServerProcess> {
   if (kind === 'relay') {
     return spawnRelay({
+      ...ONE_HOST_LIMITS,
       HISTORY_PATH: historyPath,
       MAX_CONNECTIONS_PER_ADDRESS: String(Math.max(IDLE, CLIENTS) + 100),
       // Out of the way of a benchmark that sends faster than a person; the flood bench tests the limit.

@@ -15,7 +15,8 @@ import { decodeClientFrame } from '../src/shared/codec.ts';
 import { BASE32_ALPHABET, DEFAULT_MAX_FRAME_KB, KEEPALIVE_INTERVAL_MS, MAX_BODY_CHARS } from '../src/shared/constants.ts';
 import { newMessageId } from '../src/shared/message-id.ts';
 import type { ErrorCode, RelayToClient } from '../src/shared/protocol.ts';
-import { fmt, isAlive, rssKb, sleep, spawnRelay, WireClient, type ServerProcess } from './bench-lib.ts';
+import { DEFAULT_CONFIG } from '../relay/config.ts';
+import { fmt, isAlive, ONE_HOST_LIMITS, rssKb, sleep, spawnRelay, WireClient, type ServerProcess } from './bench-lib.ts';
 
 const FRAMES = envInt('FUZZ_FRAMES', process.env.CI === 'true' ? 100_000 : 20_000);
 const SEED = envInt('FUZZ_SEED', Math.floor(Math.random() * 2 ** 31));
@@ -26,7 +27,7 @@ const WINDOW = 32;
 /** No answer for this long while frames are outstanding means the relay lost some. */
 const STALL_MS = 15_000;
 const MAX_CHARS = DEFAULT_MAX_FRAME_KB * 1024;
-const HARD_CAP_BYTES = MAX_CHARS * 4;
+const HARD_CAP_BYTES = DEFAULT_CONFIG.frameHardCapKb * 1024;
 /** The relay's default MAX_ROOMS_PER_CONNECTION: each fuzz connection fills it up. */
 const ROOMS_PER_CONNECTION = 32;
 
@@ -438,6 +439,7 @@ async function main(): Promise<void> {
   console.log(`fuzz: ${FRAMES} frames over ${CONNECTIONS} connections, seed ${SEED} (FUZZ_SEED=${SEED} replays it)`);
   const started = performance.now();
   const relay = await spawnRelay({
+    ...ONE_HOST_LIMITS,
     RATE_PER_SEC: '1000000',
     RATE_BURST: '1000000',
     RATE_KB_PER_SEC: '1000000',

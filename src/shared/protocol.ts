@@ -77,6 +77,13 @@ export const ERROR_CODES = {
   TOO_MANY_NEW_ROOMS: { close: null, text: 'This address created as many rooms this hour as the relay allows; the room was not created. Try later.' },
   DAILY_QUOTA: { close: null, text: 'This address stored as much today as the relay allows; the message was not stored. Try later.' },
   INTERNAL: { close: null, text: 'The relay failed to handle the frame; it was not processed.' },
+  CONNECTING_TOO_FAST: { close: 4030, text: 'Too many new connections from this address; wait a little.' },
+  RELAY_FULL: { close: 4031, text: 'The relay has as many connections as it allows; try again later.' },
+  ADDRESS_BUFFERS_FULL: { close: 4032, text: 'This address has too much unread data waiting at the relay.' },
+  RELAY_BUFFERS_FULL: { close: 4033, text: 'The relay is holding too much unread data; try again later.' },
+  // Refused before the WebSocket exists: the socket is dropped, so only the relay's metrics see these.
+  TOO_MANY_HANDSHAKES: { close: null, text: 'Too many connections still in the handshake.' },
+  HANDSHAKE_TIMEOUT: { close: null, text: 'The HTTP request or upgrade did not complete in time.' },
 } as const satisfies Record<string, { close: number | null; text: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -11,18 +11,26 @@ describe('config', () => {
     const config = loadConfig({
       PORT: '9000', HOST: '0.0.0.0', MAX_FRAME_KB: '64', RATE_PER_SEC: '5', RATE_BURST: '10', RATE_KB_PER_SEC: '64',
       MAX_ROOMS_PER_CONNECTION: '3', MAX_MEMBERS_PER_ROOM: '4', MAX_CONNECTIONS_PER_ADDRESS: '5',
-      ALLOWED_ORIGINS: 'https://a.example, chrome-extension://*,none', IDLE_TIMEOUT_MS: '1000',
+      ALLOWED_ORIGINS: 'https://a.example, chrome-extension://*,none', IDLE_TIMEOUT_MS: '4000',
       MAX_BUFFERED_KB: '128', HISTORY_PATH: ':memory:', HISTORY_MAX_COUNT: '10', HISTORY_MAX_AGE_MS: '60000',
       TLS_CERT: 'cert.pem', TLS_KEY: 'key.pem', LOG_LEVEL: 'warn',
       ROOM_MAX_STORED_KB: '100', STORE_MAX_KB: '1000', ADDRESS_STORED_KB_PER_DAY: '200', ADDRESS_ROOMS_PER_HOUR: '7',
       QUOTA_MAX_ADDRESSES: '50',
+      FRAME_HARD_CAP_KB: '80', ADDRESS_RATE_PER_SEC: '50', ADDRESS_RATE_BURST: '60', ADDRESS_RATE_KB_PER_SEC: '512',
+      ADDRESS_CONNECTS_PER_MIN: '30', ADDRESS_CONNECT_BURST: '8', MAX_CONNECTIONS: '100', MAX_HANDSHAKES: '20',
+      MAX_HANDSHAKES_PER_ADDRESS: '4', HANDSHAKE_TIMEOUT_MS: '2000', STALL_TIMEOUT_MS: '3000',
+      ADDRESS_MAX_BUFFERED_KB: '256', TOTAL_MAX_BUFFERED_KB: '1024', MAX_TRACKED_ADDRESSES: '500',
     });
     expect(config).toEqual({
       port: 9000, host: '0.0.0.0', maxFrameKb: 64, ratePerSec: 5, rateBurst: 10, rateKbPerSec: 64, maxRoomsPerConnection: 3,
       maxMembersPerRoom: 4, maxConnectionsPerAddress: 5, allowedOrigins: ['https://a.example', 'chrome-extension://*', 'none'],
-      idleTimeoutMs: 1000, maxBufferedKb: 128, historyPath: ':memory:', historyMaxCount: 10, historyMaxAgeMs: 60000,
+      idleTimeoutMs: 4000, maxBufferedKb: 128, historyPath: ':memory:', historyMaxCount: 10, historyMaxAgeMs: 60000,
       tlsCert: 'cert.pem', tlsKey: 'key.pem', logLevel: 'warn',
       roomMaxStoredKb: 100, storeMaxKb: 1000, addressStoredKbPerDay: 200, addressRoomsPerHour: 7, quotaMaxAddresses: 50,
+      frameHardCapKb: 80, addressRatePerSec: 50, addressRateBurst: 60, addressRateKbPerSec: 512,
+      addressConnectsPerMin: 30, addressConnectBurst: 8, maxConnections: 100, maxHandshakes: 20,
+      maxHandshakesPerAddress: 4, handshakeTimeoutMs: 2000, stallTimeoutMs: 3000,
+      addressMaxBufferedKb: 256, totalMaxBufferedKb: 1024, maxTrackedAddresses: 500,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -42,6 +50,27 @@ describe('config', () => {
     [{ ROOM_MAX_STORED_KB: '4096', STORE_MAX_KB: '4095' }, /^STORE_MAX_KB \(4095\) must be at least ROOM_MAX_STORED_KB \(4096\)/],
   ])('refuses storage limits that contradict each other: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  // The rules come from docs/protocol.md, "Configuration": settings that contradict each other.
+  it.each([
+    [{ MAX_FRAME_KB: '64', FRAME_HARD_CAP_KB: '63' }, /^FRAME_HARD_CAP_KB \(63\) must be at least MAX_FRAME_KB \(64\)/],
+    [{ MAX_FRAME_KB: '64', MAX_BUFFERED_KB: '63' }, /^MAX_BUFFERED_KB \(63\) must be at least MAX_FRAME_KB \(64\)/],
+    [{ MAX_BUFFERED_KB: '512', ADDRESS_MAX_BUFFERED_KB: '511' }, /^ADDRESS_MAX_BUFFERED_KB \(511\) must be at least MAX_BUFFERED_KB \(512\)/],
+    [{ ADDRESS_MAX_BUFFERED_KB: '4096', TOTAL_MAX_BUFFERED_KB: '4095' }, /^TOTAL_MAX_BUFFERED_KB \(4095\) must be at least ADDRESS_MAX_BUFFERED_KB \(4096\)/],
+    [{ MAX_HANDSHAKES: '3', MAX_HANDSHAKES_PER_ADDRESS: '4' }, /^MAX_HANDSHAKES \(3\) must be at least MAX_HANDSHAKES_PER_ADDRESS \(4\)/],
+    [{ MAX_CONNECTIONS: '100', MAX_HANDSHAKES: '20', MAX_TRACKED_ADDRESSES: '119' }, /^MAX_TRACKED_ADDRESSES \(119\) must be at least MAX_CONNECTIONS \+ MAX_HANDSHAKES \(120\)/],
+    // A full hold of 100 frames at 20 a second drains in 5 s.
+    [{ RATE_PER_SEC: '20', RATE_BURST: '100', IDLE_TIMEOUT_MS: '4999' }, /^IDLE_TIMEOUT_MS \(4999\) must be at least the 5000 ms .*RATE_PER_SEC\/RATE_BURST/],
+    // A full byte hold of two 64 KB frames at 16 KB a second drains in 8 s.
+    [{ MAX_FRAME_KB: '64', RATE_KB_PER_SEC: '16', IDLE_TIMEOUT_MS: '7999' }, /^IDLE_TIMEOUT_MS \(7999\) must be at least the 8000 ms .*RATE_KB_PER_SEC/],
+  ])('refuses contradicting settings %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('accepts settings right at the edge of each rule', () => {
+    expect(() => loadConfig({ MAX_FRAME_KB: '64', FRAME_HARD_CAP_KB: '64', RATE_KB_PER_SEC: '16', IDLE_TIMEOUT_MS: '8000' })).not.toThrow();
   });
 
   it('needs TLS_CERT and TLS_KEY together', () => {

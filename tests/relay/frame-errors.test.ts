@@ -40,10 +40,10 @@ describe('frame-level errors', () => {
     await alice.barrier();
   });
 
-  it('closes with 1009 beyond the hard cap (4 x MAX_FRAME_KB)', async () => {
-    const relay = await startTestRelay({ maxFrameKb: 1 });
+  it('closes with 1009 beyond the hard cap (FRAME_HARD_CAP_KB)', async () => {
+    const relay = await startTestRelay({ maxFrameKb: 1, frameHardCapKb: 2 });
     const alice = await relay.connect();
-    alice.sendRaw('A'.repeat(4 * 1024 + 1));
+    alice.sendRaw('A'.repeat(2 * 1024 + 1));
     expect((await alice.closed).code).toBe(1009);
   });
 

@@ -40,14 +40,36 @@ describe('limits', () => {
     expect(bob.pending('CHATMSG')).toEqual([]);
   });
 
-  it('answers a frame beyond the byte budget but within the hard cap with FRAME_TOO_LARGE, not a stall', async () => {
-    // Byte burst = max(1 KB/s, two 8 KB frames) = 16 KB: a 24 KB frame could never be paid for.
-    const relay = await startTestRelay({ maxFrameKb: 8, rateKbPerSec: 1 });
+  it('charges every byte read, including a frame answered FRAME_TOO_LARGE', async () => {
+    // docs/protocol.md: every byte read counts against the byte budget, a frame over MAX_FRAME_KB
+    // (but within FRAME_HARD_CAP_KB) too; the hold for waiting frames is one byte burst.
+    // Byte burst = max(16 KB/s, two 8 KB frames) = 16 KB.
+    const relay = await startTestRelay({ maxFrameKb: 8, frameHardCapKb: 16, rateKbPerSec: 16 });
     const alice = await relay.connect();
-    alice.send({ type: 'PING', t: 1, pad: 'x'.repeat(3 * 8 * 1024) } as never);
+    const pad = (kb: number) => 'x'.repeat(kb * 1024);
+    alice.send({ type: 'PING', t: 0, pad: pad(12) } as never); // too large: answered, and 12 KB paid
+    for (let t = 1; t <= 3; t++) alice.send({ type: 'PING', t, pad: pad(6) } as never);
+    // 4 KB left: the first 6 KB ping waits, the second joins it in the hold, the third overflows it.
     expect(await alice.next('ERROR')).toMatchObject({ code: 'FRAME_TOO_LARGE' });
-    alice.send({ type: 'PING', t: 2 });
-    expect(await alice.nextOf(['PONG', 'ERROR'])).toEqual({ type: 'PONG', t: 2 });
+    expect(await alice.next('ERROR')).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(await alice.next('PONG')).toEqual({ type: 'PONG', t: 1 });
+    expect(await alice.next('PONG')).toEqual({ type: 'PONG', t: 2 });
+    await alice.barrier();
+    expect(alice.pending('PONG')).toEqual([]);
+    expect(alice.pending('ERROR')).toEqual([]);
+  });
+
+  it('counts frames held by the rate gate as life: a slowed client is not cut as idle', async () => {
+    // Each connection could drain its hold in 0.5 s, but the address's budget (2 frames a second)
+    // makes this hold take 2.5 s, longer than IDLE_TIMEOUT_MS.
+    const relay = await startTestRelay({
+      idleTimeoutMs: 1_000, ratePerSec: 10, rateBurst: 5, addressRatePerSec: 2, addressRateBurst: 5, maxFrameKb: 8,
+    });
+    const alice = await relay.connect();
+    for (let t = 0; t < 10; t++) alice.send({ type: 'PING', t });
+    for (let t = 0; t < 10; t++) expect(await alice.nextOf(['PONG', 'ERROR'])).toEqual({ type: 'PONG', t });
+    // Silence after the last held frame was answered is idleness again.
+    expect(await alice.next('ERROR')).toMatchObject({ code: 'IDLE_TIMEOUT' });
   });
 
   it('refuses more rooms than MAX_ROOMS_PER_CONNECTION with TOO_MANY_ROOMS', async () => {
@@ -115,7 +137,7 @@ describe('limits', () => {
   });
 
   it('closes a silent connection with IDLE_TIMEOUT 4008; any frame keeps it alive', async () => {
-    const relay = await startTestRelay({ idleTimeoutMs: 600, ratePerSec: 100_000, rateBurst: 100_000, rateKbPerSec: 1_000_000 });
+    const relay = await startTestRelay({ idleTimeoutMs: 1_000, ratePerSec: 100_000, rateBurst: 1_000, rateKbPerSec: 1_000_000, addressRatePerSec: 100_000 });
     const [silent, chatty] = await Promise.all([relay.connect(), relay.connect()]);
     let talking = true;
     const keepTalking = (async () => {

@@ -15,23 +15,24 @@ describe('replay', () => {
     const sent: RelayToClient[] = [];
     const flushes: (() => void)[] = [];
     const membership: Membership = { live: false };
-    const socket = { bufferedAmount: 0 };
+    let queued = 0;
     const peer = {
       open: true,
       rooms: new Map([[room, membership]]),
-      socket,
-      send(frame: RelayToClient, onFlushed?: (error?: Error) => void) {
+      get queuedBytes() {
+        return queued;
+      },
+      sendRoom: () => (queued > 0 ? 0 : 64 * 1024), // room for one frame at a time
+      whenFreed: () => new Promise<void>((resolve) => flushes.push(resolve)),
+      send(frame: RelayToClient) {
         sent.push(frame);
-        if (frame.type === 'CHATMSG') {
-          socket.bufferedAmount = 10 * 1024 * 1024; // every message fills the buffer
-          if (onFlushed) flushes.push(() => onFlushed());
-        }
+        if (frame.type === 'CHATMSG') queued = 10 * 1024 * 1024; // every message fills the buffer
         return true;
       },
       close() {},
     } as unknown as Peer;
     const ctx = {
-      config: { maxBufferedKb: 4096, idleTimeoutMs: 5_000 },
+      config: { maxBufferedKb: 4096, maxFrameKb: 64, idleTimeoutMs: 5_000 },
       history: {
         readAfter: (_r: string, after: number, limit: number) => store.filter((m) => m.seq > after).slice(0, limit),
         head: () => store.length,
@@ -43,7 +44,7 @@ describe('replay', () => {
     store.push({ room, seq: 4, id: 'id4', from: 'q', body: 'b', at: 0 });
     while (!membership.live) {
       await new Promise((resolve) => setImmediate(resolve));
-      socket.bufferedAmount = 0;
+      queued = 0;
       flushes.splice(0).forEach((flush) => flush());
     }
     await done;

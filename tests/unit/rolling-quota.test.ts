@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { quotaKey } from '../../relay/address-quotas.ts';
 import { RollingQuota } from '../../relay/rolling-quota.ts';
 
 // docs/protocol.md, "Storage quotas": a day is counted in 24 one-hour slots; a charge is admitted
@@ -42,19 +41,5 @@ describe('rolling quota', () => {
     expect(quota.used('a', 3)).toBe(20);
     expect(quota.used('b', 3)).toBe(0);
     expect(quota.used('c', 3)).toBe(10);
-  });
-});
-
-describe('quota key', () => {
-  it.each([
-    ['127.0.0.1', '127.0.0.1'],
-    ['::ffff:192.0.2.7', '192.0.2.7'],
-    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
-    ['2001:db8:1:2::9', '2001:db8:1:2::/64'],
-    ['2001:db8::1', '2001:db8:0:0::/64'],
-    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
-    ['::1', '0:0:0:0::/64'],
-  ])('%s counts as %s', (address, key) => {
-    expect(quotaKey(address)).toBe(key);
   });
 });

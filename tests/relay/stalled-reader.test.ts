@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_BODY_CHARS } from '../../src/shared/constants.ts';
+import type { RelayConfig } from '../../relay/config.ts';
+import { newRoomId, randomBody, type TestClient } from './client.ts';
+import { startTestRelay } from './relay.ts';
+
+// Readers that stop reading (docs/protocol.md, "Slow and stalled readers"): what the relay holds
+// for them is bounded per socket, per address and in all, and a reader that makes no progress is
+// cut after STALL_TIMEOUT_MS, not IDLE_TIMEOUT_MS.
+const FAST: Partial<RelayConfig> = {
+  ratePerSec: 10_000, rateBurst: 10_000, rateKbPerSec: 1_000_000,
+  addressRatePerSec: 10_000, addressRateBurst: 10_000, addressRateKbPerSec: 1_000_000,
+  // These tests store tens of megabytes from one address; the storage quota is not what they test.
+  addressStoredKbPerDay: 1_000_000,
+};
+/** Random bytes whose base64url is a full-size body (docs/protocol.md: at most MAX_BODY_CHARS). */
+const FULL_BODY_BYTES = Math.floor((MAX_BODY_CHARS * 3) / 4);
+const OTHER = { localAddress: '127.0.0.2' };
+
+/** Sends big messages to `room` until `watcher` hears that someone left; returns that LEFT. */
+async function floodUntilLeft(sender: TestClient, healthy: TestClient, watcher: TestClient, room: string) {
+  let left: Awaited<ReturnType<TestClient['next']>> | undefined;
+  const leftFrame = watcher.next('LEFT', 60_000).then((frame) => (left = frame));
+  // Kernel buffers absorb a few megabytes first, so send until the relay gives up on a reader.
+  const big = randomBody(FULL_BODY_BYTES);
+  for (let i = 0; i < 1_000 && left === undefined; i++) {
+    await sender.chat(room, big);
+    await healthy.next('CHATMSG');
+  }
+  return leftFrame;
+}
+
+describe('stalled readers', () => {
+  it('cuts a reader whose replays stall after STALL_TIMEOUT_MS with SLOW_CONSUMER 4009', async () => {
+    const relay = await startTestRelay({ ...FAST, maxFrameKb: 64, maxBufferedKb: 256, stallTimeoutMs: 500, idleTimeoutMs: 30_000 });
+    const writer = await relay.connect();
+    const rooms = [newRoomId(), newRoomId(), newRoomId(), newRoomId()];
+    // About 7 MB of history, more than the kernel's socket buffers take in.
+    for (const room of rooms) {
+      await writer.join(room);
+      for (let i = 0; i < 40; i++) await writer.chat(room, randomBody(FULL_BODY_BYTES));
+    }
+    const reader = await relay.connect();
+    reader.pauseReading();
+    for (const room of rooms) reader.send({ type: 'GETROOM', room });
+    // Before the fix the replays waited IDLE_TIMEOUT_MS (30 s) for the reader.
+    expect(await writer.next('LEFT')).toMatchObject({ type: 'LEFT', room: rooms[0] });
+    reader.resumeReading();
+    expect(await reader.closed).toEqual({ code: 4009, reason: 'SLOW_CONSUMER' });
+    // It got what the kernel had taken in before the cut, never the whole history.
+    expect(reader.received.filter((frame) => frame.type === 'SYNCED').length).toBeLessThan(rooms.length);
+    await writer.chat(rooms[0]!);
+  });
+
+  it("bounds what one address's readers hold together with ADDRESS_BUFFERS_FULL 4032", async () => {
+    // Each reader may hold 1 MB; the two together 1.5 MB, which they reach at about 0.75 MB each.
+    const relay = await startTestRelay({ ...FAST, maxBufferedKb: 1024, addressMaxBufferedKb: 1536, stallTimeoutMs: 60_000, idleTimeoutMs: 60_000 });
+    const room = newRoomId();
+    const sender = await relay.connect(OTHER);
+    const healthy = await relay.connect(OTHER);
+    await sender.join(room);
+    await healthy.join(room);
+    const readers = [await relay.connect(), await relay.connect()];
+    for (const reader of readers) {
+      await reader.join(room);
+      reader.pauseReading();
+    }
+    const left = await floodUntilLeft(sender, healthy, healthy, room);
+    const cut = readers.find((reader) => reader.received.some((f) => f.type === 'ROOM' && f.peer === (left as { peer: string }).peer))!;
+    cut.resumeReading();
+    expect(await cut.closed).toEqual({ code: 4032, reason: 'ADDRESS_BUFFERS_FULL' });
+    await sender.chat(room);
+    await healthy.next('CHATMSG');
+  });
+
+  it('bounds what all readers hold together with RELAY_BUFFERS_FULL 4033', async () => {
+    const relay = await startTestRelay({
+      ...FAST, maxBufferedKb: 1024, addressMaxBufferedKb: 1024, totalMaxBufferedKb: 1536, stallTimeoutMs: 60_000, idleTimeoutMs: 60_000,
+    });
+    const room = newRoomId();
+    const sender = await relay.connect(OTHER);
+    const healthy = await relay.connect(OTHER);
+    await sender.join(room);
+    await healthy.join(room);
+    const readers = [await relay.connect(), await relay.connect({ localAddress: '127.0.0.3' })];
+    for (const reader of readers) {
+      await reader.join(room);
+      reader.pauseReading();
+    }
+    const left = await floodUntilLeft(sender, healthy, healthy, room);
+    const cut = readers.find((reader) => reader.received.some((f) => f.type === 'ROOM' && f.peer === (left as { peer: string }).peer))!;
+    cut.resumeReading();
+    expect(await cut.closed).toEqual({ code: 4033, reason: 'RELAY_BUFFERS_FULL' });
+    await sender.chat(room);
+    await healthy.next('CHATMSG');
+  });
+});
