@@ -64,7 +64,14 @@ export class ActionPopup {
     if (!ok) throw new Error(`popup: timed out waiting for ${expression}`);
   }
 
-  click(selector: string): Promise<void> {
-    return this.evaluate(`document.querySelector(${JSON.stringify(selector)}).click()`);
+  /**
+   * Clicks the first element matching `selector` once there is one. The popup draws its frame
+   * (and the connection badge `attach` waits for) before the background's first state arrives,
+   * so the room list, for one, may not be there yet.
+   */
+  async click(selector: string): Promise<void> {
+    const query = `document.querySelector(${JSON.stringify(selector)})`;
+    await this.waitFor(query);
+    await this.evaluate(`${query}.click()`);
   }
 }
