@@ -1,7 +1,7 @@
 import type { CDPSession } from 'playwright-core';
 
 interface Reply {
-  result?: { result: { value?: unknown } };
+  result?: { result: { value?: unknown }; exceptionDetails?: { text: string; exception?: { description?: string } } };
   error?: { message: string };
 }
 
@@ -21,19 +21,36 @@ export class ActionPopup {
     });
   }
 
-  static async attach(session: CDPSession, extensionId: string): Promise<ActionPopup> {
+  /**
+   * Runs `trigger` (the toolbar click) and attaches to the popup it opens. The popup is told apart
+   * by being new: the popup page opened in a tab (PopupPage) has the same address, and attaching
+   * to that one instead drove the tab, not the toolbar popup.
+   */
+  static async attach(session: CDPSession, extensionId: string, trigger: () => Promise<void>): Promise<ActionPopup> {
     const prefix = `chrome-extension://${extensionId}/src/popup/`;
-    let target: { targetId: string } | undefined;
-    // The popup target appears a moment after the click; wait for the browser to report it.
+    // Listen first, then look, then click: a popup target created at any point is seen.
+    const seen: { targetId: string; url: string }[] = [];
+    let wake: (() => void) | undefined;
+    const note = (info: { targetId: string; url: string }) => {
+      seen.push(info);
+      wake?.();
+    };
+    session.on('Target.targetCreated', (e) => note(e.targetInfo));
+    session.on('Target.targetInfoChanged', (e) => note(e.targetInfo));
     await session.send('Target.setDiscoverTargets', { discover: true });
-    const found = new Promise<string>((resolve) => {
-      session.on('Target.targetCreated', (e) => { if (e.targetInfo.url.startsWith(prefix)) resolve(e.targetInfo.targetId); });
-      session.on('Target.targetInfoChanged', (e) => { if (e.targetInfo.url.startsWith(prefix)) resolve(e.targetInfo.targetId); });
-    });
     const { targetInfos } = await session.send('Target.getTargets');
-    target = targetInfos.find((t) => t.url.startsWith(prefix));
-    const targetId = target?.targetId ?? (await found);
-    const { sessionId } = await session.send('Target.attachToTarget', { targetId, flatten: false });
+    const before = new Set(targetInfos.map((t) => t.targetId));
+    await trigger();
+    const popupTarget = () => seen.find((t) => t.url.startsWith(prefix) && !before.has(t.targetId));
+    const deadline = Date.now() + 15_000;
+    while (!popupTarget()) {
+      if (Date.now() >= deadline) throw new Error('popup: the toolbar button opened no popup within 15 s');
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, deadline - Date.now());
+      });
+    }
+    const { sessionId } = await session.send('Target.attachToTarget', { targetId: popupTarget()!.targetId, flatten: false });
     const popup = new ActionPopup(session, sessionId);
     await popup.waitFor('document.readyState === "complete" && !!document.querySelector("[data-testid=connection]")');
     return popup;
@@ -49,6 +66,9 @@ export class ActionPopup {
     const answer = await reply;
     this.#pending.delete(id);
     if (answer.error) throw new Error(answer.error.message);
+    // A script that throws in the popup must fail the test, not come back as undefined.
+    const thrown = answer.result?.exceptionDetails;
+    if (thrown) throw new Error(`popup: ${thrown.exception?.description ?? thrown.text} (evaluating ${expression.slice(0, 200)})`);
     return answer.result?.result.value as T;
   }
 
@@ -64,7 +84,14 @@ export class ActionPopup {
     if (!ok) throw new Error(`popup: timed out waiting for ${expression}`);
   }
 
-  click(selector: string): Promise<void> {
-    return this.evaluate(`document.querySelector(${JSON.stringify(selector)}).click()`);
+  /**
+   * Clicks the first element matching `selector` once there is one. The popup draws its frame
+   * (and the connection badge `attach` waits for) before the background's first state arrives,
+   * so the room list, for one, may not be there yet.
+   */
+  async click(selector: string): Promise<void> {
+    const query = `document.querySelector(${JSON.stringify(selector)})`;
+    await this.waitFor(query);
+    await this.evaluate(`${query}.click()`);
   }
 }

@@ -176,6 +176,9 @@ beforeAll(async () => {
   chat = overlay.frame!;
 
   await alicePopup.send(FROM_ALICE);
+  // Stored before Bob answers, so the relay stamps it first: the order asserted below is then one
+  // the protocol promises, not a race between two browsers.
+  await alicePopup.waitForMessage(FROM_ALICE, 'sent');
   await bobPopup.send(FROM_BOB_POPUP);
   await overlay.waitForMessages((m) => m.includes(FROM_ALICE) && m.includes(FROM_BOB_POPUP));
   // The overlay really shows the markers, nickname included, so the page had its chance to see them.

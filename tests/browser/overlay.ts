@@ -68,7 +68,24 @@ export class OverlayView {
     await box.press('Enter');
   }
 
+  /**
+   * Clicks the overlay's close button and resolves once the page no longer has the overlay.
+   * The click removes the very frame it lands in: Playwright's click still has work to do in that
+   * frame after the pointer goes down (the button up, then its hit-target report), and when the
+   * host script removes the frame first, which a loaded machine makes likely, that click never
+   * returns. So the outcome the user sees, the overlay gone from the page (which outlives the
+   * frame), decides; a click that fails while the overlay is still there is reported as such.
+   */
   async close(): Promise<void> {
-    await this.#frame().getByTestId('close-overlay').click();
+    const gone = this.page.waitForFunction(() => !document.querySelector('parley-overlay')).then(() => true, () => false);
+    const clicked = this.#frame().getByTestId('close-overlay').click().then(() => null, (error: unknown) => error);
+    const first = await Promise.race([gone, clicked]);
+    if (first === true) return;
+    if (first === null) {
+      if (await gone) return;
+      throw new Error('overlay: still on the page after its close button was clicked');
+    }
+    if (!(await this.isOpen())) return; // the click failed only because its frame was gone
+    throw first;
   }
 }

@@ -94,6 +94,11 @@ export class PopupPage {
     );
   }
 
+  /** Every message id in the open room, top to bottom: what the relay's seqs can be compared with. */
+  messageIds(): Promise<string[]> {
+    return this.page.$$eval('[data-testid=message]', (els) => els.map((e) => e.getAttribute('data-id') ?? ''));
+  }
+
   /** Every message text in the open room, top to bottom. */
   messages(): Promise<string[]> {
     return this.page.$$eval('[data-testid=message] .pl-text', (els) => els.map((e) => e.textContent ?? ''));

@@ -100,7 +100,8 @@ export class Profile {
     const { targetInfos: tabs } = await session.send('Target.getTargets', { filter: [{ type: 'tab' }] });
     const tab = tabs.find((t) => t.url === page.url());
     if (!tab) throw new Error(`no tab target for ${page.url()}`);
-    await session.send('Extensions.triggerAction', { id: this.extensionId, targetId: tab.targetId });
-    return ActionPopup.attach(session, this.extensionId);
+    return ActionPopup.attach(session, this.extensionId, async () => {
+      await session.send('Extensions.triggerAction', { id: this.extensionId, targetId: tab.targetId });
+    });
   }
 }

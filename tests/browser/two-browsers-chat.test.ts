@@ -85,7 +85,9 @@ describe('two browsers chat through the relay', () => {
     await bobPopup.openRoom(0);
     await bobPopup.waitForMessage('unread two');
     await bobPopup.page.getByTestId('connection').waitFor();
-    await expect.poll(() => bob.badge()).toBe('');
+    // The badge has no event a test can await, so it is polled; with the harness's usual deadline,
+    // not expect.poll's 1 s, which a loaded machine can outlast between reading and clearing.
+    await expect.poll(() => bob.badge(), { timeout: 15_000 }).toBe('');
   });
 
   it('chats in the overlay on a page, which the page cannot read, and closing leaves the page as it was', async () => {

@@ -31,11 +31,11 @@ describe('frame-level errors', () => {
   });
 
   it('answers a frame over MAX_FRAME_KB with FRAME_TOO_LARGE and lives on', async () => {
-    const relay = await startTestRelay({ maxFrameKb: 1 });
+    const relay = await startTestRelay({ maxFrameKb: 1, frameHardCapKb: 4 });
     const alice = await relay.connect();
     const room = newRoomId();
     await alice.join(room);
-    alice.send({ type: 'CHATMSG', room, id: newMessageId(), body: 'A'.repeat(2000) });
+    alice.send({ type: 'CHATMSG', room, id: newMessageId(), body: 'A'.repeat(1100) });
     expect(await alice.next('ERROR')).toMatchObject({ code: 'FRAME_TOO_LARGE' });
     await alice.barrier();
   });

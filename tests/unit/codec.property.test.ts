@@ -4,6 +4,7 @@ import { decodeClientFrame, decodeRelayFrame, encodeFrame, type CodecError } fro
 import { BASE32_ALPHABET, DEFAULT_MAX_FRAME_KB, MAX_BODY_CHARS, MESSAGE_ID_LENGTH, ROOM_ID_LENGTH } from '../../src/shared/constants.ts';
 import { ERROR_CODES, type ClientToRelay, type ErrorCode, type RelayToClient } from '../../src/shared/protocol.ts';
 import type { Result } from '../../src/shared/result.ts';
+import { oracle } from '../../scripts/fuzz-oracle.ts';
 
 // Properties of the shared codec: the relay's first line of defence against hostile clients, and
 // the extension's against a hostile relay. Whatever arrives, decoding returns a typed Result, never
@@ -262,6 +263,23 @@ describe('codec properties: client frames', () => {
         if (result.ok) expect(decodeClient(encodeFrame(result.value))).toStrictEqual(result);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  // The properties above only check that the codec is consistent with itself. This one holds it to
+  // docs/protocol.md: an oracle written from the document (scripts/fuzz-oracle.ts) must give the
+  // same verdict, code and ref for every hostile input, so a rule loosened in the codec is caught.
+  it('gives the verdict the document gives, on arbitrary text, JSON and mutated frames', () => {
+    const mutated = fc.tuple(clientFrame, mutation).map(([frame, change]) => mutate(frame, change));
+    fc.assert(
+      fc.property(fc.oneof(anyText, anyJsonText, mutated, mutated), (raw) => {
+        const result = decodeClientFrame(raw, MAX_CHARS);
+        const expected = oracle(raw, MAX_CHARS);
+        const verdict = (r: { ok: boolean; code?: string; ref?: string }) => (r.ok ? 'accepted' : `${r.code} ${r.ref ?? '-'}`);
+        expect(verdict(result.ok ? result : { ok: false, ...result.error })).toBe(verdict(expected));
+        if (result.ok && expected.ok) expect(result.value).toEqual(expected.frame);
+      }),
+      { numRuns: 3000 },
     );
   });
 
