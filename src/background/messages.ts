@@ -31,6 +31,12 @@ export async function putChatLine(bg: Background, line: MessageRecord, seq: numb
   if (existing) {
     // Already shown: only the relay's numbering can still change (a pending one of ours, acked).
     if (existing.seq !== null || seq === null) {
+      // Still seen at this seq: a relay that renumbered the room (new epoch) replays a message we
+      // already had under a new number, and a lastSeq left below it makes every SYNCED ask again.
+      if (room && seq !== null && seq > room.lastSeq) {
+        room.lastSeq = seq;
+        await rooms.put(room);
+      }
       await tx.done;
       return false;
     }
