@@ -44,6 +44,8 @@ const bg: Background = {
   overlayRooms: new Map(),
   overlayHosts: new Map(),
   lastRoomId: null,
+  roomProblems: new Map(),
+  roomLimit: null,
   refresh() {
     if (refreshQueued) return;
     refreshQueued = true;

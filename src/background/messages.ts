@@ -57,6 +57,22 @@ export async function putChatLine(bg: Background, line: MessageRecord, seq: numb
   return added;
 }
 
+/** The id of the notice that stands for a copy of message `id` that did not open. */
+export function unopenedNoticeId(id: string): string {
+  return `unopened-${id}`;
+}
+
+/** Removes a line (if stored) and tells the views it is gone. */
+export async function removeChatLine(bg: Background, roomId: string, id: string): Promise<void> {
+  const tx = bg.db.transaction('messages', 'readwrite');
+  const existing = await tx.store.get([roomId, id]);
+  if (existing) await tx.store.delete([roomId, id]);
+  await tx.done;
+  if (!existing) return;
+  bg.postToWatchers(roomId, { type: 'room-item-removed', roomId, id });
+  bg.refresh();
+}
+
 export async function markAcked(bg: Background, roomId: string, id: string, seq: number): Promise<void> {
   const tx = bg.db.transaction(['messages', 'rooms', 'outbox'], 'readwrite');
   const message = await tx.objectStore('messages').get([roomId, id]);

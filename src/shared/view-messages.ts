@@ -61,6 +61,8 @@ export type BackgroundToView =
   | { type: 'state'; rooms: RoomSummary[]; settings: Settings; connection: ConnectionStatus }
   | { type: 'room-history'; roomId: string; items: ChatItem[] }
   | { type: 'room-item'; roomId: string; item: ChatItem }
+  /** A line that no longer stands (a notice for a bad copy, once the genuine one arrived). */
+  | { type: 'room-item-removed'; roomId: string; id: string }
   | { type: 'room-ready'; roomId: string; code: string; created: boolean }
   | { type: 'overlay-room'; roomId: string | null }
   | { type: 'error'; code: ViewErrorCode; message: string };

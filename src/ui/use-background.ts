@@ -40,6 +40,8 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
       return msg.roomId === state.roomId ? { ...state, items: msg.items } : state;
     case 'room-item':
       return msg.roomId === state.roomId ? { ...state, items: place(state.items, msg.item) } : state;
+    case 'room-item-removed':
+      return msg.roomId === state.roomId ? { ...state, items: state.items.filter((i) => i.id !== msg.id) } : state;
     case 'room-ready':
       return { ...state, ready: msg, error: null };
     case 'overlay-room':

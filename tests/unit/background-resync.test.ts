@@ -7,6 +7,7 @@ import { queueOwnMessage } from '../../src/background/messages.ts';
 import { onChatMessage } from '../../src/background/relay-frames/on-chat-message.ts';
 import { onRoom } from '../../src/background/relay-frames/on-room.ts';
 import { onSynced } from '../../src/background/relay-frames/on-synced.ts';
+import type { RoomFrame } from '../../src/shared/protocol.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import { backgroundFixture, type Fixture } from './background-fixture.ts';
 
@@ -15,8 +16,8 @@ beforeEach(async () => {
   f = await backgroundFixture();
 });
 
-const roomFrame = (f: Fixture, epoch: number, head: number) =>
-  ({ type: 'ROOM', room: f.keys.roomId, peer: 'p0000000000000001', members: [], head, epoch, created: false }) as const;
+const roomFrame = (f: Fixture, epoch: number, head: number): RoomFrame =>
+  ({ type: 'ROOM', room: f.keys.roomId, peer: 'p0000000000000001', members: [], head, epoch, created: false });
 
 describe('a room the relay renumbered', () => {
   it('takes a message it already had, renumbered, as seen: SYNCED then ends the resync and the outbox goes out', async () => {
