@@ -48,7 +48,8 @@ export type ViewToBackground =
   /** `id` is made by the view, so a message resent after the worker restarted is stored once. */
   | { type: 'send-message'; roomId: string; text: string; id: string }
   | { type: 'save-settings'; settings: Settings }
-  | { type: 'open-overlay'; roomId: string }
+  /** `tabId`: the active tab of the popup's own window, resolved by the popup (null: none). */
+  | { type: 'open-overlay'; roomId: string; tabId: number | null }
   | { type: 'close-overlay' };
 
 // ---- background -> view ----------------------------------------------------------------------
