@@ -10,18 +10,24 @@ import { flushOutbox } from './outbox.ts';
 import { handleRelayFrame } from './relay-frames/index.ts';
 import { RelaySocket } from './relay-socket.ts';
 import { publishState } from './state.ts';
+import { retryNow } from './intents/retry-now.ts';
+import { serialQueue } from './task-queue.ts';
 import { isTrustedSender } from './trusted-sender.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
 
-// One queue for everything that touches state: relay frames and intents apply in arrival order,
-// so a replayed history and a live message can never interleave half-written.
-let queue: Promise<unknown> = openParleyDb().then((db) => {
+// One queue for everything that touches state (see task-queue.ts). A task that throws is told to
+// the user in every open view, not only written to the console.
+const run = serialQueue(openParleyDb().then((db) => {
   bg.db = db;
+}), (e: unknown) => {
+  console.error('parley background task failed', e);
+  const message = `Something went wrong in Parley: ${e instanceof Error ? e.message : String(e)}. Nothing you wrote is lost; try again.`;
+  for (const view of bg.views) bg.post(view, { type: 'error', code: 'TASK_FAILED', message });
 });
 function serial(task: (bg: Background) => Promise<void>): void {
-  queue = queue.then(() => task(bg)).catch((e: unknown) => console.error('parley background task failed', e));
+  run(() => task(bg));
 }
 
 let refreshQueued = false;
@@ -90,7 +96,8 @@ browser.runtime.onConnect.addListener((port) => {
   if (tabId !== null) {
     serial(async (b) => b.post(view, { type: 'overlay-room', roomId: b.overlayRooms.get(tabId) ?? b.lastRoomId }));
   }
-  bg.refresh();
+  // Someone is looking: a connection waiting out its backoff (a relay restart) is tried now.
+  serial(retryNow);
 });
 
 browser.commands.onCommand.addListener((command, tab) => {

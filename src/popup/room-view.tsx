@@ -1,6 +1,7 @@
 import type { ChatItem, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
 import { ChatLog } from '../ui/chat-log.tsx';
 import { Composer } from '../ui/composer.tsx';
+import { RoomProblem } from '../ui/status-banner.tsx';
 import { newMessageId } from '../shared/message-id.ts';
 import { CopyCode } from './copy-code.tsx';
 import { pageTabId } from './page-tab.ts';
@@ -27,6 +28,7 @@ export function RoomView({ room, items, send, left }: Props) {
           <button class="pl-danger" data-testid="leave-room" onClick={() => { send({ type: 'leave-room', roomId: room.roomId }); left(); }}>Leave room</button>
         </div>
       </details>
+      <RoomProblem problem={room.problem} />
       <ChatLog items={items} />
       <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
     </section>
