@@ -105,7 +105,6 @@ export class RelaySocket {
     let opened = false;
     ws.onopen = () => {
       opened = true;
-      this.#attempt = 0;
       this.#lastHeard = Date.now();
       this.lastClose = null;
       this.#setStatus('online');
@@ -116,6 +115,10 @@ export class RelaySocket {
       this.#lastHeard = Date.now();
       if (typeof event.data !== 'string') return this.events.onBadFrame('The relay sent a binary frame.');
       const decoded = decodeRelayFrame(event.data);
+      // The backoff starts over only once the relay has really served us: a relay that turns the
+      // socket away (origin, too many connections) opens it first, and must not be retried twice
+      // a second forever.
+      if (decoded.ok && decoded.value.type !== 'ERROR') this.#attempt = 0;
       if (decoded.ok) this.events.onFrame(decoded.value);
       else this.events.onBadFrame(decoded.error.message);
     };

@@ -55,8 +55,20 @@ async function statusShows(popup: PopupPage, text: string | RegExp): Promise<str
   return (await status.textContent())!;
 }
 
+/**
+ * Waits until the backoff has grown to at least `seconds` (so the click below is what reconnects,
+ * not a retry that happened to fall due), then, once the cause is gone, presses Retry now.
+ */
+async function backoffAtLeast(popup: PopupPage, seconds: number): Promise<void> {
+  await popup.page.waitForFunction((min) => {
+    const m = /retrying in (\d+) s/i.exec(document.querySelector('[data-testid=relay-next]')?.textContent ?? '');
+    return !!m && Number(m[1]) >= min;
+  }, seconds, { polling: 100 });
+}
+
 async function recovers(popup: PopupPage): Promise<void> {
-  await popup.page.getByTestId('retry-now').click();
+  // dispatchEvent: the countdown re-renders each second, and a click must not wait for stillness.
+  await popup.page.getByTestId('retry-now').dispatchEvent('click');
   await popup.waitOnline();
   expect(await popup.page.getByTestId('relay-status').count()).toBe(0);
 }
@@ -71,6 +83,7 @@ describe('failures the user sees, in words', () => {
     );
     await createRoomOffline(popup);
     expect(await statusShows(popup, /retrying in \d+ s/)).toMatch(new RegExp(`^Can't reach ${url}: retrying in \\d+ sRetry now$`));
+    await backoffAtLeast(popup, 4);
     await startRelay({}, port);
     await recovers(popup);
   });
@@ -106,8 +119,9 @@ describe('failures the user sees, in words', () => {
     await banner.waitFor();
     // The operator allows extensions again: the relay restarts with its default origins.
     await refusing.kill();
+    await backoffAtLeast(popup, 4);
     await startRelay({}, refusing.port);
-    await overlay.frame!.getByTestId('retry-now').click();
+    await overlay.frame!.getByTestId('retry-now').dispatchEvent('click');
     await banner.waitFor({ state: 'detached' });
     await popup.page.bringToFront();
     await popup.waitOnline();
@@ -122,6 +136,7 @@ describe('failures the user sees, in words', () => {
     expect(await saveAddress(popup, relay.url)).toBe('Saved. Too many connections from your network to this relay.');
     await createRoomOffline(popup);
     expect(await statusShows(popup, 'Too many connections')).toMatch(/^Too many connections from your network to this relay\. Retrying in \d+ s\.Retry now$/);
+    await backoffAtLeast(popup, 4);
     const closed = new Promise((resolve) => blocker.once('close', resolve));
     blocker.close();
     await closed;
