@@ -198,6 +198,23 @@ describe('failures the user sees, in words', () => {
   });
 });
 
+describe('coming back after a relay restart', () => {
+  it('reconnects at once when the popup opens, without waiting out the backoff', async () => {
+    const relay = await startRelay();
+    const { profile, popup } = await launch('view-opens');
+    await popup.saveSettings('Ann', relay.url);
+    await popup.createRoom();
+    await popup.waitOnline();
+    await relay.kill();
+    await backoffAtLeast(popup, 6);
+    await relay.restart();
+    // Someone opens the popup: the next try is still seconds away, and must not be waited for.
+    const seconds = Number(/retrying in (\d+) s/i.exec((await popup.page.getByTestId('relay-next').textContent())!)![1]);
+    const fresh = await profile.openPopup();
+    await fresh.page.locator('[data-testid=connection]', { hasText: 'online' }).waitFor({ timeout: (seconds - 2) * 1000 });
+  });
+});
+
 async function problemRoomId(popup: PopupPage): Promise<string> {
   return (await popup.page.locator('[data-testid=room][data-problem]').getAttribute('data-room-id'))!;
 }
