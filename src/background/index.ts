@@ -9,6 +9,7 @@ import { acceptOverlayHost, injectOverlay } from './overlay-injection.ts';
 import { flushOutbox } from './outbox.ts';
 import { handleRelayFrame } from './relay-frames/index.ts';
 import { RelaySocket } from './relay-socket.ts';
+import { noteUnopened } from './relay-status.ts';
 import { publishState } from './state.ts';
 import { retryNow } from './intents/retry-now.ts';
 import { serialQueue } from './task-queue.ts';
@@ -36,6 +37,7 @@ const relay = new RelaySocket({
   onFrame: (frame) => serial((b) => handleRelayFrame(b, frame)),
   onStatus: () => bg.refresh(),
   onBadFrame: (message) => console.warn('parley: ignored a relay frame:', message),
+  onUnopened: (url) => void noteUnopened(url).then((changed) => changed && bg.refresh()),
 });
 
 const bg: Background = {

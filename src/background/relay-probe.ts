@@ -56,17 +56,22 @@ export function probeRelay(context: WordsContext, timeoutMs = PROBE_TIMEOUT_MS):
   });
 }
 
+async function whyNotOpened(url: string): Promise<string> {
+  return (await somethingAnswers(url))
+    ? `Something at ${url} answered, but it is not a Parley relay. Check the address and port.`
+    : `Can't reach ${url}: nothing answers there. Check the address, and that the relay is running.`;
+}
+
 /**
  * A browser tells a script nothing about why a WebSocket did not open. An HTTP request to the
  * same host and port tells apart "nothing listens there" from "something else answers there".
  */
-async function whyNotOpened(url: string): Promise<string> {
-  const http = url.replace(/^ws/, 'http');
+export async function somethingAnswers(url: string): Promise<boolean> {
   try {
     // no-cors: the answer is opaque, but that there was one is all we need to know.
-    await fetch(http, { mode: 'no-cors', cache: 'no-store', signal: AbortSignal.timeout(3_000) });
-    return `Something at ${url} answered, but it is not a Parley relay. Check the address and port.`;
+    await fetch(url.replace(/^ws/, 'http'), { mode: 'no-cors', cache: 'no-store', signal: AbortSignal.timeout(3_000) });
+    return true;
   } catch {
-    return `Can't reach ${url}: nothing answers there. Check the address, and that the relay is running.`;
+    return false;
   }
 }

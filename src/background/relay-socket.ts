@@ -17,6 +17,8 @@ export interface RelaySocketEvents {
   onFrame(frame: RelayToClient): void;
   onStatus(status: ConnectionStatus): void;
   onBadFrame(message: string): void;
+  /** A socket closed before it opened (the browser does not say why). */
+  onUnopened?(url: string): void;
 }
 
 /**
@@ -127,6 +129,7 @@ export class RelaySocket {
       this.#ws = null;
       // A relay that turns a socket away says why in the close (code and the error code as reason).
       this.lastClose = { code: event.code, reason: event.reason, opened };
+      if (!opened) this.events.onUnopened?.(this.#url);
       this.#stopKeepalive();
       this.#setStatus(this.#wanted ? 'connecting' : 'offline');
       if (this.#wanted) this.#scheduleRetry();

@@ -94,7 +94,7 @@ describe('failures the user sees, in words', () => {
     await recovers(popup);
   });
 
-  it('a web server that is not a relay: the form says something else answers there', async () => {
+  it('a web server that is not a relay: the form and the popup say something else answers there', async () => {
     const site = await startPageServer();
     cleanup.push(() => site.close());
     const url = site.url.replace('http', 'ws').replace(/\/$/, '');
@@ -103,7 +103,7 @@ describe('failures the user sees, in words', () => {
       `Saved. Something at ${url} answered, but it is not a Parley relay. Check the address and port.`,
     );
     await createRoomOffline(popup);
-    expect(await statusShows(popup, /retrying in/)).toMatch(new RegExp(`^Can't reach ${url}: retrying in \\d+ s`));
+    expect(await statusShows(popup, /not a Parley relay: retrying in/)).toMatch(new RegExp(`^Something at ${url} answered, but it is not a Parley relay: retrying in \\d+ sRetry now$`));
   });
 
   it('a relay that refuses this browser\'s origin: said in the popup and in the overlay, and it recovers', async () => {
