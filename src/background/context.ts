@@ -1,5 +1,6 @@
 import type { Runtime } from 'webextension-polyfill';
 import type { RoomKeys } from '../shared/crypto.ts';
+import type { ErrorCode } from '../shared/protocol.ts';
 import type { BackgroundToView } from '../shared/view-messages.ts';
 import type { Db, RoomRecord } from './db.ts';
 import type { RelaySocket } from './relay-socket.ts';
@@ -37,6 +38,10 @@ export interface Background {
   /** The content script around each open overlay, by tab: the channel that closes it. */
   overlayHosts: Map<number, Runtime.Port>;
   lastRoomId: string | null;
+  /** Rooms the relay refused to let us into on this connection (ROOM_FULL, TOO_MANY_ROOMS), by room. */
+  roomProblems: Map<string, ErrorCode>;
+  /** Rooms per connection the current relay allows, learned from its first TOO_MANY_ROOMS; null until then. */
+  roomLimit: number | null;
   /** Sends every room's unacked messages again, through the serial queue. */
   retryOutboxes(): void;
   /** Re-sends state and badge; coalesced so a burst of frames costs one update. */

@@ -9,19 +9,26 @@ import { acceptOverlayHost, injectOverlay } from './overlay-injection.ts';
 import { flushOutbox } from './outbox.ts';
 import { handleRelayFrame } from './relay-frames/index.ts';
 import { RelaySocket } from './relay-socket.ts';
+import { noteUnopened } from './relay-status.ts';
 import { publishState } from './state.ts';
+import { retryNow } from './intents/retry-now.ts';
+import { serialQueue } from './task-queue.ts';
 import { isTrustedSender } from './trusted-sender.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
 
-// One queue for everything that touches state: relay frames and intents apply in arrival order,
-// so a replayed history and a live message can never interleave half-written.
-let queue: Promise<unknown> = openParleyDb().then((db) => {
+// One queue for everything that touches state (see task-queue.ts). A task that throws is told to
+// the user in every open view, not only written to the console.
+const run = serialQueue(openParleyDb().then((db) => {
   bg.db = db;
+}), (e: unknown) => {
+  console.error('parley background task failed', e);
+  const message = `Something went wrong in Parley: ${e instanceof Error ? e.message : String(e)}. Nothing you wrote is lost; try again.`;
+  for (const view of bg.views) bg.post(view, { type: 'error', code: 'TASK_FAILED', message });
 });
 function serial(task: (bg: Background) => Promise<void>): void {
-  queue = queue.then(() => task(bg)).catch((e: unknown) => console.error('parley background task failed', e));
+  run(() => task(bg));
 }
 
 let refreshQueued = false;
@@ -30,6 +37,7 @@ const relay = new RelaySocket({
   onFrame: (frame) => serial((b) => handleRelayFrame(b, frame)),
   onStatus: () => bg.refresh(),
   onBadFrame: (message) => console.warn('parley: ignored a relay frame:', message),
+  onUnopened: (url) => void noteUnopened(url).then((changed) => changed && bg.refresh()),
 });
 
 const bg: Background = {
@@ -44,6 +52,8 @@ const bg: Background = {
   overlayRooms: new Map(),
   overlayHosts: new Map(),
   lastRoomId: null,
+  roomProblems: new Map(),
+  roomLimit: null,
   refresh() {
     if (refreshQueued) return;
     refreshQueued = true;
@@ -88,7 +98,8 @@ browser.runtime.onConnect.addListener((port) => {
   if (tabId !== null) {
     serial(async (b) => b.post(view, { type: 'overlay-room', roomId: b.overlayRooms.get(tabId) ?? b.lastRoomId }));
   }
-  bg.refresh();
+  // Someone is looking: a connection waiting out its backoff (a relay restart) is tried now.
+  serial(retryNow);
 });
 
 browser.commands.onCommand.addListener((command, tab) => {

@@ -31,6 +31,12 @@ export async function putChatLine(bg: Background, line: MessageRecord, seq: numb
   if (existing) {
     // Already shown: only the relay's numbering can still change (a pending one of ours, acked).
     if (existing.seq !== null || seq === null) {
+      // Still seen at this seq: a relay that renumbered the room (new epoch) replays a message we
+      // already had under a new number, and a lastSeq left below it makes every SYNCED ask again.
+      if (room && seq !== null && seq > room.lastSeq) {
+        room.lastSeq = seq;
+        await rooms.put(room);
+      }
       await tx.done;
       return false;
     }
@@ -49,6 +55,22 @@ export async function putChatLine(bg: Background, line: MessageRecord, seq: numb
   bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(stored) });
   bg.refresh();
   return added;
+}
+
+/** The id of the notice that stands for a copy of message `id` that did not open. */
+export function unopenedNoticeId(id: string): string {
+  return `unopened-${id}`;
+}
+
+/** Removes a line (if stored) and tells the views it is gone. */
+export async function removeChatLine(bg: Background, roomId: string, id: string): Promise<void> {
+  const tx = bg.db.transaction('messages', 'readwrite');
+  const existing = await tx.store.get([roomId, id]);
+  if (existing) await tx.store.delete([roomId, id]);
+  await tx.done;
+  if (!existing) return;
+  bg.postToWatchers(roomId, { type: 'room-item-removed', roomId, id });
+  bg.refresh();
 }
 
 export async function markAcked(bg: Background, roomId: string, id: string, seq: number): Promise<void> {

@@ -4,11 +4,21 @@ import type { ClientToRelay, RelayToClient } from '../shared/protocol.ts';
 import type { ConnectionStatus } from '../shared/view-messages.ts';
 import { reconnectDelay } from './backoff.ts';
 
+/** How the last connection ended: what the user is told until the next one opens. */
+export interface LastClose {
+  code: number;
+  reason: string;
+  /** Whether that socket had opened (a close before opening is "can't reach"). */
+  opened: boolean;
+}
+
 export interface RelaySocketEvents {
   onOpen(): void;
   onFrame(frame: RelayToClient): void;
   onStatus(status: ConnectionStatus): void;
   onBadFrame(message: string): void;
+  /** A socket closed before it opened (the browser does not say why). */
+  onUnopened?(url: string): void;
 }
 
 /**
@@ -24,6 +34,14 @@ export class RelaySocket {
   #keepalive: ReturnType<typeof setInterval> | undefined;
   #lastHeard = 0;
   status: ConnectionStatus = 'offline';
+  /** Why the last socket closed; null once a socket is open (or none was tried). */
+  lastClose: LastClose | null = null;
+  /** When the next attempt starts, while one is scheduled. */
+  retryAt: number | null = null;
+
+  get url(): string {
+    return this.#url;
+  }
 
   constructor(private readonly events: RelaySocketEvents) {}
 
@@ -34,14 +52,32 @@ export class RelaySocket {
       this.#url = url;
       this.#drop();
       this.#attempt = 0;
+      this.lastClose = null;
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+      this.retryAt = null;
     }
     if (!this.#ws && this.#retryTimer === undefined) this.#open();
+  }
+
+  /**
+   * Skips the rest of the backoff: a person looking at Parley (a view opened, "Retry now") should
+   * not wait out a delay that was meant for a relay nobody is watching.
+   */
+  retryNow(): void {
+    if (!this.#wanted || this.#ws) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.retryAt = null;
+    this.#open();
   }
 
   stop(): void {
     this.#wanted = false;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+    this.retryAt = null;
+    this.lastClose = null;
     this.#drop();
     this.#setStatus('offline');
   }
@@ -63,13 +99,16 @@ export class RelaySocket {
       ws = new WebSocket(this.#url);
     } catch (e) {
       this.events.onBadFrame(`Cannot open ${this.#url}: ${(e as Error).message}`);
+      this.lastClose = { code: 1006, reason: '', opened: false };
       this.#scheduleRetry();
       return;
     }
     this.#ws = ws;
+    let opened = false;
     ws.onopen = () => {
-      this.#attempt = 0;
+      opened = true;
       this.#lastHeard = Date.now();
+      this.lastClose = null;
       this.#setStatus('online');
       this.#startKeepalive();
       this.events.onOpen();
@@ -78,12 +117,19 @@ export class RelaySocket {
       this.#lastHeard = Date.now();
       if (typeof event.data !== 'string') return this.events.onBadFrame('The relay sent a binary frame.');
       const decoded = decodeRelayFrame(event.data);
+      // The backoff starts over only once the relay has really served us: a relay that turns the
+      // socket away (origin, too many connections) opens it first, and must not be retried twice
+      // a second forever.
+      if (decoded.ok && decoded.value.type !== 'ERROR') this.#attempt = 0;
       if (decoded.ok) this.events.onFrame(decoded.value);
       else this.events.onBadFrame(decoded.error.message);
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
+      // A relay that turns a socket away says why in the close (code and the error code as reason).
+      this.lastClose = { code: event.code, reason: event.reason, opened };
+      if (!opened) this.events.onUnopened?.(this.#url);
       this.#stopKeepalive();
       this.#setStatus(this.#wanted ? 'connecting' : 'offline');
       if (this.#wanted) this.#scheduleRetry();
@@ -95,10 +141,13 @@ export class RelaySocket {
   #scheduleRetry(): void {
     clearTimeout(this.#retryTimer);
     const delay = reconnectDelay(this.#attempt++);
+    this.retryAt = Date.now() + delay;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
+      this.retryAt = null;
       if (this.#wanted && !this.#ws) this.#open();
     }, delay);
+    this.events.onStatus(this.status);
   }
 
   #startKeepalive(): void {
@@ -107,6 +156,7 @@ export class RelaySocket {
       // Two silent intervals means the connection is half-open: drop it and reconnect.
       if (Date.now() - this.#lastHeard > 2 * KEEPALIVE_INTERVAL_MS + 5_000) {
         this.#drop();
+        this.lastClose = { code: 1006, reason: '', opened: true };
         this.#setStatus('connecting');
         this.#scheduleRetry();
         return;

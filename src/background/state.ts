@@ -4,6 +4,7 @@ import type { BackgroundToView, RoomSummary } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
 import { lastMessage, loadSettings } from './db.ts';
 import { senderLabel } from '../shared/identity-rules.ts';
+import { relayStatus, roomProblem } from './relay-status.ts';
 
 /** Room list, settings and connection for every view, plus the unread badge. */
 export async function publishState(bg: Background): Promise<void> {
@@ -17,11 +18,13 @@ export async function publishState(bg: Background): Promise<void> {
     rooms.push({
       roomId: r.roomId, code: formatRoomCode(r.code as RoomCode), name: r.name, unread: r.unread,
       lastText: last?.text.slice(0, 200) ?? null, lastNick: last?.kind === 'message' ? senderLabel(last).name : null, lastAt: last?.sentAt ?? null,
-      members: bg.members.get(r.roomId) ?? 0,
+      members: bg.members.get(r.roomId) ?? 0, problem: roomProblem(bg, r.roomId, settings.relayUrl),
     });
   }
   rooms.sort((a, b) => (b.lastAt ?? 0) - (a.lastAt ?? 0));
-  const state: BackgroundToView = { type: 'state', rooms, settings, connection: bg.relay.status };
+  const state: BackgroundToView = {
+    type: 'state', rooms, settings, connection: bg.relay.status, relay: relayStatus(bg, settings.relayUrl),
+  };
   for (const view of bg.views) bg.post(view, state);
   await browser.action.setBadgeText({ text: unread === 0 ? '' : unread > 999 ? '999+' : String(unread) });
 

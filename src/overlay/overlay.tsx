@@ -3,6 +3,7 @@ import { OVERLAY_PORT } from '../shared/view-messages.ts';
 import { ChatLog } from '../ui/chat-log.tsx';
 import { Composer } from '../ui/composer.tsx';
 import { newMessageId } from '../shared/message-id.ts';
+import { RoomProblem, StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
 
 /**
@@ -21,8 +22,11 @@ export function Overlay() {
         <strong>{room ? room.name : 'Parley'}</strong>
         <button data-testid="close-overlay" onClick={close} aria-label="Close chat">×</button>
       </div>
+      <StatusBanner connection={state.connection} relay={state.relay} send={send} />
+      {state.error && room ? <div class="pl-status-banner" role="alert" data-testid="error">{state.error.message}</div> : null}
       {room ? (
         <>
+          <RoomProblem problem={room.problem} />
           <ChatLog items={state.items} />
           <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
         </>

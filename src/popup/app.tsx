@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { POPUP_PORT } from '../shared/view-messages.ts';
+import { StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
 import { RoomList } from './room-list.tsx';
 import { RoomView } from './room-view.tsx';
@@ -24,6 +25,7 @@ export function App() {
           <button class="pl-icon" data-testid="open-settings" onClick={() => setScreen({ name: 'settings' })} aria-label="Settings">⚙</button>
         ) : null}
       </header>
+      <StatusBanner connection={state.connection} relay={state.relay} send={send} />
       {state.error ? (
         <div class="pl-error" role="alert" data-testid="error" data-code={state.error.code}>
           <span>{state.error.message}</span>
@@ -33,7 +35,7 @@ export function App() {
       {screen.name === 'rooms' ? (
         <RoomList state={state} send={send} open={(id) => { dismissError(); setScreen({ name: 'room', roomId: id }); }} />
       ) : screen.name === 'settings' ? (
-        state.settings ? <SettingsForm settings={state.settings} send={send} done={() => setScreen({ name: 'rooms' })} /> : null
+        state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={() => setScreen({ name: 'rooms' })} /> : null
       ) : room ? (
         <RoomView room={room} items={state.items} send={send} left={() => setScreen({ name: 'rooms' })} />
       ) : null}

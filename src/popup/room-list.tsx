@@ -67,9 +67,10 @@ export function RoomList({ state, send, open }: Props) {
       <ul class="pl-room-list" data-testid="room-list">
         {state.rooms.map((room) => (
           <li key={room.roomId}>
-            <button class="pl-room" data-testid="room" data-room-id={room.roomId} onClick={() => open(room.roomId)}>
+            <button class="pl-room" data-testid="room" data-room-id={room.roomId} data-problem={room.problem ? '' : undefined} onClick={() => open(room.roomId)}>
               <span class="pl-room-name">{room.name}</span>
               {room.unread > 0 ? <span class="pl-unread" data-testid="unread">{room.unread}</span> : null}
+              {room.problem ? <span class="pl-last pl-room-refused" data-testid="room-list-problem">{room.problem}</span> : null}
               <span class="pl-last" data-testid="last-message">
                 {room.lastText === null ? 'No messages yet' : `${room.lastNick ? room.lastNick + ': ' : ''}${room.lastText}`}
               </span>

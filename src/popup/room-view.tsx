@@ -1,9 +1,11 @@
 import type { ChatItem, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
 import { ChatLog } from '../ui/chat-log.tsx';
 import { Composer } from '../ui/composer.tsx';
+import { RoomProblem } from '../ui/status-banner.tsx';
 import { newMessageId } from '../shared/message-id.ts';
 import { CopyCode } from './copy-code.tsx';
 import { People } from './people.tsx';
+import { pageTabId } from './page-tab.ts';
 
 interface Props {
   room: RoomSummary;
@@ -23,10 +25,11 @@ export function RoomView({ room, items, send, left }: Props) {
         <summary>Code and actions</summary>
         <CopyCode code={room.code} />
         <div class="pl-row">
-          <button data-testid="chat-on-page" onClick={() => send({ type: 'open-overlay', roomId: room.roomId })}>Chat on this page</button>
+          <button data-testid="chat-on-page" onClick={async () => send({ type: 'open-overlay', roomId: room.roomId, tabId: await pageTabId() })}>Chat on this page</button>
           <button class="pl-danger" data-testid="leave-room" onClick={() => { send({ type: 'leave-room', roomId: room.roomId }); left(); }}>Leave room</button>
         </div>
       </details>
+      <RoomProblem problem={room.problem} />
       <People items={items} />
       <ChatLog items={items} />
       <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />

@@ -1,11 +1,24 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { checkSettings } from '../shared/settings.ts';
 import type { Settings, ViewToBackground } from '../shared/view-messages.ts';
 
-export function SettingsForm({ settings, send, done }: { settings: Settings; send: (m: ViewToBackground) => void; done: () => void }) {
+interface Props {
+  settings: Settings;
+  /** The background's answer for the address saved last: did a Parley relay answer there? */
+  check: { url: string; ok: boolean; message: string } | null;
+  send: (m: ViewToBackground) => void;
+  done: () => void;
+}
+
+export function SettingsForm({ settings, check, send, done }: Props) {
   const [nickname, setNickname] = useState(settings.nickname);
   const [relayUrl, setRelayUrl] = useState(settings.relayUrl);
   const [error, setError] = useState<string | null>(null);
+  // The address being checked: the form stays until the relay answered, and says why if it did not.
+  const [checking, setChecking] = useState<string | null>(null);
+  useEffect(() => {
+    if (checking !== null && check?.url === checking && check.ok) done();
+  }, [check, checking]);
   const save = (e: Event) => {
     e.preventDefault();
     const checked = checkSettings({ nickname, relayUrl });
@@ -13,16 +26,22 @@ export function SettingsForm({ settings, send, done }: { settings: Settings; sen
       setError(checked.error.message);
       return;
     }
+    setError(null);
+    setChecking(checked.value.relayUrl);
     send({ type: 'save-settings', settings: checked.value });
-    done();
   };
+  const answer = checking !== null && check?.url === checking ? check : null;
   return (
     <form class="pl-settings" onSubmit={save} noValidate>
       <label for="pl-nick">Nickname (sealed inside each message)</label>
       <input id="pl-nick" data-testid="nickname" value={nickname} maxLength={40} onInput={(e) => setNickname(e.currentTarget.value)} />
       <label for="pl-relay">Relay address</label>
-      <input id="pl-relay" data-testid="relay-url" value={relayUrl} spellcheck={false} onInput={(e) => setRelayUrl(e.currentTarget.value)} />
+      <input id="pl-relay" data-testid="relay-url" value={relayUrl} spellcheck={false} onInput={(e) => { setRelayUrl(e.currentTarget.value); setChecking(null); }} />
       {error ? <p class="pl-field-error" role="alert" data-testid="settings-error">{error}</p> : null}
+      {checking !== null && !answer ? <p class="pl-field-note" data-testid="relay-check">Saved. Asking the relay…</p> : null}
+      {answer && !answer.ok ? (
+        <p class="pl-field-error" role="alert" data-testid="relay-check" data-ok="false">Saved. {answer.message}</p>
+      ) : null}
       <button type="submit" data-testid="save-settings">Save</button>
     </form>
   );

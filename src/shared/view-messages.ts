@@ -3,6 +3,15 @@
 
 export type ConnectionStatus = 'offline' | 'connecting' | 'online';
 
+/** The relay connection as the user reads it: what is wrong, and what happens next. */
+export interface RelayStatus {
+  url: string;
+  /** What went wrong with the connection, in words; null while there is nothing to say. */
+  problem: string | null;
+  /** When the next attempt to connect starts (ms since the epoch), while waiting to retry. */
+  retryAt: number | null;
+}
+
 export interface Settings {
   nickname: string;
   relayUrl: string;
@@ -18,6 +27,8 @@ export interface RoomSummary {
   lastNick: string | null;
   lastAt: number | null;
   members: number;
+  /** Why the relay did not let us into this room (full, too many rooms), in words; null if in. */
+  problem: string | null;
 }
 
 export type ChatItemKind = 'message' | 'gap' | 'notice';
@@ -58,22 +69,29 @@ export type ViewToBackground =
   /** `id` is made by the view, so a message resent after the worker restarted is stored once. */
   | { type: 'send-message'; roomId: string; text: string; id: string }
   | { type: 'save-settings'; settings: Settings }
-  | { type: 'open-overlay'; roomId: string }
-  | { type: 'close-overlay' };
+  /** `tabId`: the active tab of the popup's own window, resolved by the popup (null: none). */
+  | { type: 'open-overlay'; roomId: string; tabId: number | null }
+  | { type: 'close-overlay' }
+  /** Reconnect now instead of waiting for the backoff, and ask again for refused rooms. */
+  | { type: 'retry-now' };
 
 // ---- background -> view ----------------------------------------------------------------------
 
 export type ViewErrorCode =
   | 'BAD_ROOM_CODE' | 'WRONG_ROOM' | 'BAD_SETTINGS' | 'BAD_MESSAGE' | 'NO_SUCH_ROOM'
-  | 'CANNOT_INJECT' | 'RELAY_ERROR' | 'BAD_REQUEST';
+  | 'CANNOT_INJECT' | 'RELAY_ERROR' | 'BAD_REQUEST' | 'TASK_FAILED';
 
 export type BackgroundToView =
-  | { type: 'state'; rooms: RoomSummary[]; settings: Settings; connection: ConnectionStatus }
+  | { type: 'state'; rooms: RoomSummary[]; settings: Settings; connection: ConnectionStatus; relay: RelayStatus }
   | { type: 'room-history'; roomId: string; items: ChatItem[] }
   | { type: 'room-item'; roomId: string; item: ChatItem }
+  /** A line that no longer stands (a notice for a bad copy, once the genuine one arrived). */
+  | { type: 'room-item-removed'; roomId: string; id: string }
   | { type: 'room-ready'; roomId: string; code: string; created: boolean }
   | { type: 'overlay-room'; roomId: string | null }
-  | { type: 'error'; code: ViewErrorCode; message: string };
+  | { type: 'error'; code: ViewErrorCode; message: string }
+  /** The answer to a saved relay address: did a Parley relay answer there, and if not, why. */
+  | { type: 'relay-check'; url: string; ok: boolean; message: string };
 
 /** From the content script that holds the overlay's frame in a page: it only ever closes it. */
 export type BackgroundToOverlayHost = { type: 'close-overlay' };

@@ -1,11 +1,14 @@
 import { useEffect, useMemo, useReducer } from 'preact/hooks';
 import { BackgroundLink } from './background-link.ts';
-import type { BackgroundToView, ChatItem, ConnectionStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
+import type { BackgroundToView, ChatItem, ConnectionStatus, RelayStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
 
 export interface ViewState {
   rooms: RoomSummary[];
   settings: Settings | null;
   connection: ConnectionStatus;
+  relay: RelayStatus | null;
+  /** The answer to the last relay address saved from this view. */
+  relayCheck: { url: string; ok: boolean; message: string } | null;
   roomId: string | null;
   items: ChatItem[];
   ready: { roomId: string; code: string; created: boolean } | null;
@@ -14,7 +17,7 @@ export interface ViewState {
 }
 
 const initial: ViewState = {
-  rooms: [], settings: null, connection: 'offline', roomId: null, items: [], ready: null, overlayRoom: null, error: null,
+  rooms: [], settings: null, connection: 'offline', relay: null, relayCheck: null, roomId: null, items: [], ready: null, overlayRoom: null, error: null,
 };
 
 /** Orders like the background does: relay sequence first, pending messages after, by id. */
@@ -28,18 +31,20 @@ function place(items: ChatItem[], item: ChatItem): ChatItem[] {
   return rest;
 }
 
-type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string | null } | { type: 'creating' };
+type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string | null } | { type: 'creating' } | { type: 'checking' };
 
 function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewState {
   switch (msg.type) {
     case 'watch':
       return { ...state, roomId: msg.roomId, items: [] };
     case 'state':
-      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection };
+      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relay: msg.relay };
     case 'room-history':
       return msg.roomId === state.roomId ? { ...state, items: msg.items } : state;
     case 'room-item':
       return msg.roomId === state.roomId ? { ...state, items: place(state.items, msg.item) } : state;
+    case 'room-item-removed':
+      return msg.roomId === state.roomId ? { ...state, items: state.items.filter((i) => i.id !== msg.id) } : state;
     case 'room-ready':
       return { ...state, ready: msg, error: null };
     case 'overlay-room':
@@ -49,6 +54,10 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
     case 'creating':
       // The last room's code must not stand in for the new one while it is being made.
       return { ...state, ready: null, error: null };
+    case 'relay-check':
+      return { ...state, relayCheck: { url: msg.url, ok: msg.ok, message: msg.message } };
+    case 'checking':
+      return { ...state, relayCheck: null, error: null };
     case 'dismiss-error':
       return { ...state, error: null };
   }
@@ -66,6 +75,7 @@ export function useBackground(portName: string, roomId: string | null) {
   }, [link, roomId]);
   const send = (msg: ViewToBackground) => {
     if (msg.type === 'create-room') dispatch({ type: 'creating' });
+    if (msg.type === 'save-settings') dispatch({ type: 'checking' });
     link.send(msg);
   };
   return { state, send, dismissError: () => dispatch({ type: 'dismiss-error' }) };

@@ -149,3 +149,16 @@ describe('a relay that tampers with frames', () => {
     expect(alices.notices).toEqual([]);
   });
 });
+
+describe('a bad copy before the genuine one', () => {
+  it('shows the genuine message, not a notice that hid it for good', async () => {
+    const fired = proxy.armDown((f) => (chatIn(room1)(f) ? [{ ...f, body: flipByte(f.body as string) }, f] : null));
+    await send(aliceRoom1, 'tamper-e: a bad copy came first');
+    await waitForMessage(bobRoom1, 'tamper-e: a bad copy came first');
+    await fired;
+    const seen = await bobSees(bobRoom1);
+    expect(occurrences(seen.texts, 'tamper-e: a bad copy came first')).toBe(1);
+    // The notice stood only until the genuine copy came: still the three from before.
+    expect(seen.notices).toEqual([NOTICE, NOTICE, NOTICE]);
+  });
+});

@@ -2,11 +2,17 @@ import { deriveRoomKeys } from '../../shared/crypto.ts';
 import { formatRoomCode, newRoomCode } from '../../shared/room-code.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
+import { roomLimitProblem } from '../room-refusals.ts';
 import { roomName } from './room-name.ts';
 
 /** The code is made here, on the device; the relay only ever learns the id derived from it. */
 export async function createRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'create-room' }>, view: ViewPort): Promise<void> {
   const code = newRoomCode();
+  const overLimit = await roomLimitProblem(bg);
+  if (overLimit) {
+    bg.post(view, { type: 'error', code: 'RELAY_ERROR', message: overLimit });
+    return;
+  }
   const keys = await deriveRoomKeys(code);
   bg.keys.set(keys.roomId, keys);
   await bg.db.put('rooms', {

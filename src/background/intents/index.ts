@@ -5,6 +5,7 @@ import { createRoom } from './create-room.ts';
 import { joinRoom } from './join-room.ts';
 import { leaveRoom } from './leave-room.ts';
 import { openOverlay } from './open-overlay.ts';
+import { retryNow } from './retry-now.ts';
 import { saveSettings } from './save-settings.ts';
 import { sendMessage } from './send-message.ts';
 import { watchRoom } from './watch-room.ts';
@@ -23,6 +24,7 @@ export const intentHandlers: Handlers = {
   'save-settings': saveSettings,
   'open-overlay': openOverlay,
   'close-overlay': closeOverlayIntent,
+  'retry-now': retryNow,
 };
 
 export function handleIntent(bg: Background, msg: unknown, view: ViewPort): Promise<void> {

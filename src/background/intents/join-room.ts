@@ -2,6 +2,7 @@ import { deriveRoomKeys } from '../../shared/crypto.ts';
 import { formatRoomCode, parseRoomCode } from '../../shared/room-code.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
+import { roomLimitProblem } from '../room-refusals.ts';
 import { roomName } from './room-name.ts';
 
 export async function joinRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'join-room' }>, view: ViewPort): Promise<void> {
@@ -14,6 +15,11 @@ export async function joinRoom(bg: Background, msg: Extract<ViewToBackground, { 
   const keys = await deriveRoomKeys(code);
   if (await bg.db.get('rooms', keys.roomId)) {
     bg.post(view, { type: 'room-ready', roomId: keys.roomId, code: formatRoomCode(code), created: false });
+    return;
+  }
+  const overLimit = await roomLimitProblem(bg);
+  if (overLimit) {
+    bg.post(view, { type: 'error', code: 'RELAY_ERROR', message: overLimit });
     return;
   }
   bg.keys.set(keys.roomId, keys);

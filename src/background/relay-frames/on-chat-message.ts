@@ -1,7 +1,7 @@
 import { openMessage } from '../../shared/crypto.ts';
 import type { ChatDeliverFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
-import { putChatLine } from '../messages.ts';
+import { putChatLine, removeChatLine, unopenedNoticeId } from '../messages.ts';
 import { ownIdentity, senderMemory } from '../identity.ts';
 import { checkIncoming } from '../../shared/identity-rules.ts';
 import { roomKeys } from '../room-keys.ts';
@@ -21,9 +21,13 @@ export async function onChatMessage(bg: Background, frame: ChatDeliverFrame): Pr
     const { text, nick, sentAt } = opened.value;
     const sender = await checkIncoming((await ownIdentity(bg.db)).publicKey, senderMemory(bg.db), frame.room, frame.id, opened.value);
     await putChatLine(bg, { ...base, kind: 'message', nick, text, sentAt, sender }, frame.seq);
+    // A bad copy that came first no longer stands for this message.
+    await removeChatLine(bg, frame.room, unopenedNoticeId(frame.id));
   } else {
     // Shown, not hidden, so a member can tell something was tampered with; worded calmly because
     // the usual cause is a peer on an older version.
-    await putChatLine(bg, { ...base, kind: 'notice', nick: '', text: 'A message could not be opened and was skipped.', sentAt: frame.at }, frame.seq);
+    // Under its own id, never the message's: the genuine copy may still come and must not be
+    // dropped as a duplicate of this notice.
+    await putChatLine(bg, { ...base, id: unopenedNoticeId(frame.id), kind: 'notice', nick: '', text: 'A message could not be opened and was skipped.', sentAt: frame.at }, frame.seq);
   }
 }

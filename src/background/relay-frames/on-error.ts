@@ -1,6 +1,10 @@
 import type { ErrorFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
+import { loadSettings } from '../db.ts';
 import { scheduleOutboxRetry } from '../outbox.ts';
+import { roomRefused } from '../room-refusals.ts';
+import { wordsContext } from '../relay-status.ts';
+import { RELAY_ERROR_WORDS } from '../relay-words.ts';
 
 export async function onError(bg: Background, frame: ErrorFrame): Promise<void> {
   console.warn('relay error', frame.code, frame.message);
@@ -25,7 +29,19 @@ export async function onError(bg: Background, frame: ErrorFrame): Promise<void> 
   }
   const pending = room ? bg.pendingJoins.get(room) : undefined;
   if (pending && room) {
+    if (frame.code === 'TOO_MANY_ROOMS') bg.roomLimit = Math.max(1, bg.members.size);
     bg.pendingJoins.delete(room);
-    if (pending.view) bg.post(pending.view, { type: 'error', code: 'RELAY_ERROR', message: frame.message });
+    bg.keys.delete(room);
+    if (pending.view) bg.post(pending.view, { type: 'error', code: 'RELAY_ERROR', message: await words(bg, frame) });
+    bg.refresh();
+    return;
   }
+  if (room && (frame.code === 'ROOM_FULL' || frame.code === 'TOO_MANY_ROOMS') && (await bg.db.get('rooms', room))) {
+    roomRefused(bg, room, frame.code);
+  }
+}
+
+async function words(bg: Background, frame: ErrorFrame): Promise<string> {
+  const { relayUrl } = await loadSettings(bg.db);
+  return RELAY_ERROR_WORDS[frame.code](wordsContext(bg, relayUrl));
 }

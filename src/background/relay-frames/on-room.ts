@@ -6,6 +6,7 @@ import { putChatLine } from '../messages.ts';
 /** The relay let us in: a pending join becomes a stored room. */
 export async function onRoom(bg: Background, frame: RoomFrame): Promise<void> {
   bg.members.set(frame.room, frame.members.length + 1);
+  bg.roomProblems.delete(frame.room);
   const pending = bg.pendingJoins.get(frame.room);
   if (pending) {
     bg.pendingJoins.delete(frame.room);

@@ -1,0 +1,81 @@
+// The relay socket's reconnect policy and the status it reports (issue 7, defect 4). The WebSocket
+// is a stand-in driven by the test; the browser tests run the real one against a real relay.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RelaySocket } from '../../src/background/relay-socket.ts';
+import { closeWords } from '../../src/background/relay-words.ts';
+
+class FakeSocket {
+  static OPEN = 1;
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  send(): void {}
+  close(): void {}
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(frame: object): void {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+  closeWith(code: number, reason = ''): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeSocket.all = [];
+  vi.stubGlobal('WebSocket', FakeSocket);
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const URL = 'ws://127.0.0.1:9';
+const words = (s: RelaySocket) => (s.lastClose ? closeWords(s.lastClose, { url: URL, roomLimit: null }) : null);
+const newSocket = () => new RelaySocket({ onOpen() {}, onFrame() {}, onStatus() {}, onBadFrame() {} });
+
+describe('the relay socket', () => {
+  it('backs off further each time a relay turns it away, though each socket opened first', () => {
+    const s = newSocket();
+    s.want(URL);
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const ws = FakeSocket.all.at(-1)!;
+      ws.open();
+      ws.receive({ type: 'ERROR', code: 'ORIGIN_DENIED', message: 'no' });
+      ws.closeWith(4003, 'ORIGIN_DENIED');
+      delays.push(s.retryAt! - Date.now());
+      vi.advanceTimersByTime(s.retryAt! - Date.now());
+    }
+    // Equal-jitter backoff: attempt n waits between half and all of 500 ms × 2^n.
+    expect(delays[5]).toBeGreaterThanOrEqual(8_000);
+    expect(words(s)).toBe('The relay refused this browser (origin not allowed). Ask its operator to allow Parley, or choose another relay in settings.');
+  });
+
+  it('says it cannot reach an address where no socket opens, and Retry now tries at once', () => {
+    const s = newSocket();
+    s.want(URL);
+    FakeSocket.all.at(-1)!.closeWith(1006);
+    expect(words(s)).toBe(`Can't reach ${URL}`);
+    expect(s.retryAt).not.toBeNull();
+    const before = FakeSocket.all.length;
+    s.retryNow();
+    expect(FakeSocket.all.length).toBe(before + 1);
+    expect(s.retryAt).toBeNull();
+    // Served by the relay: all is well again, and nothing is left to say.
+    const ws = FakeSocket.all.at(-1)!;
+    ws.open();
+    ws.receive({ type: 'PONG', t: 1 });
+    expect(s.lastClose).toBeNull();
+  });
+});
