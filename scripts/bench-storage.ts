@@ -4,7 +4,7 @@
 // its own process at its defaults, with a file store in a temporary folder. Prints figures,
 // asserts nothing.
 //
-// Env: BENCH_STORAGE_SECONDS (10), BENCH_STORAGE_CONNECTIONS (16, of MAX_CONNECTIONS_PER_ADDRESS).
+// Env: BENCH_STORAGE_SECONDS (60: the flood stops at the first DAILY_QUOTA or then), BENCH_STORAGE_CONNECTIONS (16, of MAX_CONNECTIONS_PER_ADDRESS).
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { MAX_BODY_CHARS } from '../src/shared/constants.ts';
 import { newMessageId } from '../src/shared/message-id.ts';
 import { fmt, spawnRelay, WireClient } from './bench-lib.ts';
 
-const SECONDS = envInt('BENCH_STORAGE_SECONDS', 10);
+const SECONDS = envInt('BENCH_STORAGE_SECONDS', 60);
 const CONNECTIONS = Math.min(envInt('BENCH_STORAGE_CONNECTIONS', 16), DEFAULT_CONFIG.maxConnectionsPerAddress);
 /** Messages each connection keeps on the wire, like the extension's outbox window (smaller). */
 const WINDOW = 4;
@@ -40,10 +40,10 @@ async function metric(httpUrl: string, name: string): Promise<number> {
 function printBound(): void {
   const c = DEFAULT_CONFIG;
   const dayQuota = c.addressStoredKbPerDay * 1024;
-  const rateCeiling = c.maxConnectionsPerAddress * c.rateKbPerSec * 1024 * DAY_S;
+  const rateCeiling = Math.min(c.maxConnectionsPerAddress * c.rateKbPerSec, c.addressRateKbPerSec) * 1024 * DAY_S;
   const retainedDays = c.historyMaxAgeMs / (DAY_S * 1000);
   console.log('bound at the defaults (docs/protocol.md, "Storage quotas"):');
-  console.log(`  rate limits alone (${c.maxConnectionsPerAddress} connections x ${c.rateKbPerSec} KB/s) would let one address write ${fmt(rateCeiling / 1e9)} GB/day`);
+  console.log(`  rate limits alone (ADDRESS_RATE_KB_PER_SEC ${c.addressRateKbPerSec} KB/s) would let one address write ${fmt(rateCeiling / 1e9)} GB/day`);
   console.log(`  bytes stored per address per day: ${mib(dayQuota)} on average (ADDRESS_STORED_KB_PER_DAY), at most ${mib(2 * dayQuota)} in any 24 h`);
   console.log(`  retained per address: at most ${mib(dayQuota * (retainedDays + 1))} (${retainedDays} days of history + 1), and never more than STORE_MAX_KB = ${mib(c.storeMaxKb * 1024)} in all`);
   console.log(`  rooms created per address: ${c.addressRoomsPerHour}/hour; per room at most ${mib(c.roomMaxStoredKb * 1024)} retained`);
@@ -86,7 +86,9 @@ async function main(): Promise<void> {
     }
     const floodStart = performance.now();
     for (const start of starters) for (let w = 0; w < WINDOW; w++) start();
-    await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+    // Until the quota refuses (that is the day's worth), or SECONDS at most.
+    const deadline = performance.now() + SECONDS * 1000;
+    while (refused === 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     running = false;
     const elapsedS = (performance.now() - floodStart) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 500)); // the last acks
