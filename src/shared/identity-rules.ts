@@ -22,8 +22,8 @@ import type { ChatItem, SenderCheck } from './view-messages.ts';
 //    both sides compute the same 100 bits (five groups of four). Two people who read the same
 //    code to each other, over a channel they trust, hold each other's real keys.
 // 3. When a nickname is flagged. Per room, this device remembers the first key it saw under each
-//    nickname (compared after Unicode NFKC, case folding and collapsing spaces, so "Ana" and
-//    " ana" are one name), including its own nickname when it sends. A verified message whose
+//    nickname (compared after Unicode NFKC, dropping invisible characters, case folding and
+//    collapsing spaces, so "Ana", "A\u200Bna" and " ana" are one name), including its own nickname when it sends. A verified message whose
 //    nickname was first seen here under another key is shown as "<nick> (another key than
 //    before)". The remembered key never changes: if an impostor spoke first, the real person is
 //    the one flagged, and the safety code tells them apart. Messages without a nickname
@@ -47,7 +47,10 @@ export const UNVERIFIED_LABEL = 'Unverified sender';
 
 /** The form in which two nicknames are compared (rule 3). */
 export function nicknameKey(nick: string): string {
-  return nick.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  // Invisible characters (zero-width space, soft hyphen, direction marks...) would make a name
+  // that looks the same compare as another name; upper-then-lower approximates case folding (ß, ﬀ).
+  return nick.normalize('NFKC').replace(/\p{Default_Ignorable_Code_Point}/gu, '')
+    .toUpperCase().toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 const fieldsOf = (roomId: string, messageId: string, key: string, p: Pick<ChatPlaintext, 'nick' | 'text' | 'sentAt'>): SignedFields =>

@@ -210,6 +210,11 @@ describe('the sender rules', () => {
   it('compares nicknames after NFKC, case folding and collapsed spaces', () => {
     expect(nicknameKey('  Ana   Maria ')).toBe('ana maria');
     expect(nicknameKey('ＡＮＡ')).toBe('ana');
+    // Names that look the same are the same name: invisible characters do not make another one.
+    for (const hidden of ['\u200B', '\u200C', '\u200D', '\u200E', '\u200F', '\u00AD', '\u2060', '\u034F', '\uFEFF']) {
+      expect(nicknameKey(`Ali${hidden}ce`)).toBe('alice');
+    }
+    expect(nicknameKey('Strauß')).toBe(nicknameKey('STRAUSS'));
     expect(nicknameKey('Аna')).not.toBe('ana'); // Cyrillic А: another name (the fingerprint tells them apart)
   });
 });
