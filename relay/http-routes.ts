@@ -22,12 +22,21 @@ export function httpRoutes(deps: HttpDeps): (req: IncomingMessage, res: ServerRe
     } else if (path === '/healthz') {
       const { connections, rooms } = deps.health();
       const uptimeS = Math.round((Date.now() - deps.startedAt) / 1000);
+      // A browser extension whose socket did not open reads this to tell a busy relay from
+      // something else on the port; only extension origins, and only here (nothing here is secret).
+      const origin = req.headers.origin;
+      if (origin !== undefined && EXTENSION_ORIGIN.test(origin)) {
+        res.setHeader('access-control-allow-origin', origin);
+        res.setHeader('vary', 'origin');
+      }
       reply(res, 200, 'application/json', JSON.stringify({ ok: true, protocol: PROTOCOL_VERSION, uptimeS, connections, rooms }));
     } else {
       reply(res, 200, 'text/plain; version=0.0.4; charset=utf-8', deps.metrics.render(deps.gauges()));
     }
   };
 }
+
+const EXTENSION_ORIGIN = /^(chrome|moz)-extension:\/\/[a-z0-9-]{1,64}$/;
 
 function reply(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });

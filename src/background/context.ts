@@ -42,6 +42,8 @@ export interface Background {
   roomProblems: Map<string, ErrorCode>;
   /** Rooms per connection the current relay allows, learned from its first TOO_MANY_ROOMS; null until then. */
   roomLimit: number | null;
+  /** Until when the outbox waits (DAILY_QUOTA), cached from the outbox records; undefined until read. */
+  outboxHold?: { until: number };
   /** Sends every room's unacked messages again, through the serial queue. */
   retryOutboxes(): void;
   /** Re-sends state and badge; coalesced so a burst of frames costs one update. */

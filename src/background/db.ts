@@ -30,6 +30,10 @@ export interface OutboxRecord {
   id: string;
   body: string;
   queuedAt: number;
+  /** Times the relay refused this message for its daily quota; grows the wait before the next try. */
+  refusals?: number;
+  /** Not sent before this time (ms since the epoch): set by a DAILY_QUOTA refusal. */
+  notBefore?: number;
 }
 
 /** This installation's signing identity (one record, key 'self'). The private key cannot be exported. */

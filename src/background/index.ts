@@ -6,7 +6,7 @@ import { openParleyDb } from './db.ts';
 import { handleIntent } from './intents/index.ts';
 import { rejoinAll } from './join.ts';
 import { acceptOverlayHost, injectOverlay } from './overlay-injection.ts';
-import { flushOutbox } from './outbox.ts';
+import { flushAllOutboxes, flushOutbox } from './outbox.ts';
 import { handleRelayFrame } from './relay-frames/index.ts';
 import { RelaySocket } from './relay-socket.ts';
 import { noteUnopened } from './relay-status.ts';
@@ -114,7 +114,11 @@ browser.tabs.onRemoved.addListener((tabId) => bg.overlayRooms.delete(tabId));
 
 // Chrome stops a worker whose socket went quiet; this alarm wakes it to reconnect, so unread
 // counts and the outbox do not wait for the user to open the popup.
-browser.alarms.onAlarm.addListener(() => bg.refresh());
+// It also ends a DAILY_QUOTA hold that has run out (outbox.ts), in a worker that lives or one it woke.
+browser.alarms.onAlarm.addListener(() => {
+  bg.refresh();
+  serial(flushAllOutboxes);
+});
 void browser.alarms.create('parley-wake', { periodInMinutes: 1 });
 
 void browser.action.setBadgeBackgroundColor({ color: '#0f766e' });

@@ -84,7 +84,8 @@ export async function markAcked(bg: Background, roomId: string, id: string, seq:
   }
   let updated: MessageRecord | null = null;
   if (message && message.seq === null) {
-    updated = { ...message, seq, order: (room?.seqBase ?? 0) + seq, status: 'sent' };
+    const { notSent: _sent, ...line } = message;
+    updated = { ...line, seq, order: (room?.seqBase ?? 0) + seq, status: 'sent' };
     await tx.objectStore('messages').put(updated);
   }
   await tx.done;

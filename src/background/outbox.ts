@@ -1,13 +1,17 @@
 import { OUTBOX_WINDOW } from '../shared/constants.ts';
 import type { Background } from './context.ts';
+import type { OutboxRecord } from './db.ts';
+import { toChatItem } from './messages.ts';
+import { NOT_SENT_WORDS } from './relay-words.ts';
 
 /**
  * Sends a room's unacked messages, oldest first, keeping at most OUTBOX_WINDOW on the wire; each
  * ACK makes room for the next. Safe to call any number of times: the relay acks a known id again
- * with its original seq instead of delivering it twice.
+ * with its original seq instead of delivering it twice. Sends nothing while the outbox is held.
  */
 export async function flushOutbox(bg: Background, roomId: string): Promise<void> {
   if (!bg.relay.isOpen || !bg.synced.has(roomId)) return;
+  if ((await outboxHoldUntil(bg)) > Date.now()) return;
   const queued = await bg.db.getAllFromIndex('outbox', 'byRoom', roomId);
   queued.sort((a, b) => (a.id < b.id ? -1 : 1));
   let onWire = bg.inFlight.get(roomId);
@@ -17,7 +21,13 @@ export async function flushOutbox(bg: Background, roomId: string): Promise<void>
     if (onWire.size >= OUTBOX_WINDOW) return;
     if (!bg.relay.send({ type: 'CHATMSG', room: roomId, id: item.id, body: item.body })) return;
     onWire.add(item.id);
+    if (item.notBefore !== undefined) await tryingAgain(bg, item);
   }
+}
+
+/** Flushes every synced room: what a hold that has run out (the wake alarm) calls. */
+export async function flushAllOutboxes(bg: Background): Promise<void> {
+  for (const roomId of bg.synced) await flushOutbox(bg, roomId);
 }
 
 const RETRY_MS = 1_000;
@@ -30,4 +40,87 @@ export function scheduleOutboxRetry(bg: Background): void {
     retryTimer = undefined;
     bg.retryOutboxes();
   }, RETRY_MS);
+}
+
+// ---- DAILY_QUOTA: the relay stores no more from our address today -------------------------------
+// The quota is per address, so every room's messages would be refused alike: the whole outbox
+// waits, and the wait doubles with each refusal (1, 2, 4 … 60 min) so an unattended browser asks
+// the relay a few dozen times a day, not every second. The wait lives in the outbox records
+// (`notBefore`), so a killed service worker keeps it; the once-a-minute alarm ends it.
+
+const FIRST_HOLD_MS = 60_000;
+const LONGEST_HOLD_MS = 60 * 60_000;
+
+/** The wait after the `refusals`-th refusal of one message. */
+export function holdDelayMs(refusals: number): number {
+  return Math.min(LONGEST_HOLD_MS, FIRST_HOLD_MS * 2 ** Math.max(0, refusals - 1));
+}
+
+/** Until when the outbox is held (0: not held). Read from the records once per worker life. */
+export async function outboxHoldUntil(bg: Background): Promise<number> {
+  if (bg.outboxHold === undefined) {
+    let until = 0;
+    for (const item of await bg.db.getAll('outbox')) until = Math.max(until, item.notBefore ?? 0);
+    bg.outboxHold ??= { until };
+  }
+  return bg.outboxHold.until;
+}
+
+/**
+ * The relay refused message `id` for its daily quota: hold the outbox, and show every queued
+ * message as not sent yet, with why and when the next try is.
+ */
+export async function holdOutbox(bg: Background, roomId: string, id: string, now = Date.now()): Promise<void> {
+  bg.inFlight.get(roomId)?.delete(id);
+  const refused = await bg.db.get('outbox', [roomId, id]);
+  if (!refused) return; // acked meanwhile: nothing waits
+  const refusals = (refused.refusals ?? 0) + 1;
+  const until = Math.max(now + holdDelayMs(refusals), await outboxHoldUntil(bg));
+  bg.outboxHold = { until };
+  const tx = bg.db.transaction(['outbox', 'messages'], 'readwrite');
+  const outbox = tx.objectStore('outbox');
+  const messages = tx.objectStore('messages');
+  const changed = [];
+  for (const item of await outbox.getAll()) {
+    await outbox.put({ ...item, notBefore: until, ...(item.id === id && item.roomId === roomId ? { refusals } : {}) });
+    const line = await messages.get([item.roomId, item.id]);
+    if (!line || line.seq !== null) continue;
+    const held = { ...line, notSent: { reason: NOT_SENT_WORDS.DAILY_QUOTA, retryAt: until } };
+    await messages.put(held);
+    changed.push(held);
+  }
+  await tx.done;
+  for (const line of changed) bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(line) });
+  bg.refresh();
+}
+
+/**
+ * Someone asked (a view opened, Retry now, Send now): end the hold and try once more. A person
+ * looking is worth one more try; a refusal starts a longer wait.
+ */
+export async function releaseOutboxHold(bg: Background, now = Date.now()): Promise<void> {
+  if ((await outboxHoldUntil(bg)) <= now) return;
+  bg.outboxHold = { until: 0 };
+  const tx = bg.db.transaction('outbox', 'readwrite');
+  for (const item of await tx.store.getAll()) {
+    if ((item.notBefore ?? 0) > now) await tx.store.put({ ...item, notBefore: now });
+  }
+  await tx.done;
+  await flushAllOutboxes(bg);
+}
+
+/** A held message is on the wire again: its line says "sending…" until the relay answers. */
+async function tryingAgain(bg: Background, item: OutboxRecord): Promise<void> {
+  const tx = bg.db.transaction(['outbox', 'messages'], 'readwrite');
+  const { notBefore: _done, ...rest } = item;
+  await tx.objectStore('outbox').put(rest);
+  const line = await tx.objectStore('messages').get([item.roomId, item.id]);
+  let updated = null;
+  if (line?.notSent) {
+    const { notSent: _gone, ...sending } = line;
+    await tx.objectStore('messages').put(sending);
+    updated = sending;
+  }
+  await tx.done;
+  if (updated) bg.postToWatchers(item.roomId, { type: 'room-item', roomId: item.roomId, item: toChatItem(updated) });
 }

@@ -57,9 +57,35 @@ export function probeRelay(context: WordsContext, timeoutMs = PROBE_TIMEOUT_MS):
 }
 
 async function whyNotOpened(url: string): Promise<string> {
-  return (await somethingAnswers(url))
-    ? `Something at ${url} answered, but it is not a Parley relay. Check the address and port.`
-    : `Can't reach ${url}: nothing answers there. Check the address, and that the relay is running.`;
+  switch (await whatAnswers(url)) {
+    case 'parley': return `${busyWords(url)}. Try again in a moment.`;
+    case 'other': return `Something at ${url} answered, but it is not a Parley relay. Check the address and port.`;
+    case 'nothing': return `Can't reach ${url}: nothing answers there. Check the address, and that the relay is running.`;
+  }
+}
+
+/** What answers at the address of a socket that did not open. */
+export type Answerer = 'parley' | 'other' | 'nothing';
+
+/** A Parley relay that answers HTTP but did not take the socket (it drops them before the upgrade when busy). */
+export function busyWords(url: string): string {
+  return `The relay at ${url} is up but did not accept the connection (it may be busy)`;
+}
+
+/**
+ * Tells a Parley relay that turned the socket away before the upgrade (too many handshakes, a
+ * stalled one: it drops the TCP connection) from something else, and from nothing at all. The relay
+ * lets extension origins read its /healthz; anything else there fails that request.
+ */
+export async function whatAnswers(url: string): Promise<Answerer> {
+  try {
+    const res = await fetch(new URL('/healthz', url.replace(/^ws/, 'http')), { cache: 'no-store', signal: AbortSignal.timeout(3_000) });
+    const health: unknown = await res.json();
+    if (typeof health === 'object' && health !== null && typeof (health as { protocol?: unknown }).protocol === 'number') return 'parley';
+  } catch {
+    // Not readable: not a Parley relay (or an older one), or nothing there. Ask plainly below.
+  }
+  return (await somethingAnswers(url)) ? 'other' : 'nothing';
 }
 
 /**

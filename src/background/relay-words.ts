@@ -39,6 +39,11 @@ export const RELAY_ERROR_WORDS: { readonly [K in ErrorCode]: (c: WordsContext) =
   DAILY_QUOTA: () => 'Your network has stored as much on this relay today as it allows. Your message waits and is sent again later.',
 };
 
+/** Why one of our messages is not sent yet, for the refusals that hold it back (outbox.ts). */
+export const NOT_SENT_WORDS = {
+  DAILY_QUOTA: 'your network has stored as much on this relay today as it allows.',
+} as const;
+
 export function isErrorCode(text: string): text is ErrorCode {
   return Object.hasOwn(RELAY_ERROR_WORDS, text);
 }

@@ -8,7 +8,7 @@ import { loadSettings } from './db.ts';
  * rooms as the relay allows). The room stays in the list with the reason shown, and is asked for
  * again when that can help: a room left, a view opened, "Retry now", a new connection.
  */
-export function roomRefused(bg: Background, roomId: string, code: Extract<ErrorCode, 'ROOM_FULL' | 'TOO_MANY_ROOMS'>): void {
+export function roomRefused(bg: Background, roomId: string, code: Extract<ErrorCode, 'ROOM_FULL' | 'TOO_MANY_ROOMS' | 'TOO_MANY_NEW_ROOMS'>): void {
   // The relay answers joins in order, so every room it took before refusing this one has its ROOM
   // already: that count is its limit.
   if (code === 'TOO_MANY_ROOMS') bg.roomLimit = Math.max(1, bg.members.size);

@@ -27,7 +27,7 @@ export function Overlay() {
       {room ? (
         <>
           <RoomProblem problem={room.problem} />
-          <ChatLog items={state.items} />
+          <ChatLog items={state.items} onSendNow={() => send({ type: 'retry-now' })} />
           <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
         </>
       ) : (

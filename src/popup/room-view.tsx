@@ -31,7 +31,7 @@ export function RoomView({ room, items, send, left }: Props) {
       </details>
       <RoomProblem problem={room.problem} />
       <People items={items} />
-      <ChatLog items={items} />
+      <ChatLog items={items} onSendNow={() => send({ type: 'retry-now' })} />
       <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
     </section>
   );

@@ -49,6 +49,14 @@ export interface ChatItem {
   status: DeliveryStatus;
   /** Who signed it (src/background/identity-rules.ts); absent on lines stored before signing. */
   sender?: SenderCheck;
+  /** One of ours the relay refused for now (DAILY_QUOTA): why, in words, and when it is sent again. */
+  notSent?: NotSent;
+}
+
+/** Why one of our messages waits in the outbox, and when Parley sends it again (ms since the epoch). */
+export interface NotSent {
+  reason: string;
+  retryAt: number;
 }
 
 /**

@@ -41,3 +41,20 @@ describe('http', () => {
     expect((await fetch(relay.httpUrl('/healthz'), { method: 'POST' })).status).toBe(405);
   });
 });
+
+// docs/protocol.md, "HTTP endpoints": /healthz allows extension origins to read it, nothing else does.
+describe('http: /healthz for the extension', () => {
+  it('lets an extension origin read /healthz, and no other origin or path', async () => {
+    const relay = await startTestRelay();
+    const acao = async (path: string, origin: string) =>
+      (await fetch(relay.httpUrl(path), { headers: { origin } })).headers.get('access-control-allow-origin');
+    expect(await acao('/healthz', 'chrome-extension://abcdefghijklmnopabcdefghijklmnop')).toBe('chrome-extension://abcdefghijklmnopabcdefghijklmnop');
+    expect(await acao('/healthz', 'moz-extension://0b5c2f3e-1d2a-4c4b-9e0f-123456789abc')).toBe('moz-extension://0b5c2f3e-1d2a-4c4b-9e0f-123456789abc');
+    const vary = (await fetch(relay.httpUrl('/healthz'), { headers: { origin: 'chrome-extension://abc' } })).headers.get('vary');
+    expect(vary?.toLowerCase()).toBe('origin');
+    expect(await acao('/healthz', 'https://evil.example')).toBeNull();
+    expect(await acao('/healthz', 'chrome-extension://abc/../x')).toBeNull();
+    expect(await acao('/healthz', 'null')).toBeNull();
+    expect(await acao('/metrics', 'chrome-extension://abcdefghijklmnopabcdefghijklmnop')).toBeNull();
+  });
+});

@@ -4,6 +4,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createRoom } from '../../src/background/intents/create-room.ts';
 import { leaveRoom } from '../../src/background/intents/leave-room.ts';
+import { retryNow } from '../../src/background/intents/retry-now.ts';
 import { onError } from '../../src/background/relay-frames/on-error.ts';
 import { onRoom } from '../../src/background/relay-frames/on-room.ts';
 import { roomProblem } from '../../src/background/relay-status.ts';
@@ -50,5 +51,16 @@ describe('rooms the relay refuses', () => {
     f.sent.length = 0;
     await leaveRoom(f.bg, { type: 'leave-room', roomId: second });
     expect(f.sent).toEqual([{ type: 'LEAVE', room: second }, { type: 'GETROOM', room: third, since: 0 }]);
+  });
+
+  it('says a room just created was refused for the hourly new-room quota, and asks for it again on Retry now', async () => {
+    await onError(f.bg, { type: 'ERROR', code: 'TOO_MANY_NEW_ROOMS', message: 'x', ref: 'GETROOM', room: f.keys.roomId });
+    expect(roomProblem(f.bg, f.keys.roomId, 'ws://r')).toBe(
+      'Your network has created as many new rooms on this relay as it allows in an hour. Join an existing room, or try again later.',
+    );
+    f.sent.length = 0;
+    (f.bg.relay as unknown as { retryNow: () => void }).retryNow = () => {};
+    await retryNow(f.bg);
+    expect(f.sent).toEqual([{ type: 'GETROOM', room: f.keys.roomId, since: 0 }]);
   });
 });

@@ -1,7 +1,7 @@
 import type { ErrorFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
 import { loadSettings } from '../db.ts';
-import { scheduleOutboxRetry } from '../outbox.ts';
+import { holdOutbox, scheduleOutboxRetry } from '../outbox.ts';
 import { roomRefused } from '../room-refusals.ts';
 import { wordsContext } from '../relay-status.ts';
 import { RELAY_ERROR_WORDS } from '../relay-words.ts';
@@ -20,6 +20,11 @@ export async function onError(bg: Background, frame: ErrorFrame): Promise<void> 
     scheduleOutboxRetry(bg);
     return;
   }
+  if (frame.code === 'DAILY_QUOTA') {
+    // The relay stores no more from our address today: the message waits, and so does the rest.
+    if (room && frame.id) await holdOutbox(bg, room, frame.id);
+    return;
+  }
   if (frame.code === 'NOT_IN_ROOM' && room && (await bg.db.get('rooms', room))) {
     bg.synced.delete(room);
     bg.inFlight.delete(room); // refused while we were not in the room: send again after SYNCED
@@ -36,7 +41,7 @@ export async function onError(bg: Background, frame: ErrorFrame): Promise<void> 
     bg.refresh();
     return;
   }
-  if (room && (frame.code === 'ROOM_FULL' || frame.code === 'TOO_MANY_ROOMS') && (await bg.db.get('rooms', room))) {
+  if (room && (frame.code === 'ROOM_FULL' || frame.code === 'TOO_MANY_ROOMS' || frame.code === 'TOO_MANY_NEW_ROOMS') && (await bg.db.get('rooms', room))) {
     roomRefused(bg, room, frame.code);
   }
 }
