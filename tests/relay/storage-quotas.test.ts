@@ -106,6 +106,29 @@ describe('storage quotas', () => {
     expect(sample('parley_relay_errors_total{code="DAILY_QUOTA"}')).toBe(2);
   });
 
+  it('never forgets the quota of an address that stays connected, however many others store something', async () => {
+    // docs/protocol.md, "Storage quotas": when the table of QUOTA_MAX_ADDRESSES is full, the address
+    // charged least recently that has no connection open is forgotten. The smallest table allowed
+    // is MAX_CONNECTIONS + MAX_HANDSHAKES.
+    const relay = await startTestRelay({ addressStoredKbPerDay: 64, maxConnections: 3, maxHandshakes: 2, maxHandshakesPerAddress: 2, quotaMaxAddresses: 5 });
+    const alice = await relay.connect();
+    const room = newRoomId();
+    await alice.join(room);
+    for (let i = 0; i < 4; i++) await alice.chat(room, SIXTEEN_KB_BODY);
+    // Five other addresses, one after another, each store one message: alice is the stalest key.
+    for (let n = 2; n <= 6; n++) {
+      const other = await relay.connect({ localAddress: `127.0.0.${n}` });
+      await other.join(room);
+      await other.chat(room, 'A');
+      other.terminate();
+      await other.closed;
+    }
+    // Before the fix the table forgot alice, and her quota started afresh.
+    alice.send({ type: 'CHATMSG', room, id: newMessageId(), body: 'A' });
+    expect(await alice.next('ERROR')).toMatchObject({ code: 'DAILY_QUOTA' });
+    expect((await metrics(relay))('parley_relay_quota_addresses{quota="bytes"}')).toBe(5);
+  });
+
   it('counts each address on its own', async () => {
     // Both loopback families, so two addresses exist without leaving the machine.
     const relay = await startTestRelay({ host: '::', addressStoredKbPerDay: 64 });
