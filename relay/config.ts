@@ -28,6 +28,8 @@ export interface RelayConfig {
   readonly addressStoredKbPerDay: number;
   /** Rooms one address may create per rolling hour; beyond it GETROOM gets TOO_MANY_NEW_ROOMS. */
   readonly addressRoomsPerHour: number;
+  /** Rooms the store keeps; beyond it the least recently active room without members is forgotten. */
+  readonly maxStoredRooms: number;
   /** Addresses each address quota remembers (bounds its memory). */
   readonly quotaMaxAddresses: number;
   readonly tlsCert: string | null;
@@ -98,6 +100,8 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   addressStoredKbPerDay: 32 * 1024,
   // A household behind one address, re-creating its rooms after a relay lost them, fits.
   addressRoomsPerHour: 60,
+  // A room row is about 150 bytes: 100,000 rooms are some 15 MB, and far more than 10,000 users hold.
+  maxStoredRooms: 100_000,
   // About 0.7 KB per address for both quotas: about 11 MB in all. At least MAX_CONNECTIONS +
   // MAX_HANDSHAKES, so an address with a live connection never has to be forgotten.
   quotaMaxAddresses: 16_384,
@@ -185,6 +189,7 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   storeMaxKb: ['STORE_MAX_KB', integer(1)],
   addressStoredKbPerDay: ['ADDRESS_STORED_KB_PER_DAY', integer(1)],
   addressRoomsPerHour: ['ADDRESS_ROOMS_PER_HOUR', integer(1)],
+  maxStoredRooms: ['MAX_STORED_ROOMS', integer(1)],
   quotaMaxAddresses: ['QUOTA_MAX_ADDRESSES', integer(1)],
   tlsCert: ['TLS_CERT', path],
   tlsKey: ['TLS_KEY', path],
