@@ -1,24 +1,24 @@
 import type { RelayConfig } from './config.ts';
 import { addressByteBurstKb } from './config.ts';
+import { BufferSignal, type QueueAccount } from './peer.ts';
 import type { Budget } from './rate-gate.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /** What one address has open, in progress and buffered, and the budgets all its connections share. */
-export interface AddressEntry {
+export interface AddressEntry extends QueueAccount {
   readonly key: string;
   open: number;
   handshakes: number;
-  /** Unsent bytes the relay holds for this address's sockets. */
-  queuedBytes: number;
   readonly budget: Budget;
   readonly connects: TokenBucket;
+  /** The last socket found the connect bucket empty: further ones are dropped at accept while it stays empty. */
+  overConnectRate: boolean;
 }
 
 /** Relay-wide counts, so the caps in all need no scan. */
-export interface LedgerTotals {
+export interface LedgerTotals extends QueueAccount {
   open: number;
   handshakes: number;
-  queuedBytes: number;
 }
 
 /**
@@ -28,7 +28,7 @@ export interface LedgerTotals {
  * early (config guarantees room for every address that has something open).
  */
 export class AddressLedger {
-  readonly totals: LedgerTotals = { open: 0, handshakes: 0, queuedBytes: 0 };
+  readonly totals: LedgerTotals = { open: 0, handshakes: 0, queuedBytes: 0, freed: new BufferSignal(), holders: new Set() };
   readonly #entries = new Map<string, AddressEntry>();
 
   constructor(private readonly config: RelayConfig) {}
@@ -52,6 +52,9 @@ export class AddressLedger {
       open: 0,
       handshakes: 0,
       queuedBytes: 0,
+      freed: new BufferSignal(),
+      holders: new Set(),
+      overConnectRate: false,
       budget: {
         frames: new TokenBucket(c.addressRatePerSec, c.addressRateBurst, now),
         bytes: new TokenBucket(c.addressRateKbPerSec * 1024, addressByteBurstKb(c) * 1024, now),
@@ -60,6 +63,11 @@ export class AddressLedger {
     };
     this.#entries.set(key, entry);
     return entry;
+  }
+
+  /** The address's entry if it has one, without marking it used. */
+  peek(key: string): AddressEntry | undefined {
+    return this.#entries.get(key);
   }
 
   /** Forgets addresses with nothing open whose budgets are full again. */

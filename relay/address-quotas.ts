@@ -14,12 +14,13 @@ export class AddressQuotas {
   readonly bytes: RollingQuota;
   readonly rooms: RollingQuota;
 
-  constructor(config: RelayConfig, private readonly clock: () => number = Date.now) {
+  /** `live` tells an address with a connection open: its usage is never forgotten to make room. */
+  constructor(config: RelayConfig, live: (key: string) => boolean = () => false, private readonly clock: () => number = Date.now) {
     this.bytes = new RollingQuota({
-      limit: config.addressStoredKbPerDay * 1024, windowMs: DAY_MS, slots: 24, maxKeys: config.quotaMaxAddresses,
+      limit: config.addressStoredKbPerDay * 1024, windowMs: DAY_MS, slots: 24, maxKeys: config.quotaMaxAddresses, keep: live,
     });
     this.rooms = new RollingQuota({
-      limit: config.addressRoomsPerHour, windowMs: HOUR_MS, slots: 12, maxKeys: config.quotaMaxAddresses,
+      limit: config.addressRoomsPerHour, windowMs: HOUR_MS, slots: 12, maxKeys: config.quotaMaxAddresses, keep: live,
     });
   }
 

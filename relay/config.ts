@@ -28,6 +28,8 @@ export interface RelayConfig {
   readonly addressStoredKbPerDay: number;
   /** Rooms one address may create per rolling hour; beyond it GETROOM gets TOO_MANY_NEW_ROOMS. */
   readonly addressRoomsPerHour: number;
+  /** Rooms the store keeps; beyond it the least recently active room without members is forgotten. */
+  readonly maxStoredRooms: number;
   /** Addresses each address quota remembers (bounds its memory). */
   readonly quotaMaxAddresses: number;
   readonly tlsCert: string | null;
@@ -58,6 +60,11 @@ export interface RelayConfig {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * What the relay adds to a client's CHATMSG, in KB, rounded up: ,"from":"p…" (27 bytes),
+ * ,"seq":… (at most 23) and ,"at":… (at most 20) come to 70 bytes.
+ */
+const ENVELOPE_KB = 1;
 
 /** A quarter over the frame limit: room to answer FRAME_TOO_LARGE, too little to be a bypass. */
 function hardCapKb(maxFrameKb: number): number {
@@ -93,8 +100,11 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   addressStoredKbPerDay: 32 * 1024,
   // A household behind one address, re-creating its rooms after a relay lost them, fits.
   addressRoomsPerHour: 60,
-  // About 0.7 KB per address for both quotas: about 7 MB in all.
-  quotaMaxAddresses: 10_000,
+  // A room row is about 150 bytes: 100,000 rooms are some 15 MB, and far more than 10,000 users hold.
+  maxStoredRooms: 100_000,
+  // About 0.7 KB per address for both quotas: about 11 MB in all. At least MAX_CONNECTIONS +
+  // MAX_HANDSHAKES, so an address with a live connection never has to be forgotten.
+  quotaMaxAddresses: 16_384,
   tlsCert: null,
   tlsKey: null,
   logLevel: 'info',
@@ -179,6 +189,7 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   storeMaxKb: ['STORE_MAX_KB', integer(1)],
   addressStoredKbPerDay: ['ADDRESS_STORED_KB_PER_DAY', integer(1)],
   addressRoomsPerHour: ['ADDRESS_ROOMS_PER_HOUR', integer(1)],
+  maxStoredRooms: ['MAX_STORED_ROOMS', integer(1)],
   quotaMaxAddresses: ['QUOTA_MAX_ADDRESSES', integer(1)],
   tlsCert: ['TLS_CERT', path],
   tlsKey: ['TLS_KEY', path],
@@ -230,10 +241,12 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}): RelayConfig
     const [set, missing] = config.tlsCert === null ? [ENV.tlsKey[0], ENV.tlsCert[0]] : [ENV.tlsCert[0], ENV.tlsKey[0]];
     throw new ConfigError(`${set} is set but ${missing} is not; TLS needs both.`);
   }
-  if (config.maxBufferedKb < config.maxFrameKb) {
-    // Otherwise one legitimate frame to a perfectly healthy reader would count as a slow consumer.
+  if (config.maxBufferedKb < config.maxFrameKb + ENVELOPE_KB) {
+    // Otherwise one legitimate frame, with the from/seq/at the relay adds to it, to a perfectly
+    // healthy reader would count as a slow consumer.
     throw new ConfigError(
-      `MAX_BUFFERED_KB (${config.maxBufferedKb}) must be at least MAX_FRAME_KB (${config.maxFrameKb}).`,
+      `MAX_BUFFERED_KB (${config.maxBufferedKb}) must be at least MAX_FRAME_KB + ${ENVELOPE_KB} (${config.maxFrameKb + ENVELOPE_KB}): ` +
+        'a full-size frame plus the from, seq and at the relay adds.',
     );
   }
   // One full-size message must fit each byte bound, or a legitimate message could never be stored.
@@ -263,6 +276,12 @@ function checkConsistency(config: RelayConfig): void {
   atLeast(config, 'maxHandshakes', 'maxHandshakesPerAddress', "one address's handshakes must fit in the relay's");
   // Every live connection and handshake has an entry, so only forgotten addresses are ever evicted.
   const live = config.maxConnections + config.maxHandshakes;
+  if (config.quotaMaxAddresses < live) {
+    throw new ConfigError(
+      `QUOTA_MAX_ADDRESSES (${config.quotaMaxAddresses}) must be at least MAX_CONNECTIONS + MAX_HANDSHAKES (${live}): ` +
+        'an address with a live connection must never be forgotten by the quotas.',
+    );
+  }
   if (config.maxTrackedAddresses < live) {
     throw new ConfigError(
       `MAX_TRACKED_ADDRESSES (${config.maxTrackedAddresses}) must be at least MAX_CONNECTIONS + MAX_HANDSHAKES (${live}): ` +

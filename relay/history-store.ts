@@ -28,6 +28,8 @@ export interface RetentionLimits {
   readonly roomMaxBytes: number;
   /** Stored bytes retained in all; the oldest messages of any room go first. */
   readonly storeMaxBytes: number;
+  /** Rooms kept; beyond it the least recently active room without members is forgotten (no limit if absent). */
+  readonly maxStoredRooms?: number;
 }
 
 /** What one message costs the store beyond its body: id, sender, seq, time and index entries. */
@@ -50,8 +52,11 @@ export interface StoreStats {
  * frame queue.
  */
 export interface HistoryStore {
-  /** Creates the room if missing (returns true then) and marks it active either way. */
-  openRoom(room: RoomIdText, now: number): boolean;
+  /**
+   * Creates the room if missing (returns true then) and marks it active either way. A creation
+   * beyond MAX_STORED_ROOMS forgets the least recently active room for which `isLive` is false.
+   */
+  openRoom(room: RoomIdText, now: number, isLive?: (room: RoomIdText) => boolean): boolean;
   hasRoom(room: RoomIdText): boolean;
   /** The latest seq ever assigned in the room (0 if none); never goes down, even when trimmed. */
   head(room: RoomIdText): number;

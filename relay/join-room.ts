@@ -24,7 +24,7 @@ export function joinRoom(ctx: RelayContext, peer: Peer, frame: GetRoomFrame | En
     return;
   }
 
-  const created = ctx.history.openRoom(room, Date.now());
+  const created = ctx.history.openRoom(room, Date.now(), (other) => ctx.rooms.has(other));
   const membership: Membership = { live: false };
   peer.rooms.set(room, membership);
   ctx.rooms.add(room, peer);

@@ -24,9 +24,15 @@ export interface PeerOptions {
 /** Unsent bytes, counted where they are shared: the peer's address and the whole relay. */
 export interface QueueAccount {
   queuedBytes: number;
+  /** Fired whenever bytes counted here are written out or released. */
+  readonly freed: BufferSignal;
+  /** The peers with unsent bytes counted here: when the bound is full, the one holding most is cut. */
+  readonly holders: Set<Peer>;
 }
 
-/** Wakes replays waiting for room in a shared buffer budget when any socket's bytes leave. */
+const newAccount = (): QueueAccount => ({ queuedBytes: 0, freed: new BufferSignal(), holders: new Set() });
+
+/** Wakes replays waiting for room in a buffer budget when bytes counted in it leave. */
 export class BufferSignal {
   #waiting: { promise: Promise<void>; resolve: () => void } | undefined;
 
@@ -75,9 +81,8 @@ export class Peer {
     private readonly metrics: Metrics,
     /** Runs once, as soon as the relay or the client ends the connection: takes the peer out of its rooms. */
     private readonly onLeave: (peer: Peer) => void,
-    private readonly address: QueueAccount = { queuedBytes: 0 },
-    private readonly total: QueueAccount = { queuedBytes: 0 },
-    private readonly freedAnywhere: BufferSignal = new BufferSignal(),
+    private readonly address: QueueAccount = newAccount(),
+    private readonly total: QueueAccount = newAccount(),
   ) {
     this.lastHeardAt = performance.now();
     this.#progressAt = this.lastHeardAt;
@@ -97,12 +102,17 @@ export class Peer {
 
   /**
    * Resolves when some of the budget that binds this peer has been freed, or the peer is gone:
-   * its own socket's writes if its own bound binds, any socket's otherwise.
+   * its own socket's writes if its own bound binds, its address's sockets' if the address bound
+   * binds, and any socket's only when the relay's bound binds, so a write wakes only the replays
+   * it can help.
    */
   whenFreed(share = 1): Promise<void> {
     if (!this.open) return Promise.resolve();
-    if (this.queuedBytes > 0 && this.#ownRoom(share) <= this.#sharedRoom(share)) return this.#ownFlush.next();
-    return Promise.race([this.#ownFlush.next(), this.freedAnywhere.next()]);
+    const addressRoom = this.options.maxAddressBufferedBytes * share - this.address.queuedBytes;
+    const totalRoom = this.options.maxTotalBufferedBytes * share - this.total.queuedBytes;
+    if (this.queuedBytes > 0 && this.#ownRoom(share) <= Math.min(addressRoom, totalRoom)) return this.#ownFlush.next();
+    const shared = addressRoom <= totalRoom ? this.address : this.total;
+    return Promise.race([this.#ownFlush.next(), shared.freed.next()]);
   }
 
   /** Has had unsent bytes for `stallMs` without writing any out: a reader that stopped reading. */
@@ -120,8 +130,8 @@ export class Peer {
     const size = data.length;
     // Queueing more would grow memory without bound and make senders wait on this reader.
     if (this.queuedBytes + size > this.options.maxBufferedBytes) return this.#refuse('SLOW_CONSUMER');
-    if (this.address.queuedBytes + size > this.options.maxAddressBufferedBytes) return this.#refuse('ADDRESS_BUFFERS_FULL');
-    if (this.total.queuedBytes + size > this.options.maxTotalBufferedBytes) return this.#refuse('RELAY_BUFFERS_FULL');
+    if (!this.#makeRoom(this.address, this.options.maxAddressBufferedBytes, size, 'ADDRESS_BUFFERS_FULL')) return false;
+    if (!this.#makeRoom(this.total, this.options.maxTotalBufferedBytes, size, 'RELAY_BUFFERS_FULL')) return false;
     if (this.queuedBytes === 0) this.#progressAt = performance.now();
     this.#queue(size);
     this.socket.send(data, { binary: false }, (error) => {
@@ -160,6 +170,18 @@ export class Peer {
     setTimeout(() => this.socket.terminate(), this.options.closeGraceMs).unref();
   }
 
+  /**
+   * Cuts the connection at once and frees what it had queued: for the reader holding the most of a
+   * full shared bound. Its close frame would sit behind the bytes it is not reading, so there is
+   * none; the code is counted.
+   */
+  cut(code: CloseCode): void {
+    this.metrics.countError(code);
+    this.#leave();
+    this.socket.terminate();
+    if (this.queuedBytes > 0) this.#written(this.queuedBytes);
+  }
+
   /** The socket closed (either side); idempotent. Whatever it had unsent is no longer held. */
   closed(): void {
     this.#leave();
@@ -177,12 +199,31 @@ export class Peer {
     );
   }
 
+  /**
+   * Makes room for `size` more bytes in a shared bound by cutting whoever holds the most unsent
+   * bytes in it (the stalled reader), not whoever the next frame happens to go to. False, after
+   * closing this peer, when this peer is that reader.
+   */
+  #makeRoom(account: QueueAccount, bound: number, size: number, code: CloseCode): boolean {
+    while (account.queuedBytes + size > bound) {
+      let heaviest: Peer = this;
+      for (const holder of account.holders) if (holder.queuedBytes > heaviest.queuedBytes) heaviest = holder;
+      if (heaviest === this) return this.#refuse(code);
+      heaviest.cut(code);
+    }
+    return true;
+  }
+
   #refuse(code: CloseCode): false {
     this.close(code);
     return false;
   }
 
   #queue(size: number): void {
+    if (this.queuedBytes === 0) {
+      this.address.holders.add(this);
+      this.total.holders.add(this);
+    }
     this.queuedBytes += size;
     this.address.queuedBytes += size;
     this.total.queuedBytes += size;
@@ -195,9 +236,14 @@ export class Peer {
     this.queuedBytes -= released;
     this.address.queuedBytes -= released;
     this.total.queuedBytes -= released;
+    if (this.queuedBytes === 0) {
+      this.address.holders.delete(this);
+      this.total.holders.delete(this);
+    }
     this.#progressAt = performance.now();
     this.#ownFlush.freed();
-    this.freedAnywhere.freed();
+    this.address.freed.freed();
+    this.total.freed.freed();
   }
 
   #leave(): void {

@@ -4,8 +4,10 @@ export interface RollingQuotaOptions {
   readonly windowMs: number;
   /** The window moves in steps of windowMs / slots: more slots, smoother, more memory per key. */
   readonly slots: number;
-  /** Keys remembered; beyond it the key charged least recently is forgotten. */
+  /** Keys remembered; beyond it the key charged least recently that is not kept is forgotten. */
   readonly maxKeys: number;
+  /** Keys never forgotten to make room (an address with a live connection). */
+  readonly keep?: (key: string) => boolean;
 }
 
 interface Usage {
@@ -53,11 +55,7 @@ export class RollingQuota {
   charge(key: string, amount: number, now: number): void {
     let usage = this.#keys.get(key);
     if (usage === undefined) {
-      if (this.#keys.size >= this.options.maxKeys) {
-        // Map order is insertion order and every charge re-inserts, so the first key is the stalest.
-        const stalest = this.#keys.keys().next();
-        if (stalest.done !== true) this.#keys.delete(stalest.value);
-      }
+      if (this.#keys.size >= this.options.maxKeys) this.#forgetStalest();
       usage = { slot: this.#slotOf(now), counts: new Float64Array(this.options.slots), used: 0 };
     } else {
       this.#keys.delete(key);
@@ -73,6 +71,23 @@ export class RollingQuota {
     if (!this.fits(key, amount, now)) return false;
     this.charge(key, amount, now);
     return true;
+  }
+
+  /**
+   * Map order is insertion order and every charge re-inserts, so the first key is the stalest.
+   * A kept key found on the way moves to the back, so each is passed over once per round, not
+   * on every eviction. If every key is kept (config prevents it), the stalest goes anyway.
+   */
+  #forgetStalest(): void {
+    const keep = this.options.keep;
+    for (let tries = this.#keys.size; tries > 0; tries--) {
+      const [key, usage] = this.#keys.entries().next().value!;
+      this.#keys.delete(key);
+      if (keep === undefined || !keep(key)) return;
+      this.#keys.set(key, usage);
+    }
+    const stalest = this.#keys.keys().next();
+    if (stalest.done !== true) this.#keys.delete(stalest.value);
   }
 
   #slotOf(now: number): number {

@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage } from 'node:htt
 import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame } from '../src/shared/codec.ts';
+import { KEEPALIVE_INTERVAL_MS } from '../src/shared/constants.ts';
 import { ERROR_CODES } from '../src/shared/protocol.ts';
 import { addressKey } from './address-key.ts';
 import { AddressLedger } from './address-ledger.ts';
@@ -15,7 +16,7 @@ import { createLogger, errorText } from './log.ts';
 import { Metrics, storeGauges, type MetricGauges } from './metrics.ts';
 import { originPolicy } from './origin-policy.ts';
 import { HandshakeGuard } from './handshake-guard.ts';
-import { BufferSignal, Peer, type CloseCode } from './peer.ts';
+import { Peer, type CloseCode } from './peer.ts';
 import { RateGate } from './rate-gate.ts';
 import { receiveFrame } from './receive-frame.ts';
 import { RoomRegistry } from './room-registry.ts';
@@ -40,19 +41,24 @@ export interface RunningRelay {
 export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<RunningRelay> {
   const config = resolveConfig(overrides);
   const log = createLogger(config.logLevel);
+  if (config.idleTimeoutMs < KEEPALIVE_INTERVAL_MS) {
+    // Allowed (tests use short timeouts), but the extension would be cut between its keepalives.
+    log.warn('idle_timeout_below_keepalive', { IDLE_TIMEOUT_MS: config.idleTimeoutMs, KEEPALIVE_INTERVAL_MS });
+  }
   const tls = config.tlsCert !== null && config.tlsKey !== null
     ? { cert: readTlsFile('TLS_CERT', config.tlsCert), key: readTlsFile('TLS_KEY', config.tlsKey) }
     : null;
   const history = openSqliteHistory(config.historyPath, retentionLimits(config));
   const metrics = new Metrics();
   const rooms = new RoomRegistry();
-  const ctx: RelayContext = { config, rooms, history, metrics, log, quotas: new AddressQuotas(config) };
+  const ledger = new AddressLedger(config);
+  // An address with a connection open keeps its quotas, so the quota tables cannot be made to forget it.
+  const live = (key: string): boolean => (ledger.peek(key)?.open ?? 0) > 0;
+  const ctx: RelayContext = { config, rooms, history, metrics, log, quotas: new AddressQuotas(config, live) };
   const peers = new Set<Peer>();
   // Every accepted socket, including those being turned away, so shutdown can wait for all of them.
   const sockets = new Set<WebSocket>();
-  const ledger = new AddressLedger(config);
   const handshakes = new HandshakeGuard(ledger, config, (code) => metrics.countError(code));
-  const freed = new BufferSignal();
   // The gate of each open connection, so the idle sweep can tell a held client from a silent one.
   const gates = new Map<Peer, RateGate>();
   const allowOrigin = originPolicy(config.allowedOrigins);
@@ -88,12 +94,13 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
 
   // Policies are applied after the upgrade rather than by refusing it: a browser reports a refused
   // upgrade only as an anonymous 1006, while a close code tells the extension exactly what happened.
-  const turnAway = (socket: WebSocket, code: CloseCode): void => {
+  const turnAway = (socket: WebSocket, req: IncomingMessage, code: CloseCode): void => {
     metrics.countError(code);
     socket.send(encodeFrame({ type: 'ERROR', code, message: ERROR_CODES[code].text }));
     socket.close(ERROR_CODES[code].close, code);
-    // One that never answers the close must not hold its descriptor for ws's 30 s close timeout.
-    setTimeout(() => socket.terminate(), config.handshakeTimeoutMs).unref();
+    // It still counts as a handshake until it closes, and one that never answers the close is cut
+    // after a short grace, not ws's 30 s close timeout: turned-away sockets are bounded like handshakes.
+    handshakes.turnedAway(req);
   };
 
   wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
@@ -105,18 +112,19 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
     const admitted = handshakes.upgraded(req);
     const entry = admitted?.entry ?? ledger.entry(addressKey(req.socket.remoteAddress), performance.now());
     const origin = req.headers.origin;
-    if (shuttingDown) return turnAway(socket, 'SHUTTING_DOWN');
+    if (shuttingDown) return turnAway(socket, req, 'SHUTTING_DOWN');
     if (!allowOrigin(origin)) {
       log.debug('origin_denied', { origin });
-      return turnAway(socket, 'ORIGIN_DENIED');
+      return turnAway(socket, req, 'ORIGIN_DENIED');
     }
-    if (admitted?.tooFast === true) return turnAway(socket, 'CONNECTING_TOO_FAST');
-    if (entry === undefined || entry.open >= config.maxConnectionsPerAddress) return turnAway(socket, 'TOO_MANY_CONNECTIONS');
-    if (ledger.totals.open >= config.maxConnections) return turnAway(socket, 'RELAY_FULL');
+    if (admitted?.tooFast === true) return turnAway(socket, req, 'CONNECTING_TOO_FAST');
+    if (entry === undefined || entry.open >= config.maxConnectionsPerAddress) return turnAway(socket, req, 'TOO_MANY_CONNECTIONS');
+    if (ledger.totals.open >= config.maxConnections) return turnAway(socket, req, 'RELAY_FULL');
+    handshakes.admitted(req);
     entry.open++;
     ledger.totals.open++;
 
-    const peer = new Peer(socket, peerOptions, metrics, (leaving) => leaveAllRooms(ctx, leaving), entry, ledger.totals, freed);
+    const peer = new Peer(socket, peerOptions, metrics, (leaving) => leaveAllRooms(ctx, leaving), entry, ledger.totals);
     peers.add(peer);
     ctx.quotas.bind(peer, entry.key);
     metrics.connectionsTotal++;

@@ -45,6 +45,8 @@ const SCHEMA = `
     PRIMARY KEY (room_key, seq),
     UNIQUE (room_key, id)
   );
+  -- MAX_STORED_ROOMS forgets the least recently active room, empty ones first, without a scan.
+  CREATE INDEX IF NOT EXISTS rooms_by_activity ON rooms (messages, active_at);
   -- Expired rows are few between sweeps, so a global index on time finds them in any room cheaply.
   CREATE INDEX IF NOT EXISTS messages_by_time ON messages (at);
   -- One row: totals for /metrics and the store cap, read in O(1) instead of counting every message.
@@ -97,6 +99,7 @@ export const retentionLimits = (config: RelayConfig): RetentionLimits => ({
   maxAgeMs: config.historyMaxAgeMs,
   roomMaxBytes: config.roomMaxStoredKb * 1024,
   storeMaxBytes: config.storeMaxKb * 1024,
+  maxStoredRooms: config.maxStoredRooms,
 });
 
 export function openSqliteHistory(path: string, limits: RetentionLimits): HistoryStore {
@@ -145,6 +148,9 @@ class SqliteHistory implements HistoryStore {
   readonly #trimStoreOldest;
   readonly #append;
   readonly #openRoom;
+  readonly #oldestEmptyRooms;
+  readonly #oldestRooms;
+  readonly #deleteRoomMessages;
 
   constructor(
     private readonly db: Database.Database,
@@ -194,9 +200,20 @@ class SqliteHistory implements HistoryStore {
       'DELETE FROM messages WHERE rowid = (SELECT rowid FROM messages INDEXED BY messages_by_time ORDER BY at LIMIT 1)',
     );
 
-    this.#openRoom = db.transaction((room: RoomIdText, now: number): { row: RoomRow; created: boolean } => {
+    this.#oldestEmptyRooms = db.prepare<[number, number], { key: number; room: string }>(
+      'SELECT key, room FROM rooms WHERE messages = 0 ORDER BY active_at, key LIMIT ? OFFSET ?',
+    );
+    this.#oldestRooms = db.prepare<[number, number], { key: number; room: string }>(
+      'SELECT key, room FROM rooms WHERE messages > 0 ORDER BY active_at, key LIMIT ? OFFSET ?',
+    );
+    this.#deleteRoomMessages = db.prepare<[number]>('DELETE FROM messages WHERE room_key = ?');
+
+    this.#openRoom = db.transaction((room: RoomIdText, now: number, isLive: (room: RoomIdText) => boolean = () => false): { row: RoomRow; created: boolean } => {
       const inserted = this.#insertRoom.get(room, now, now);
-      if (inserted !== undefined) return { row: inserted, created: true };
+      if (inserted !== undefined) {
+        if (this.stats().rooms > (this.limits.maxStoredRooms ?? Infinity)) this.#forgetOneRoom(inserted.key, isLive);
+        return { row: inserted, created: true };
+      }
       const row = this.#roomByName.get(room);
       if (row === undefined) throw new Error('room vanished inside a transaction');
       this.#touchRoom.run(now, row.key);
@@ -245,14 +262,35 @@ class SqliteHistory implements HistoryStore {
     }
   }
 
+  /**
+   * Over MAX_STORED_ROOMS: forgets the least recently active room without members, an empty one
+   * if there is one, else one with history (its messages go with it, like the store cap's trims).
+   * Rooms with members are never forgotten; if every other room has members, nothing is.
+   */
+  #forgetOneRoom(created: number, isLive: (room: RoomIdText) => boolean): void {
+    const PAGE = 64;
+    for (const query of [this.#oldestEmptyRooms, this.#oldestRooms]) {
+      for (let offset = 0; ; offset += PAGE) {
+        const page = query.all(PAGE, offset);
+        const victim = page.find(({ key, room }) => key !== created && !isLive(room));
+        if (victim !== undefined) {
+          this.#deleteRoomMessages.run(victim.key);
+          this.#deleteRoom.run(victim.key);
+          return;
+        }
+        if (page.length < PAGE) break;
+      }
+    }
+  }
+
   #trimStoreBytes(): void {
     while (this.stats().bytes > this.limits.storeMaxBytes) {
       if (this.#trimStoreOldest.run().changes === 0) return;
     }
   }
 
-  openRoom(room: RoomIdText, now: number): boolean {
-    return this.#openRoom(room, now).created;
+  openRoom(room: RoomIdText, now: number, isLive?: (room: RoomIdText) => boolean): boolean {
+    return this.#openRoom(room, now, isLive).created;
   }
 
   hasRoom(room: RoomIdText): boolean {

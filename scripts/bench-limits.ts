@@ -5,7 +5,8 @@
 // are raised, since filling is setup, not the attack. Loopback only; prints figures, asserts nothing.
 //
 // Env: BENCH_STALL_READERS (8), BENCH_STALL_ROOMS (8), BENCH_STALL_MESSAGES (40 per room),
-// BENCH_HANDSHAKES (2000), BENCH_LIMITS_SECONDS (5 per flood).
+// BENCH_HANDSHAKES (2000), BENCH_LIMITS_SECONDS (5 per flood); BENCH_LIMITS_ONLY picks one of
+// oversized, churn, handshakes, turned-away, stalled.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect as tcpConnect, type Socket } from 'node:net';
@@ -160,6 +161,84 @@ async function handshakeFlood(): Promise<void> {
   }
 }
 
+const UPGRADE = [
+  'GET / HTTP/1.1', 'Host: 127.0.0.1', 'Upgrade: websocket', 'Connection: Upgrade',
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', '', '',
+].join('\r\n');
+
+/**
+ * One address whose connection budget is used up keeps 16 upgrades in flight and never answers the
+ * relay's close: how many turned-away sockets (and descriptors) the relay holds for it.
+ */
+async function turnedAwayFlood(label: string, env: Record<string, string>, open: number): Promise<void> {
+  const relay = await spawnRelay(env);
+  const port = Number(new URL(relay.url).port);
+  const kept: WebSocket[] = [];
+  const sockets = new Set<Socket>();
+  try {
+    for (let i = 0; i < open; i++) {
+      kept.push(await new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(relay.url, { perMessageDeflate: false });
+        socket.on('error', () => {});
+        socket.once('open', () => resolve(socket));
+        socket.once('close', (code) => reject(new Error(`setup connection closed with ${code}`)));
+      }));
+    }
+    const beforeFds = fds(relay.pid);
+    let peakFds = beforeFds;
+    let upgraded = 0;
+    let dropped = 0;
+    let heldNow = 0;
+    let peakHeld = 0;
+    const started = performance.now();
+    const attempt = (): Promise<void> => new Promise((resolve) => {
+      const socket = tcpConnect({ host: '127.0.0.1', port });
+      sockets.add(socket);
+      let text = '';
+      let held = false;
+      socket.on('error', () => {});
+      socket.once('connect', () => socket.write(UPGRADE));
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        if (held || !text.includes('101 Switching Protocols')) return;
+        held = true;
+        upgraded++;
+        peakHeld = Math.max(peakHeld, ++heldNow);
+        resolve(); // the next attempt starts; this one is kept, never answering the close
+      });
+      socket.once('close', () => {
+        sockets.delete(socket);
+        if (held) heldNow--;
+        else dropped++;
+        resolve();
+      });
+    });
+    const worker = async (): Promise<void> => {
+      while (performance.now() - started < SECONDS * 1000) await attempt();
+    };
+    const workers = Promise.all(Array.from({ length: 16 }, worker));
+    let done = false;
+    void workers.then(() => (done = true));
+    while (!done) {
+      peakFds = Math.max(peakFds, fds(relay.pid));
+      await sleep(50);
+    }
+    const elapsed = performance.now() - started;
+    console.log(
+      `turned-away flood (${label}): ${open} connections open, then 16 upgrades at a time for ${fmt(elapsed / 1000)} s that never answer the close`,
+    );
+    console.log(
+      `  ${upgraded} upgraded and turned away, ${dropped} dropped before any upgrade; at most ${peakHeld} turned-away sockets open at once ` +
+        `(MAX_HANDSHAKES_PER_ADDRESS ${C.maxHandshakesPerAddress}); relay descriptors ${beforeFds} before, ${peakFds} at peak ` +
+        `(+${peakFds - beforeFds} for the flood)`,
+    );
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    for (const socket of kept) socket.terminate();
+    await relay.stop();
+  }
+}
+
 /** Oversized frames (over MAX_FRAME_KB, under the hard cap) as fast as the socket takes them. */
 async function oversizedFlood(connections: number): Promise<void> {
   const relay = await spawnRelay({});
@@ -249,6 +328,16 @@ async function main(): Promise<void> {
   }
   if (only === undefined || only === 'churn') await reconnectChurn(8);
   if (only === undefined || only === 'handshakes') await handshakeFlood();
+  if (only === undefined || only === 'turned-away') {
+    // Defaults: the 64 connections take the whole connect burst, so the flood is over the rate.
+    await turnedAwayFlood('over the connect rate, defaults', {}, C.maxConnectionsPerAddress);
+    // A connect rate that never binds: every upgrade is turned away with TOO_MANY_CONNECTIONS.
+    await turnedAwayFlood(
+      'at MAX_CONNECTIONS_PER_ADDRESS, connect rate raised',
+      { ADDRESS_CONNECT_BURST: '1000000', ADDRESS_CONNECTS_PER_MIN: '1000000' },
+      C.maxConnectionsPerAddress,
+    );
+  }
   if (only === undefined || only === 'stalled') await stalledReaders();
 }
 

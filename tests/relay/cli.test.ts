@@ -48,4 +48,11 @@ describe('relay/main.ts', () => {
     expect(await relay.event('startup_failed')).toMatchObject({ level: 'error', error: expect.stringMatching(/^MAX_MEMBERS_PER_ROOM /) });
     expect(await relay.exited).toBe(1);
   });
+
+  it('starts with an IDLE_TIMEOUT_MS below the 15 s keepalive, but warns naming both numbers', async () => {
+    // docs/protocol.md, "Keepalive and idle connections".
+    const relay = runRelay({ IDLE_TIMEOUT_MS: '10000' });
+    expect(await relay.event('idle_timeout_below_keepalive')).toMatchObject({ level: 'warn', IDLE_TIMEOUT_MS: 10000, KEEPALIVE_INTERVAL_MS: 15000 });
+    await relay.event('listening');
+  });
 });

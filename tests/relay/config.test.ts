@@ -15,7 +15,7 @@ describe('config', () => {
       MAX_BUFFERED_KB: '128', HISTORY_PATH: ':memory:', HISTORY_MAX_COUNT: '10', HISTORY_MAX_AGE_MS: '60000',
       TLS_CERT: 'cert.pem', TLS_KEY: 'key.pem', LOG_LEVEL: 'warn',
       ROOM_MAX_STORED_KB: '100', STORE_MAX_KB: '1000', ADDRESS_STORED_KB_PER_DAY: '200', ADDRESS_ROOMS_PER_HOUR: '7',
-      QUOTA_MAX_ADDRESSES: '50',
+      QUOTA_MAX_ADDRESSES: '120', MAX_STORED_ROOMS: '300',
       FRAME_HARD_CAP_KB: '80', ADDRESS_RATE_PER_SEC: '50', ADDRESS_RATE_BURST: '60', ADDRESS_RATE_KB_PER_SEC: '512',
       ADDRESS_CONNECTS_PER_MIN: '30', ADDRESS_CONNECT_BURST: '8', MAX_CONNECTIONS: '100', MAX_HANDSHAKES: '20',
       MAX_HANDSHAKES_PER_ADDRESS: '4', HANDSHAKE_TIMEOUT_MS: '2000', STALL_TIMEOUT_MS: '3000',
@@ -26,7 +26,7 @@ describe('config', () => {
       maxMembersPerRoom: 4, maxConnectionsPerAddress: 5, allowedOrigins: ['https://a.example', 'chrome-extension://*', 'none'],
       idleTimeoutMs: 4000, maxBufferedKb: 128, historyPath: ':memory:', historyMaxCount: 10, historyMaxAgeMs: 60000,
       tlsCert: 'cert.pem', tlsKey: 'key.pem', logLevel: 'warn',
-      roomMaxStoredKb: 100, storeMaxKb: 1000, addressStoredKbPerDay: 200, addressRoomsPerHour: 7, quotaMaxAddresses: 50,
+      roomMaxStoredKb: 100, storeMaxKb: 1000, addressStoredKbPerDay: 200, addressRoomsPerHour: 7, quotaMaxAddresses: 120, maxStoredRooms: 300,
       frameHardCapKb: 80, addressRatePerSec: 50, addressRateBurst: 60, addressRateKbPerSec: 512,
       addressConnectsPerMin: 30, addressConnectBurst: 8, maxConnections: 100, maxHandshakes: 20,
       maxHandshakesPerAddress: 4, handshakeTimeoutMs: 2000, stallTimeoutMs: 3000,
@@ -55,7 +55,9 @@ describe('config', () => {
   // The rules come from docs/protocol.md, "Configuration": settings that contradict each other.
   it.each([
     [{ MAX_FRAME_KB: '64', FRAME_HARD_CAP_KB: '63' }, /^FRAME_HARD_CAP_KB \(63\) must be at least MAX_FRAME_KB \(64\)/],
-    [{ MAX_FRAME_KB: '64', MAX_BUFFERED_KB: '63' }, /^MAX_BUFFERED_KB \(63\) must be at least MAX_FRAME_KB \(64\)/],
+    // A full-size frame plus the from, seq and at the relay adds: MAX_FRAME_KB + 1.
+    [{ MAX_FRAME_KB: '64', MAX_BUFFERED_KB: '64' }, /^MAX_BUFFERED_KB \(64\) must be at least MAX_FRAME_KB \+ 1 \(65\)/],
+    [{ MAX_CONNECTIONS: '100', MAX_HANDSHAKES: '20', QUOTA_MAX_ADDRESSES: '119' }, /^QUOTA_MAX_ADDRESSES \(119\) must be at least MAX_CONNECTIONS \+ MAX_HANDSHAKES \(120\)/],
     [{ MAX_BUFFERED_KB: '512', ADDRESS_MAX_BUFFERED_KB: '511' }, /^ADDRESS_MAX_BUFFERED_KB \(511\) must be at least MAX_BUFFERED_KB \(512\)/],
     [{ ADDRESS_MAX_BUFFERED_KB: '4096', TOTAL_MAX_BUFFERED_KB: '4095' }, /^TOTAL_MAX_BUFFERED_KB \(4095\) must be at least ADDRESS_MAX_BUFFERED_KB \(4096\)/],
     [{ MAX_HANDSHAKES: '3', MAX_HANDSHAKES_PER_ADDRESS: '4' }, /^MAX_HANDSHAKES \(3\) must be at least MAX_HANDSHAKES_PER_ADDRESS \(4\)/],
@@ -71,6 +73,8 @@ describe('config', () => {
 
   it('accepts settings right at the edge of each rule', () => {
     expect(() => loadConfig({ MAX_FRAME_KB: '64', FRAME_HARD_CAP_KB: '64', RATE_KB_PER_SEC: '16', IDLE_TIMEOUT_MS: '8000' })).not.toThrow();
+    expect(() => loadConfig({ MAX_FRAME_KB: '64', MAX_BUFFERED_KB: '65' })).not.toThrow();
+    expect(() => loadConfig({ MAX_CONNECTIONS: '100', MAX_HANDSHAKES: '20', QUOTA_MAX_ADDRESSES: '120' })).not.toThrow();
   });
 
   it('needs TLS_CERT and TLS_KEY together', () => {

@@ -106,6 +106,60 @@ describe('storage quotas', () => {
     expect(sample('parley_relay_errors_total{code="DAILY_QUOTA"}')).toBe(2);
   });
 
+  it('never forgets the quota of an address that stays connected, however many others store something', async () => {
+    // docs/protocol.md, "Storage quotas": when the table of QUOTA_MAX_ADDRESSES is full, the address
+    // charged least recently that has no connection open is forgotten. The smallest table allowed
+    // is MAX_CONNECTIONS + MAX_HANDSHAKES.
+    const relay = await startTestRelay({ addressStoredKbPerDay: 64, maxConnections: 3, maxHandshakes: 2, maxHandshakesPerAddress: 2, quotaMaxAddresses: 5 });
+    const alice = await relay.connect();
+    const room = newRoomId();
+    await alice.join(room);
+    for (let i = 0; i < 4; i++) await alice.chat(room, SIXTEEN_KB_BODY);
+    // Five other addresses, one after another, each store one message: alice is the stalest key.
+    for (let n = 2; n <= 6; n++) {
+      const other = await relay.connect({ localAddress: `127.0.0.${n}` });
+      await other.join(room);
+      await other.chat(room, 'A');
+      other.terminate();
+      await other.closed;
+    }
+    // Before the fix the table forgot alice, and her quota started afresh.
+    alice.send({ type: 'CHATMSG', room, id: newMessageId(), body: 'A' });
+    expect(await alice.next('ERROR')).toMatchObject({ code: 'DAILY_QUOTA' });
+    expect((await metrics(relay))('parley_relay_quota_addresses{quota="bytes"}')).toBe(5);
+  });
+
+  it('keeps at most MAX_STORED_ROOMS rooms, forgetting the least recently active room without members, empty ones first', async () => {
+    // docs/protocol.md, "Retention and storage".
+    const relay = await startTestRelay({ maxStoredRooms: 2 });
+    const alice = await relay.connect();
+    const [empty, withHistory, live, newest] = [newRoomId(), newRoomId(), newRoomId(), newRoomId()];
+    await alice.join(empty);
+    await alice.join(withHistory);
+    await alice.chat(withHistory);
+    for (const room of [empty, withHistory]) alice.send({ type: 'LEAVE', room });
+    await alice.barrier();
+    const known = async (room: string): Promise<boolean> => {
+      const probe = await relay.connect({ localAddress: '127.0.0.2' });
+      probe.send({ type: 'ENTERROOM', room });
+      const answer = await probe.nextOf(['ROOM', 'WRONGROOM']);
+      // Out of the room again before the next step, so the probe makes no room live.
+      if (answer.type === 'ROOM') probe.send({ type: 'LEAVE', room });
+      await probe.barrier();
+      probe.terminate();
+      return answer.type === 'ROOM';
+    };
+    // Before the fix every room row stayed (empty ones for HISTORY_MAX_AGE_MS), uncounted.
+    await alice.join(live);
+    expect(await known(empty)).toBe(false);
+    expect(await known(withHistory)).toBe(true);
+    // No empty room without members is left: the one with history goes; the live one stays.
+    await alice.join(newest);
+    expect(await known(withHistory)).toBe(false);
+    expect(await known(live)).toBe(true);
+    expect((await metrics(relay))('parley_relay_stored_rooms')).toBe(2);
+  });
+
   it('counts each address on its own', async () => {
     // Both loopback families, so two addresses exist without leaving the machine.
     const relay = await startTestRelay({ host: '::', addressStoredKbPerDay: 64 });
