@@ -198,9 +198,10 @@ const GENERATORS: [weight: number, generate: Generator][] = [
   }],
   [0.3, () => {
     // Over MAX_FRAME_KB but under the hard cap: read, and answered with FRAME_TOO_LARGE.
-    const size = MAX_CHARS + 1 + int(HARD_CAP_BYTES - MAX_CHARS - 64);
-    const room = roomId();
-    return { data: `{"type":"CHATMSG","room":"${room}","id":"${messageId()}","body":"${'A'.repeat(size)}"}`, label: 'oversized' };
+    // The whole frame, envelope included, is from MAX_CHARS + 1 to HARD_CAP_BYTES characters.
+    const [head, tail] = [`{"type":"CHATMSG","room":"${roomId()}","id":"${messageId()}","body":"`, '"}'];
+    const length = MAX_CHARS + 1 + int(HARD_CAP_BYTES - MAX_CHARS);
+    return { data: `${head}${'A'.repeat(length - head.length - tail.length)}${tail}`, label: 'oversized' };
   }],
 ];
 const TOTAL_WEIGHT = GENERATORS.reduce((sum, [weight]) => sum + weight, 0);
