@@ -1,7 +1,7 @@
 // Issue 7, defect 4: a message the relay refuses as it is (FRAME_TOO_LARGE, BAD_FRAME for a
 // CHATMSG) stayed "sending" forever and held its place in the outbox window. The rules are the
-// ones in docs/protocol.md ("Errors", what the extension does): the refused message is the oldest
-// unanswered one (for "too large": longer than any the relay acked on this connection); it leaves
+// ones in docs/protocol.md ("Errors", what the extension does): the refused message is, among those
+// the connection has not answered, the longest for "too large" and the oldest for BAD_FRAME; it leaves
 // the window, is kept, says "Not sent: the relay refused it (…)", and is sent again only on Try again.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PENDING_ORDER } from '../../src/background/db.ts';
@@ -41,7 +41,7 @@ const line = (id: string) => f.bg.db.get('messages', [room, id]);
 const TOO_LARGE = 'the relay refused it (too large for this relay, which takes shorter messages than Parley does). Send it in shorter parts.';
 
 describe('messages the relay refuses as they are', () => {
-  it('FRAME_TOO_LARGE: the longest-than-accepted unanswered message is not sent, in words, and the rest goes on', async () => {
+  it('FRAME_TOO_LARGE: the longest unanswered message is not sent, in words, and the rest goes on', async () => {
     const small = await write('hi', 100);
     const large = await write('long', 5_000);
     const after = await write('after', 120);
@@ -96,14 +96,24 @@ describe('messages the relay refuses as they are', () => {
     expect((await line(second))?.notSent).toBeUndefined();
   });
 
-  it('an answer the rate limit dropped (no ACK before a later one) is not blamed for "too large"', async () => {
-    const dropped = await write('dropped', 5_000);
-    const accepted = await write('accepted', 200);
+  it('"too large" sets aside the longest unanswered message, not an older one the relay still holds', async () => {
+    const held = await write('held', 100);
     const large = await write('large', 5_000);
-    await onError(f.bg, { type: 'ERROR', code: 'RATE_LIMITED', message: 'x' });
-    await ack(accepted, 1);
     await onError(f.bg, { type: 'ERROR', code: 'FRAME_TOO_LARGE', message: 'too large' });
     expect((await line(large))?.notSent?.reason).toBe(TOO_LARGE);
+    expect((await line(held))?.notSent).toBeUndefined();
+    await ack(held, 1);
+    expect((await line(held))?.status).toBe('sent');
+  });
+
+  it('BAD_FRAME does not blame a message the rate limit dropped before one that was acked', async () => {
+    const dropped = await write('dropped', 100);
+    const accepted = await write('accepted', 100);
+    const bad = await write('bad', 100);
+    await onError(f.bg, { type: 'ERROR', code: 'RATE_LIMITED', message: 'x' });
+    await ack(accepted, 1);
+    await onError(f.bg, { type: 'ERROR', code: 'BAD_FRAME', message: 'bad body', ref: 'CHATMSG' });
+    expect((await line(bad))?.notSent?.retryAt).toBeNull();
     expect((await line(dropped))?.notSent).toBeUndefined();
   });
 });

@@ -31,7 +31,7 @@ export async function onError(bg: Background, frame: ErrorFrame): Promise<void> 
   if (frame.code === 'DAILY_QUOTA') {
     // The relay stores no more from our address today: the message waits, and so does the rest.
     if (room && frame.id) {
-      noteAnswered(bg, room, frame.id, false);
+      noteAnswered(bg, room, frame.id);
       await holdOutbox(bg, room, frame.id);
     }
     return;
