@@ -4,6 +4,7 @@ import type { ErrorCode } from '../shared/protocol.ts';
 import type { BackgroundToView } from '../shared/view-messages.ts';
 import type { Db, RoomRecord } from './db.ts';
 import type { RelaySocket } from './relay-socket.ts';
+import type { WireLedger } from './unanswered.ts';
 
 /** A view's port and the room it is looking at; a watched room collects no unread count. */
 export interface ViewPort {
@@ -33,6 +34,8 @@ export interface Background {
   synced: Set<string>;
   /** Per room, the outbox ids sent on the current connection and not yet acked. */
   inFlight: Map<string, Set<string>>;
+  /** Our chat frames the relay has not answered on the current connection (unanswered.ts). */
+  wire: WireLedger;
   members: Map<string, number>;
   overlayRooms: Map<number, string>;
   /** The content script around each open overlay, by tab: the channel that closes it. */

@@ -34,7 +34,15 @@ export interface OutboxRecord {
   refusals?: number;
   /** Not sent before this time (ms since the epoch): set by a DAILY_QUOTA refusal. */
   notBefore?: number;
+  /**
+   * The relay refused this message as it is (too large, unreadable): kept, shown as not sent, and
+   * not sent again until the user asks (outbox.ts, refuseMessage).
+   */
+  refused?: RefusedWhy;
 }
+
+/** Why a relay refused one of our messages for good: a key of REFUSED_WORDS (relay-words.ts). */
+export type RefusedWhy = 'FRAME_TOO_LARGE' | 'CLOSED_TOO_LARGE' | 'BAD_FRAME';
 
 /** This installation's signing identity (one record, key 'self'). The private key cannot be exported. */
 export interface IdentityRecord {

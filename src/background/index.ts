@@ -6,7 +6,7 @@ import { openParleyDb } from './db.ts';
 import { handleIntent } from './intents/index.ts';
 import { rejoinAll } from './join.ts';
 import { acceptOverlayHost, injectOverlay } from './overlay-injection.ts';
-import { flushAllOutboxes, flushOutbox } from './outbox.ts';
+import { flushAllOutboxes, refuseMessage, retryAfterRefusal } from './outbox.ts';
 import { handleRelayFrame } from './relay-frames/index.ts';
 import { RelaySocket } from './relay-socket.ts';
 import { noteUnopened } from './relay-status.ts';
@@ -14,6 +14,7 @@ import { publishState } from './state.ts';
 import { retryNow } from './intents/retry-now.ts';
 import { serialQueue } from './task-queue.ts';
 import { isTrustedSender } from './trusted-sender.ts';
+import { newWireLedger, takeRefused } from './unanswered.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
@@ -38,6 +39,15 @@ const relay = new RelaySocket({
   onStatus: () => bg.refresh(),
   onBadFrame: (message) => console.warn('parley: ignored a relay frame:', message),
   onUnopened: (url) => void noteUnopened(url).then((changed) => changed && bg.refresh()),
+  // Closed over a frame beyond the relay's hard cap (1009): that message would close every
+  // connection it is sent on. Before the next socket opens (the queue is in order), it is set aside.
+  onClosed: (close) => {
+    if (close.code !== 1009 || !close.opened) return;
+    serial(async (b) => {
+      const refused = takeRefused(b, true);
+      if (refused) await refuseMessage(b, refused.roomId, refused.id, 'CLOSED_TOO_LARGE');
+    });
+  },
 });
 
 const bg: Background = {
@@ -48,6 +58,7 @@ const bg: Background = {
   pendingJoins: new Map(),
   synced: new Set(),
   inFlight: new Map(),
+  wire: newWireLedger(),
   members: new Map(),
   overlayRooms: new Map(),
   overlayHosts: new Map(),
@@ -63,11 +74,7 @@ const bg: Background = {
     });
   },
   retryOutboxes() {
-    serial(async (b) => {
-      // Whatever was refused is sent again; what had arrived is acked again, not delivered twice.
-      b.inFlight.clear();
-      for (const roomId of b.synced) await flushOutbox(b, roomId);
-    });
+    serial(retryAfterRefusal);
   },
   post(view: ViewPort, message: BackgroundToView) {
     try {

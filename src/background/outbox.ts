@@ -1,8 +1,12 @@
+import { encodeFrame } from '../shared/codec.ts';
 import { OUTBOX_WINDOW } from '../shared/constants.ts';
+import type { ChatSendFrame } from '../shared/protocol.ts';
 import type { Background } from './context.ts';
-import type { OutboxRecord } from './db.ts';
-import { toChatItem } from './messages.ts';
-import { NOT_SENT_WORDS } from './relay-words.ts';
+import type { OutboxRecord, RefusedWhy } from './db.ts';
+import { askAgainForUnansweredRooms } from './join.ts';
+import { removeChatLine, toChatItem } from './messages.ts';
+import { NOT_SENT_WORDS, REFUSED_WORDS } from './relay-words.ts';
+import { noteSent } from './unanswered.ts';
 
 /**
  * Sends a room's unacked messages, oldest first, keeping at most OUTBOX_WINDOW on the wire; each
@@ -17,10 +21,13 @@ export async function flushOutbox(bg: Background, roomId: string): Promise<void>
   let onWire = bg.inFlight.get(roomId);
   if (!onWire) bg.inFlight.set(roomId, (onWire = new Set()));
   for (const item of queued) {
-    if (onWire.has(item.id)) continue;
+    // A refused message stays out of the window, so the messages behind it go out.
+    if (onWire.has(item.id) || item.refused) continue;
     if (onWire.size >= OUTBOX_WINDOW) return;
-    if (!bg.relay.send({ type: 'CHATMSG', room: roomId, id: item.id, body: item.body })) return;
+    const frame: ChatSendFrame = { type: 'CHATMSG', room: roomId, id: item.id, body: item.body };
+    if (!bg.relay.send(frame)) return;
     onWire.add(item.id);
+    noteSent(bg, roomId, item.id, encodeFrame(frame).length);
     if (item.notBefore !== undefined) await tryingAgain(bg, item);
   }
 }
@@ -32,6 +39,17 @@ export async function flushAllOutboxes(bg: Background): Promise<void> {
 
 const RETRY_MS = 1_000;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * After RATE_LIMITED (or INTERNAL), which may not say what it dropped: sends every synced room's
+ * unacked messages again (what had arrived is acked again, not delivered twice), and asks again
+ * for every room whose join was not answered.
+ */
+export async function retryAfterRefusal(bg: Background): Promise<void> {
+  bg.inFlight.clear();
+  for (const roomId of bg.synced) await flushOutbox(bg, roomId);
+  await askAgainForUnansweredRooms(bg);
+}
 
 /** One pending retry of every room's outbox, however many refusals asked for it. */
 export function scheduleOutboxRetry(bg: Background): void {
@@ -82,6 +100,7 @@ export async function holdOutbox(bg: Background, roomId: string, id: string, now
   const messages = tx.objectStore('messages');
   const changed = [];
   for (const item of await outbox.getAll()) {
+    if (item.refused) continue; // waits for the user, not for the quota
     await outbox.put({ ...item, notBefore: until, ...(item.id === id && item.roomId === roomId ? { refusals } : {}) });
     const line = await messages.get([item.roomId, item.id]);
     if (!line || line.seq !== null) continue;
@@ -123,4 +142,56 @@ async function tryingAgain(bg: Background, item: OutboxRecord): Promise<void> {
   }
   await tx.done;
   if (updated) bg.postToWatchers(item.roomId, { type: 'room-item', roomId: item.roomId, item: toChatItem(updated) });
+}
+
+// ---- Refused for good: the relay will never accept this message as it is ----------------------
+// (FRAME_TOO_LARGE, a 1009 close, BAD_FRAME.) Resending would only be refused again, or close the
+// socket again, so it leaves the window and waits for the user: [Try again] (another relay, a
+// newer one) or [Delete]. Its text stays on the line meanwhile.
+
+/** Marks message `id` refused for `why`, and lets the messages behind it go out. */
+export async function refuseMessage(bg: Background, roomId: string, id: string, why: RefusedWhy): Promise<void> {
+  bg.inFlight.get(roomId)?.delete(id);
+  const tx = bg.db.transaction(['outbox', 'messages'], 'readwrite');
+  const record = await tx.objectStore('outbox').get([roomId, id]);
+  const line = await tx.objectStore('messages').get([roomId, id]);
+  if (!record) return; // acked meanwhile
+  const { notBefore: _held, ...rest } = record;
+  await tx.objectStore('outbox').put({ ...rest, refused: why });
+  let updated = null;
+  if (line && line.seq === null) {
+    updated = { ...line, notSent: { reason: REFUSED_WORDS[why], retryAt: null } };
+    await tx.objectStore('messages').put(updated);
+  }
+  await tx.done;
+  if (updated) bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(updated) });
+  bg.refresh();
+  await flushOutbox(bg, roomId);
+}
+
+/** [Try again] on a refused message: back in the outbox's window. */
+export async function resendRefused(bg: Background, roomId: string, id: string): Promise<void> {
+  const tx = bg.db.transaction(['outbox', 'messages'], 'readwrite');
+  const record = await tx.objectStore('outbox').get([roomId, id]);
+  const line = await tx.objectStore('messages').get([roomId, id]);
+  if (!record?.refused) return;
+  const { refused: _was, ...queued } = record;
+  await tx.objectStore('outbox').put(queued);
+  let updated = null;
+  if (line?.notSent) {
+    const { notSent: _gone, ...sending } = line;
+    await tx.objectStore('messages').put(sending);
+    updated = sending;
+  }
+  await tx.done;
+  if (updated) bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(updated) });
+  await flushOutbox(bg, roomId);
+}
+
+/** [Delete] on a refused message: gone from the outbox and the chat. Only refused ones: a message on the wire may be acked any moment. */
+export async function deleteRefused(bg: Background, roomId: string, id: string): Promise<void> {
+  const record = await bg.db.get('outbox', [roomId, id]);
+  if (!record?.refused) return;
+  await bg.db.delete('outbox', [roomId, id]);
+  await removeChatLine(bg, roomId, id);
 }

@@ -10,6 +10,19 @@ export interface LastClose {
   reason: string;
   /** Whether that socket had opened (a close before opening is "can't reach"). */
   opened: boolean;
+  /** Set when Parley gave up on a socket that did not open within this many ms. */
+  timedOutMs?: number;
+  /** A failure that follows the relay's SHUTTING_DOWN (4010) closely: it is still restarting. */
+  restarting?: boolean;
+}
+
+/** How long a socket may take to open before it is given up and retried (see #open). */
+export const OPEN_TIMEOUT_MS = 10_000;
+/** How long after a SHUTTING_DOWN close failures are still told as "the relay is restarting". */
+export const RESTART_GRACE_MS = 2 * 60_000;
+
+export interface RelaySocketOptions {
+  openTimeoutMs?: number;
 }
 
 export interface RelaySocketEvents {
@@ -19,6 +32,8 @@ export interface RelaySocketEvents {
   onBadFrame(message: string): void;
   /** A socket closed before it opened (the browser does not say why). */
   onUnopened?(url: string): void;
+  /** A socket closed (whatever the cause), with how. */
+  onClosed?(close: LastClose): void;
 }
 
 /**
@@ -33,6 +48,9 @@ export class RelaySocket {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #keepalive: ReturnType<typeof setInterval> | undefined;
   #lastHeard = 0;
+  /** When the relay last said it was shutting down (close 4010); null once a socket opened since. */
+  #restartingSince: number | null = null;
+  readonly #openTimeoutMs: number;
   status: ConnectionStatus = 'offline';
   /** Why the last socket closed; null once a socket is open (or none was tried). */
   lastClose: LastClose | null = null;
@@ -43,7 +61,9 @@ export class RelaySocket {
     return this.#url;
   }
 
-  constructor(private readonly events: RelaySocketEvents) {}
+  constructor(private readonly events: RelaySocketEvents, options: RelaySocketOptions = {}) {
+    this.#openTimeoutMs = options.openTimeoutMs ?? OPEN_TIMEOUT_MS;
+  }
 
   /** Connect (or stay connected) to `url`; a changed url drops the old socket first. */
   want(url: string): void {
@@ -53,6 +73,7 @@ export class RelaySocket {
       this.#drop();
       this.#attempt = 0;
       this.lastClose = null;
+      this.#restartingSince = null;
       clearTimeout(this.#retryTimer);
       this.#retryTimer = undefined;
       this.retryAt = null;
@@ -78,6 +99,7 @@ export class RelaySocket {
     this.#retryTimer = undefined;
     this.retryAt = null;
     this.lastClose = null;
+    this.#restartingSince = null;
     this.#drop();
     this.#setStatus('offline');
   }
@@ -105,8 +127,20 @@ export class RelaySocket {
     }
     this.#ws = ws;
     let opened = false;
+    // A browser gives up on an address that never answers (a blackholed host, a server that
+    // accepts and says nothing) only after minutes; until then the banner would have no words.
+    const openTimer = setTimeout(() => {
+      if (this.#ws !== ws || opened) return;
+      this.#drop();
+      // No HTTP probe here (relay-status.ts): it would wait on the same silent address.
+      this.lastClose = this.#failure({ code: 1006, reason: '', opened: false, timedOutMs: this.#openTimeoutMs });
+      this.#setStatus(this.#wanted ? 'connecting' : 'offline');
+      if (this.#wanted) this.#scheduleRetry();
+    }, this.#openTimeoutMs);
     ws.onopen = () => {
       opened = true;
+      clearTimeout(openTimer);
+      this.#restartingSince = null;
       this.#lastHeard = Date.now();
       this.lastClose = null;
       this.#setStatus('online');
@@ -125,17 +159,30 @@ export class RelaySocket {
       else this.events.onBadFrame(decoded.error.message);
     };
     ws.onclose = (event) => {
+      clearTimeout(openTimer);
       if (this.#ws !== ws) return;
       this.#ws = null;
+      if (event.code === 4010 || event.reason === 'SHUTTING_DOWN') this.#restartingSince = Date.now();
       // A relay that turns a socket away says why in the close (code and the error code as reason).
-      this.lastClose = { code: event.code, reason: event.reason, opened };
+      this.lastClose = this.#failure({ code: event.code, reason: event.reason, opened });
       if (!opened) this.events.onUnopened?.(this.#url);
+      this.events.onClosed?.(this.lastClose);
       this.#stopKeepalive();
       this.#setStatus(this.#wanted ? 'connecting' : 'offline');
       if (this.#wanted) this.#scheduleRetry();
     };
     // Errors are always followed by close, which does the recovery.
     ws.onerror = () => {};
+  }
+
+  /**
+   * A socket that failed without a reason of its own (1006, a timeout) soon after the relay said it
+   * was shutting down is the relay restarting, not an unreachable address: say so, for a while.
+   */
+  #failure(close: LastClose): LastClose {
+    const since = this.#restartingSince;
+    if (since === null || close.opened || close.reason !== '' || Date.now() - since > RESTART_GRACE_MS) return close;
+    return { ...close, restarting: true };
   }
 
   #scheduleRetry(): void {

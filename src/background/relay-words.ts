@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../shared/protocol.ts';
+import type { RefusedWhy } from './db.ts';
 
 // What the user reads for everything the relay can say. One table, typed over ErrorCode: a code
 // added to ERROR_CODES without words here is a compile error. To add one, add a line.
@@ -44,6 +45,13 @@ export const NOT_SENT_WORDS = {
   DAILY_QUOTA: 'your network has stored as much on this relay today as it allows.',
 } as const;
 
+/** Why one of our messages will not be sent as it is (outbox.ts, refuseMessage): "Not sent: …". */
+export const REFUSED_WORDS: { readonly [K in RefusedWhy]: string } = {
+  FRAME_TOO_LARGE: 'the relay refused it (too large for this relay, which takes shorter messages than Parley does). Send it in shorter parts.',
+  CLOSED_TOO_LARGE: 'the relay refused it (too large for this relay, which closed the connection over it). Send it in shorter parts.',
+  BAD_FRAME: 'the relay refused it (it could not read it: is the relay a different version of Parley?).',
+};
+
 export function isErrorCode(text: string): text is ErrorCode {
   return Object.hasOwn(RELAY_ERROR_WORDS, text);
 }
@@ -52,8 +60,14 @@ export function isErrorCode(text: string): text is ErrorCode {
  * Words for a closed connection. A relay that turns a socket away closes it with the error code
  * as the reason; other close codes come from the WebSocket layer or the network.
  */
-export function closeWords(close: { code: number; reason: string; opened: boolean }, c: WordsContext): string {
+export function closeWords(
+  close: { code: number; reason: string; opened: boolean; timedOutMs?: number; restarting?: boolean },
+  c: WordsContext,
+): string {
   if (isErrorCode(close.reason)) return RELAY_ERROR_WORDS[close.reason](c);
+  // Failures while a relay that said SHUTTING_DOWN comes back are its restart, not a wrong address.
+  if (close.restarting) return RELAY_ERROR_WORDS.SHUTTING_DOWN(c);
+  if (close.timedOutMs !== undefined) return `${c.url} did not answer within ${Math.round(close.timedOutMs / 1000)} s`;
   switch (close.code) {
     case 1006:
       // A refused TCP connection, a server that is not a WebSocket relay, a failed TLS handshake:

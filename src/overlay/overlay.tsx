@@ -27,7 +27,11 @@ export function Overlay() {
       {room ? (
         <>
           <RoomProblem problem={room.problem} />
-          <ChatLog items={state.items} onSendNow={() => send({ type: 'retry-now' })} />
+          <ChatLog
+            items={state.items}
+            onSendNow={() => send({ type: 'retry-now' })}
+            onRefused={(id, action) => send({ type: action === 'resend' ? 'resend-message' : 'delete-message', roomId: room.roomId, id })}
+          />
           <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
         </>
       ) : (

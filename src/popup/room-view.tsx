@@ -31,7 +31,11 @@ export function RoomView({ room, items, send, left }: Props) {
       </details>
       <RoomProblem problem={room.problem} />
       <People items={items} />
-      <ChatLog items={items} onSendNow={() => send({ type: 'retry-now' })} />
+      <ChatLog
+        items={items}
+        onSendNow={() => send({ type: 'retry-now' })}
+        onRefused={(id, action) => send({ type: action === 'resend' ? 'resend-message' : 'delete-message', roomId: room.roomId, id })}
+      />
       <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
     </section>
   );

@@ -49,14 +49,20 @@ export interface ChatItem {
   status: DeliveryStatus;
   /** Who signed it (src/background/identity-rules.ts); absent on lines stored before signing. */
   sender?: SenderCheck;
-  /** One of ours the relay refused for now (DAILY_QUOTA): why, in words, and when it is sent again. */
+  /**
+   * One of ours the relay refused: for now (DAILY_QUOTA), why and when it is sent again; or as it
+   * is (too large, unreadable: retryAt null), why, until the user tries again or deletes it.
+   */
   notSent?: NotSent;
 }
 
-/** Why one of our messages waits in the outbox, and when Parley sends it again (ms since the epoch). */
+/**
+ * Why one of our messages waits in the outbox, and when Parley sends it again (ms since the
+ * epoch); null: not by itself, only when the user asks (Try again).
+ */
 export interface NotSent {
   reason: string;
-  retryAt: number;
+  retryAt: number | null;
 }
 
 /**
@@ -81,7 +87,10 @@ export type ViewToBackground =
   | { type: 'open-overlay'; roomId: string; tabId: number | null }
   | { type: 'close-overlay' }
   /** Reconnect now instead of waiting for the backoff, and ask again for refused rooms. */
-  | { type: 'retry-now' };
+  | { type: 'retry-now' }
+  /** A message the relay refused as it is (ChatItem.notSent.retryAt null): send it again, or drop it. */
+  | { type: 'resend-message'; roomId: string; id: string }
+  | { type: 'delete-message'; roomId: string; id: string };
 
 // ---- background -> view ----------------------------------------------------------------------
 

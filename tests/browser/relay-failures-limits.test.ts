@@ -188,9 +188,68 @@ describe('the relay\'s limits, in words', () => {
     const seen = await recordStatus(popup);
     await relay.kill('SIGTERM');
     await expect.poll(seen, { timeout: 15_000 }).toContain('The relay is restarting.');
+    // While it is down, the attempts fail like an unreachable address (1006); they are still the
+    // restart (docs/protocol.md, "Errors"). A backoff of 3 s or more means at least three of them.
+    await popup.page.waitForFunction(() => {
+      const m = /retrying in (\d+) s/i.exec(document.querySelector('[data-testid=relay-next]')?.textContent ?? '');
+      return !!m && Number(m[1]) >= 3;
+    }, undefined, { polling: 100, timeout: 20_000 });
+    expect(await seen()).toEqual(['The relay is restarting.']);
+    expect(await statusShows(popup, 'restarting')).toMatch(/^The relay is restarting\. Retrying in \d+ s\.Retry now$/);
     await relay.restart();
     void popup.page.getByTestId('retry-now').dispatchEvent('click').catch(() => {});
     await popup.waitOnline();
+  });
+
+  it('FRAME_TOO_LARGE: a message too large for this relay says it was not sent, lets the next through, and can be tried again or deleted', async () => {
+    // A relay that takes shorter frames than Parley sends (its other KB limits are at least this at
+    // their defaults, docs/protocol.md "Configuration"), with a hard cap that answers, not cuts.
+    const relay = await startRelay({ MAX_FRAME_KB: '2', FRAME_HARD_CAP_KB: '64' });
+    const { popup } = await launch('frame-too-large');
+    await popup.saveSettings('Ann', relay.url);
+    await popup.createRoom();
+    await popup.waitOnline();
+    const long = 'long '.repeat(600);
+    await popup.send(long);
+    await popup.send('after');
+    await popup.waitForMessage('after', 'sent');
+    const notSent = popup.page.locator('[data-testid=not-sent][data-final=true]');
+    await notSent.waitFor();
+    const words = 'Not sent: the relay refused it (too large for this relay, which takes shorter messages than Parley does). Send it in shorter parts.';
+    expect(await notSent.textContent()).toBe(`${words}Try againDelete`);
+    expect(await popup.page.locator('[data-testid=message][data-status=sending] .pl-text').textContent()).toBe(long);
+    // Try again: sent again (the relay's second refusal), and said again. The line may say
+    // "sending…" too briefly to be seen, so the relay's count tells that it went out.
+    await popup.page.getByTestId('try-again').click();
+    await expect.poll(() => metric(relay, 'parley_relay_errors_total{code="FRAME_TOO_LARGE"}'), { timeout: 15_000 }).toBe(2);
+    await notSent.waitFor();
+    expect(await notSent.textContent()).toBe(`${words}Try againDelete`);
+    // Delete: gone; only what the relay took is left, stored once.
+    await popup.page.getByTestId('delete-message').click();
+    await notSent.waitFor({ state: 'detached' });
+    expect(await popup.messages()).toEqual(['after']);
+    expect(await metric(relay, 'parley_relay_messages_stored_total')).toBe(1);
+  });
+
+  it('a message beyond the relay\'s hard cap (close 1009) is set aside in words, not resent on every connection', async () => {
+    // Hard cap 3 KiB (5/4 of 2, rounded up): the long message closes the socket.
+    const relay = await startRelay({ MAX_FRAME_KB: '2' });
+    const { popup } = await launch('hard-cap');
+    await popup.saveSettings('Ann', relay.url);
+    await popup.createRoom();
+    await popup.waitOnline();
+    await popup.send('long '.repeat(1_200));
+    const notSent = popup.page.locator('[data-testid=not-sent][data-final=true]');
+    await notSent.waitFor();
+    expect(await notSent.textContent()).toBe(
+      'Not sent: the relay refused it (too large for this relay, which closed the connection over it). Send it in shorter parts.Try againDelete',
+    );
+    void popup.page.getByTestId('retry-now').dispatchEvent('click').catch(() => {});
+    await popup.waitOnline();
+    await popup.send('after');
+    await popup.waitForMessage('after', 'sent');
+    expect(await notSent.count()).toBe(1);
+    expect(await metric(relay, 'parley_relay_messages_stored_total')).toBe(1);
   });
 
   it('IDLE_TIMEOUT: a relay that cuts sooner than the keepalive says so, and the popup reconnects', async () => {

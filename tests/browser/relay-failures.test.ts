@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { deriveRoomKeys } from '../../src/shared/crypto.ts';
@@ -92,6 +93,25 @@ describe('failures the user sees, in words', () => {
     await backoffAtLeast(popup, 4);
     await startRelay({}, port);
     await recovers(popup);
+  });
+
+  it('an address that accepts and never answers: after 10 s the popup says so and when it retries', async () => {
+    // A TCP server on loopback that takes the connection and says nothing, like a blackholed host:
+    // the browser alone would wait minutes before the socket fails.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => { sockets.add(s); s.on('error', () => {}); });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanup.push(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+    const url = `ws://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    const { popup } = await launch('silent');
+    expect(await saveAddress(popup, url)).toBe(`Saved. ${url} did not answer within 5 s.`);
+    await createRoomOffline(popup);
+    expect(await statusShows(popup, 'did not answer')).toMatch(
+      new RegExp(`^${url} did not answer within 10 s: retrying in \\d+ sRetry now$`),
+    );
   });
 
   it('a web server that is not a relay: the form and the popup say something else answers there', async () => {

@@ -16,6 +16,7 @@ import { deriveRoomKeys, sealMessage, type RoomKeys } from '../../src/shared/cry
 import { newMessageId } from '../../src/shared/message-id.ts';
 import type { ChatDeliverFrame, ClientToRelay } from '../../src/shared/protocol.ts';
 import { newRoomCode } from '../../src/shared/room-code.ts';
+import { newWireLedger } from '../../src/background/unanswered.ts';
 
 let bg: Background;
 let sent: ClientToRelay[];
@@ -29,7 +30,7 @@ beforeEach(async () => {
   const relay = { isOpen: true, status: 'online', send: (f: ClientToRelay) => (sent.push(f), true) } as unknown as RelaySocket;
   bg = {
     db: await openParleyDb(`test-${++dbCount}`), relay, keys: new Map([[keys.roomId, keys]]), views: new Set(),
-    pendingJoins: new Map(), synced: new Set(), inFlight: new Map(), members: new Map(), overlayRooms: new Map(), overlayHosts: new Map(), lastRoomId: null, roomProblems: new Map(), roomLimit: null,
+    pendingJoins: new Map(), synced: new Set(), inFlight: new Map(), wire: newWireLedger(), members: new Map(), overlayRooms: new Map(), overlayHosts: new Map(), lastRoomId: null, roomProblems: new Map(), roomLimit: null,
     retryOutboxes: () => {}, refresh: () => {}, post: () => {}, postToWatchers: () => {},
   };
   await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0 });

@@ -4,6 +4,7 @@ import 'fake-indexeddb/auto';
 import type { Background, ViewPort } from '../../src/background/context.ts';
 import { openParleyDb } from '../../src/background/db.ts';
 import type { RelaySocket } from '../../src/background/relay-socket.ts';
+import { newWireLedger } from '../../src/background/unanswered.ts';
 import { deriveRoomKeys, sealMessage, type RoomKeys } from '../../src/shared/crypto.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import type { ChatDeliverFrame, ClientToRelay } from '../../src/shared/protocol.ts';
@@ -30,7 +31,7 @@ export async function backgroundFixture(): Promise<Fixture> {
   const relay = { isOpen: true, status: 'online', send: (f: ClientToRelay) => (sent.push(f), true) } as unknown as RelaySocket;
   const bg: Background = {
     db: await openParleyDb(`fixture-${++dbCount}-${Math.random()}`), relay, keys: new Map([[keys.roomId, keys]]), views: new Set(),
-    pendingJoins: new Map(), synced: new Set(), inFlight: new Map(), members: new Map(), overlayRooms: new Map(), overlayHosts: new Map(),
+    pendingJoins: new Map(), synced: new Set(), inFlight: new Map(), wire: newWireLedger(), members: new Map(), overlayRooms: new Map(), overlayHosts: new Map(),
     lastRoomId: null, roomProblems: new Map(), roomLimit: null,
     retryOutboxes: () => {}, refresh: () => {},
     post: (_v, m) => void posted.push(m),

@@ -15,6 +15,7 @@ import { safetyCode } from '../../src/shared/identity.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import type { ClientToRelay } from '../../src/shared/protocol.ts';
 import { newRoomCode } from '../../src/shared/room-code.ts';
+import { newWireLedger } from '../../src/background/unanswered.ts';
 
 let dbCount = 0;
 const view = { port: null, kind: 'popup', watching: null, tabId: null } as unknown as ViewPort;
@@ -24,7 +25,7 @@ async function background(keys: RoomKeys, code: string, nickname: string) {
   const relay = { isOpen: true, status: 'online', send: (f: ClientToRelay) => (sent.push(f), true) } as unknown as RelaySocket;
   const bg: Background = {
     db: await openParleyDb(`identity-${++dbCount}`), relay, keys: new Map([[keys.roomId, keys]]), views: new Set(),
-    pendingJoins: new Map(), synced: new Set([keys.roomId]), inFlight: new Map(), members: new Map(), overlayRooms: new Map(), overlayHosts: new Map(), lastRoomId: null, roomProblems: new Map(), roomLimit: null,
+    pendingJoins: new Map(), synced: new Set([keys.roomId]), inFlight: new Map(), wire: newWireLedger(), members: new Map(), overlayRooms: new Map(), overlayHosts: new Map(), lastRoomId: null, roomProblems: new Map(), roomLimit: null,
     retryOutboxes: () => {}, refresh: () => {}, post: () => {}, postToWatchers: () => {},
   };
   await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0 });

@@ -78,4 +78,56 @@ describe('the relay socket', () => {
     ws.receive({ type: 'PONG', t: 1 });
     expect(s.lastClose).toBeNull();
   });
+
+  it('gives up on a socket that has not opened within 10 s, says so, and retries', () => {
+    const s = newSocket();
+    s.want(URL);
+    const first = FakeSocket.all.length;
+    vi.advanceTimersByTime(9_999);
+    expect(s.lastClose).toBeNull();
+    vi.advanceTimersByTime(1);
+    expect(words(s)).toBe(`${URL} did not answer within 10 s`);
+    expect(s.status).toBe('connecting');
+    expect(s.retryAt).not.toBeNull();
+    vi.advanceTimersByTime(s.retryAt! - Date.now());
+    expect(FakeSocket.all.length).toBe(first + 1);
+  });
+
+  it('after SHUTTING_DOWN, failures are the relay restarting, for up to 2 minutes or until a socket opens', () => {
+    const s = newSocket();
+    s.want(URL);
+    FakeSocket.all.at(-1)!.open();
+    FakeSocket.all.at(-1)!.closeWith(4010, 'SHUTTING_DOWN');
+    expect(words(s)).toBe('The relay is restarting.');
+    const fail = () => {
+      vi.advanceTimersByTime(s.retryAt! - Date.now());
+      FakeSocket.all.at(-1)!.closeWith(1006);
+    };
+    fail();
+    expect(words(s)).toBe('The relay is restarting.');
+    // A silent address (the open timeout) is the restart too.
+    vi.advanceTimersByTime(s.retryAt! - Date.now());
+    vi.advanceTimersByTime(10_000);
+    expect(words(s)).toBe('The relay is restarting.');
+    // Back, then gone again without a word: no longer a restart.
+    vi.advanceTimersByTime(s.retryAt! - Date.now());
+    FakeSocket.all.at(-1)!.open();
+    FakeSocket.all.at(-1)!.closeWith(1006);
+    expect(words(s)).toBe(`Lost the connection to ${URL}`);
+    fail();
+    expect(words(s)).toBe(`Can't reach ${URL}`);
+
+    // A restart that takes longer than 2 minutes is told in plain words from then on.
+    const t = newSocket();
+    t.want(URL);
+    FakeSocket.all.at(-1)!.open();
+    FakeSocket.all.at(-1)!.closeWith(4010, 'SHUTTING_DOWN');
+    const since = Date.now();
+    while (Date.now() - since <= 120_000) {
+      vi.advanceTimersByTime(t.retryAt! - Date.now());
+      FakeSocket.all.at(-1)!.closeWith(1006);
+      const plain = Date.now() - since > 120_000;
+      expect(t.lastClose && closeWords(t.lastClose, { url: URL, roomLimit: null })).toBe(plain ? `Can't reach ${URL}` : 'The relay is restarting.');
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { createRoom } from './create-room.ts';
 import { joinRoom } from './join-room.ts';
 import { leaveRoom } from './leave-room.ts';
 import { openOverlay } from './open-overlay.ts';
+import { deleteMessage, resendMessage } from './refused-message.ts';
 import { retryNow } from './retry-now.ts';
 import { saveSettings } from './save-settings.ts';
 import { sendMessage } from './send-message.ts';
@@ -25,6 +26,8 @@ export const intentHandlers: Handlers = {
   'open-overlay': openOverlay,
   'close-overlay': closeOverlayIntent,
   'retry-now': retryNow,
+  'resend-message': resendMessage,
+  'delete-message': deleteMessage,
 };
 
 export function handleIntent(bg: Background, msg: unknown, view: ViewPort): Promise<void> {

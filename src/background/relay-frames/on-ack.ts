@@ -2,9 +2,11 @@ import type { AckFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
 import { markAcked } from '../messages.ts';
 import { flushOutbox } from '../outbox.ts';
+import { noteAnswered } from '../unanswered.ts';
 
 /** One message arrived: mark it sent, and let the next queued one onto the wire. */
 export async function onAck(bg: Background, frame: AckFrame): Promise<void> {
+  noteAnswered(bg, frame.room, frame.id);
   await markAcked(bg, frame.room, frame.id, frame.seq);
   bg.inFlight.get(frame.room)?.delete(frame.id);
   await flushOutbox(bg, frame.room);

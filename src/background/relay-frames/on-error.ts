@@ -1,7 +1,8 @@
 import type { ErrorFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
 import { loadSettings } from '../db.ts';
-import { holdOutbox, scheduleOutboxRetry } from '../outbox.ts';
+import { holdOutbox, refuseMessage, scheduleOutboxRetry } from '../outbox.ts';
+import { noteAnswered, takeRefused } from '../unanswered.ts';
 import { roomRefused } from '../room-refusals.ts';
 import { wordsContext } from '../relay-status.ts';
 import { RELAY_ERROR_WORDS } from '../relay-words.ts';
@@ -15,6 +16,13 @@ export async function onError(bg: Background, frame: ErrorFrame): Promise<void> 
     if (record) setTimeout(() => bg.relay.send({ type: 'GETROOM', room, since: record.lastSeq }), 1_000);
     return;
   }
+  if (frame.code === 'FRAME_TOO_LARGE' || (frame.code === 'BAD_FRAME' && frame.ref === 'CHATMSG')) {
+    // The relay will never take that message as it is, and cannot say which one it was (it did
+    // not read it): found by order (unanswered.ts), shown as not sent, out of the way of the rest.
+    const refused = takeRefused(bg, frame.code === 'FRAME_TOO_LARGE');
+    if (refused) await refuseMessage(bg, refused.roomId, refused.id, frame.code);
+    return;
+  }
   if (frame.code === 'RATE_LIMITED' || frame.code === 'INTERNAL') {
     // Whatever was refused stays in the outbox; send it again once the relay's bucket refilled.
     scheduleOutboxRetry(bg);
@@ -22,7 +30,10 @@ export async function onError(bg: Background, frame: ErrorFrame): Promise<void> 
   }
   if (frame.code === 'DAILY_QUOTA') {
     // The relay stores no more from our address today: the message waits, and so does the rest.
-    if (room && frame.id) await holdOutbox(bg, room, frame.id);
+    if (room && frame.id) {
+      noteAnswered(bg, room, frame.id);
+      await holdOutbox(bg, room, frame.id);
+    }
     return;
   }
   if (frame.code === 'NOT_IN_ROOM' && room && (await bg.db.get('rooms', room))) {
