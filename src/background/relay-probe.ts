@@ -4,6 +4,8 @@ import { closeWords, type WordsContext } from './relay-words.ts';
 export interface ProbeResult {
   ok: boolean;
   message: string;
+  /** The close reason the relay gave when it turned the check's socket away, if any. */
+  reason?: string;
 }
 
 const PROBE_TIMEOUT_MS = 5_000;
@@ -47,7 +49,7 @@ export function probeRelay(context: WordsContext, timeoutMs = PROBE_TIMEOUT_MS):
     ws.onclose = async (event) => {
       if (settled) return;
       if (opened || event.code !== 1006) {
-        finish({ ok: false, message: closeWords({ code: event.code, reason: event.reason, opened }, context) });
+        finish({ ok: false, message: closeWords({ code: event.code, reason: event.reason, opened }, context), reason: event.reason });
         return;
       }
       finish({ ok: false, message: await whyNotOpened(url) });

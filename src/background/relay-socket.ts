@@ -12,13 +12,26 @@ export interface LastClose {
   opened: boolean;
   /** Set when Parley gave up on a socket that did not open within this many ms. */
   timedOutMs?: number;
-  /** A failure that follows the relay's SHUTTING_DOWN (4010) closely: it is still restarting. */
-  restarting?: boolean;
+  /**
+   * A failure with no reason of its own that closely follows the relay saying why it turns
+   * sockets away without a word (see SILENT_AFTER): that reason still holds.
+   */
+  after?: SilentReason;
 }
+
+/**
+ * Codes after which a relay drops further sockets before they open, so the browser sees only 1006:
+ * a relay restarting (SHUTTING_DOWN), and one that drops an address's sockets at accept while the
+ * address is over its connection rate (CONNECTING_TOO_FAST).
+ */
+export const SILENT_AFTER = ['SHUTTING_DOWN', 'CONNECTING_TOO_FAST'] as const;
+export type SilentReason = (typeof SILENT_AFTER)[number];
+const CLOSE_CODE_OF: Record<number, SilentReason> = { 4010: 'SHUTTING_DOWN', 4030: 'CONNECTING_TOO_FAST' };
+const isSilentReason = (text: string): text is SilentReason => (SILENT_AFTER as readonly string[]).includes(text);
 
 /** How long a socket may take to open before it is given up and retried (see #open). */
 export const OPEN_TIMEOUT_MS = 10_000;
-/** How long after a SHUTTING_DOWN close failures are still told as "the relay is restarting". */
+/** How long after such a reason failures without one are still told in its words. */
 export const RESTART_GRACE_MS = 2 * 60_000;
 
 export interface RelaySocketOptions {
@@ -48,8 +61,8 @@ export class RelaySocket {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #keepalive: ReturnType<typeof setInterval> | undefined;
   #lastHeard = 0;
-  /** When the relay last said it was shutting down (close 4010); null once a socket opened since. */
-  #restartingSince: number | null = null;
+  /** Per relay address, the last SILENT_AFTER reason it gave and when; gone once a socket opens. */
+  readonly #silentReason = new Map<string, { reason: SilentReason; since: number }>();
   readonly #openTimeoutMs: number;
   status: ConnectionStatus = 'offline';
   /** Why the last socket closed; null once a socket is open (or none was tried). */
@@ -73,7 +86,6 @@ export class RelaySocket {
       this.#drop();
       this.#attempt = 0;
       this.lastClose = null;
-      this.#restartingSince = null;
       clearTimeout(this.#retryTimer);
       this.#retryTimer = undefined;
       this.retryAt = null;
@@ -99,7 +111,7 @@ export class RelaySocket {
     this.#retryTimer = undefined;
     this.retryAt = null;
     this.lastClose = null;
-    this.#restartingSince = null;
+    this.#silentReason.clear();
     this.#drop();
     this.#setStatus('offline');
   }
@@ -140,7 +152,7 @@ export class RelaySocket {
     ws.onopen = () => {
       opened = true;
       clearTimeout(openTimer);
-      this.#restartingSince = null;
+      this.#silentReason.delete(this.#url);
       this.#lastHeard = Date.now();
       this.lastClose = null;
       this.#setStatus('online');
@@ -162,7 +174,7 @@ export class RelaySocket {
       clearTimeout(openTimer);
       if (this.#ws !== ws) return;
       this.#ws = null;
-      if (event.code === 4010 || event.reason === 'SHUTTING_DOWN') this.#restartingSince = Date.now();
+      this.heard(this.#url, isSilentReason(event.reason) ? event.reason : CLOSE_CODE_OF[event.code]);
       // A relay that turns a socket away says why in the close (code and the error code as reason).
       this.lastClose = this.#failure({ code: event.code, reason: event.reason, opened });
       if (!opened) this.events.onUnopened?.(this.#url);
@@ -176,13 +188,22 @@ export class RelaySocket {
   }
 
   /**
-   * A socket that failed without a reason of its own (1006, a timeout) soon after the relay said it
-   * was shutting down is the relay restarting, not an unreachable address: say so, for a while.
+   * The relay at `url` gave a reason, here or to another socket of ours (the settings check): if
+   * it is one after which it drops sockets silently, remember it for the failures that follow.
+   */
+  heard(url: string, reason: string | undefined): void {
+    if (reason !== undefined && isSilentReason(reason)) this.#silentReason.set(url, { reason, since: Date.now() });
+  }
+
+  /**
+   * A socket that failed without a reason of its own (1006, a timeout) soon after the relay said
+   * it was restarting or that we connect too fast is still that, not an unreachable address: say
+   * so, for a while.
    */
   #failure(close: LastClose): LastClose {
-    const since = this.#restartingSince;
-    if (since === null || close.opened || close.reason !== '' || Date.now() - since > RESTART_GRACE_MS) return close;
-    return { ...close, restarting: true };
+    const last = this.#silentReason.get(this.#url);
+    if (!last || close.opened || close.reason !== '' || Date.now() - last.since > RESTART_GRACE_MS) return close;
+    return { ...close, after: last.reason };
   }
 
   #scheduleRetry(): void {

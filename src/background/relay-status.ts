@@ -32,7 +32,7 @@ export function relayStatus(bg: Background, url: string): RelayStatus {
   const context = wordsContext(bg, url);
   const close = relay.lastClose;
   const problem = relay.status === 'online' || !close ? null
-    : (!close.opened && close.code === 1006 && !close.restarting && close.timedOutMs === undefined && unopenedWords(url))
+    : (!close.opened && close.code === 1006 && close.after === undefined && close.timedOutMs === undefined && unopenedWords(url))
       || closeWords(close, context);
   return { url, problem, retryAt: relay.status === 'online' ? null : relay.retryAt };
 }

@@ -61,12 +61,13 @@ export function isErrorCode(text: string): text is ErrorCode {
  * as the reason; other close codes come from the WebSocket layer or the network.
  */
 export function closeWords(
-  close: { code: number; reason: string; opened: boolean; timedOutMs?: number; restarting?: boolean },
+  close: { code: number; reason: string; opened: boolean; timedOutMs?: number; after?: ErrorCode },
   c: WordsContext,
 ): string {
   if (isErrorCode(close.reason)) return RELAY_ERROR_WORDS[close.reason](c);
-  // Failures while a relay that said SHUTTING_DOWN comes back are its restart, not a wrong address.
-  if (close.restarting) return RELAY_ERROR_WORDS.SHUTTING_DOWN(c);
+  // Failures that follow a relay's SHUTTING_DOWN or CONNECTING_TOO_FAST are still that, not a
+  // wrong address: it drops further sockets before they open (relay-socket.ts, SILENT_AFTER).
+  if (close.after !== undefined) return RELAY_ERROR_WORDS[close.after](c);
   if (close.timedOutMs !== undefined) return `${c.url} did not answer within ${Math.round(close.timedOutMs / 1000)} s`;
   switch (close.code) {
     case 1006:

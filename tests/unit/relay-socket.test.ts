@@ -130,4 +130,31 @@ describe('the relay socket', () => {
       expect(t.lastClose && closeWords(t.lastClose, { url: URL, roomLimit: null })).toBe(plain ? `Can't reach ${URL}` : 'The relay is restarting.');
     }
   });
+
+  // docs/protocol.md, "Handshake policies": once an address has been told CONNECTING_TOO_FAST, the
+  // relay drops its further sockets at accept while it is over the rate: the browser sees 1006.
+  it('after CONNECTING_TOO_FAST, silent drops are still "too fast", also when the settings check heard it', () => {
+    const tooFast = 'Your network is opening connections to this relay faster than it allows.';
+    const s = newSocket();
+    s.want(URL);
+    FakeSocket.all.at(-1)!.open();
+    FakeSocket.all.at(-1)!.closeWith(4030, 'CONNECTING_TOO_FAST');
+    expect(words(s)).toBe(tooFast);
+    vi.advanceTimersByTime(s.retryAt! - Date.now());
+    FakeSocket.all.at(-1)!.closeWith(1006);
+    expect(words(s)).toBe(tooFast);
+
+    // The settings check's own socket was the one told; the background's socket only meets drops.
+    const t = newSocket();
+    t.heard(URL, 'CONNECTING_TOO_FAST');
+    t.want(URL);
+    FakeSocket.all.at(-1)!.closeWith(1006);
+    expect(words(t)).toBe(tooFast);
+    // Another relay's reason says nothing about this one.
+    const u = newSocket();
+    u.heard('ws://127.0.0.1:2', 'CONNECTING_TOO_FAST');
+    u.want(URL);
+    FakeSocket.all.at(-1)!.closeWith(1006);
+    expect(words(u)).toBe(`Can't reach ${URL}`);
+  });
 });

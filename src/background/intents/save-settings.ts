@@ -23,5 +23,10 @@ export async function saveSettings(bg: Background, msg: Extract<ViewToBackground
   if ((await bg.db.count('rooms')) > 0) bg.relay.want(url);
   bg.refresh();
   // Outside the serial queue: the answer can take seconds, and nothing else should wait for it.
-  void probeRelay(wordsContext(bg, url)).then((result) => bg.post(view, { type: 'relay-check', url, ...result }));
+  void probeRelay(wordsContext(bg, url)).then(({ ok, message, reason }) => {
+    // A reason given to the check (CONNECTING_TOO_FAST: the relay now drops our next sockets
+    // silently) also explains what the background's own socket meets next.
+    bg.relay.heard(url, reason);
+    bg.post(view, { type: 'relay-check', url, ok, message });
+  });
 }
