@@ -2,36 +2,21 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { newMessageId } from '../../src/shared/message-id.ts';
+import { cleanUp, createRoomOffline, launch, onCleanup, saveAddress, startRelay, statusShows } from './failure-harness.ts';
 import type { PopupPage } from './popup-page.ts';
-import { Profile } from './profile.ts';
 import { RelayProcess } from './relay-process.ts';
 
 // Issue 7, defect 4 (last part): the relay's limits and quotas, each shown to the user in words in
 // the popup, against a real relay process. The words are the ones docs/protocol.md and
 // docs/architecture.md ("Connection status") promise; src/background/relay-words.ts holds them.
 
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step().catch(() => {});
-});
-
-async function launch(label: string): Promise<{ profile: Profile; popup: PopupPage }> {
-  const profile = await new Profile(label).launch();
-  cleanup.push(() => profile.close());
-  return { profile, popup: await profile.openPopup() };
-}
-
-async function startRelay(env: Record<string, string> = {}): Promise<RelayProcess> {
-  const relay = await RelayProcess.start(env);
-  cleanup.push(() => relay.kill());
-  return relay;
-}
+afterEach(cleanUp);
 
 /** A raw client of the relay from `localAddress` (127.0.0.2 does not share the browser's budgets). */
 async function rawClient(url: string, localAddress = '127.0.0.1'): Promise<WebSocket> {
   const ws = new WebSocket(url, { localAddress });
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  cleanup.push(async () => ws.close());
+  onCleanup(async () => ws.close());
   return ws;
 }
 
@@ -45,31 +30,6 @@ function nextFrame(ws: WebSocket, type: string): Promise<Record<string, unknown>
     };
     ws.on('message', onMessage);
   });
-}
-
-/** Saves the address and returns the form's answer about it, which here is a no. */
-async function useRelay(popup: PopupPage, url: string): Promise<string> {
-  await popup.page.getByTestId('open-settings').click();
-  await popup.page.getByTestId('nickname').fill('Ann');
-  await popup.page.getByTestId('relay-url').fill(url);
-  await popup.page.getByTestId('save-settings').click();
-  const answer = popup.page.locator('[data-testid=relay-check][data-ok=false]');
-  await answer.waitFor();
-  return (await answer.textContent())!;
-}
-
-/** Creates a room from the list (it works offline and syncs later); stays in the room list. */
-async function createRoomOffline(popup: PopupPage): Promise<void> {
-  if (await popup.page.getByTestId('back').count()) await popup.page.getByTestId('back').click();
-  await popup.page.getByTestId('create-room').click();
-  await popup.page.getByTestId('room-code').waitFor();
-}
-
-/** Waits until the popup's status line contains `text`; returns the whole line. */
-async function statusShows(popup: PopupPage, text: string | RegExp): Promise<string> {
-  const status = popup.page.getByTestId('relay-status').filter({ hasText: text });
-  await status.waitFor();
-  return (await status.textContent())!;
 }
 
 /**
@@ -156,7 +116,7 @@ describe('the relay\'s limits, in words', () => {
     const relay = await startRelay({ ADDRESS_CONNECT_BURST: '1', ADDRESS_CONNECTS_PER_MIN: '1' });
     await rawClient(relay.url);
     const { popup } = await launch('too-fast');
-    expect(await useRelay(popup, relay.url)).toBe('Saved. Your network is opening connections to this relay faster than it allows.');
+    expect(await saveAddress(popup, relay.url)).toBe('Saved. Your network is opening connections to this relay faster than it allows.');
     await createRoomOffline(popup);
     expect(await statusShows(popup, 'faster than it allows')).toMatch(
       /^Your network is opening connections to this relay faster than it allows\. Retrying in \d+ s\.Retry now$/,
@@ -167,7 +127,7 @@ describe('the relay\'s limits, in words', () => {
     const relay = await startRelay({ MAX_CONNECTIONS: '1' });
     const other = await rawClient(relay.url, '127.0.0.2');
     const { popup } = await launch('relay-full');
-    expect(await useRelay(popup, relay.url)).toBe('Saved. The relay is full: it has as many connections as it allows.');
+    expect(await saveAddress(popup, relay.url)).toBe('Saved. The relay is full: it has as many connections as it allows.');
     await createRoomOffline(popup);
     expect(await statusShows(popup, 'The relay is full')).toMatch(
       /^The relay is full: it has as many connections as it allows\. Retrying in \d+ s\.Retry now$/,
@@ -271,10 +231,10 @@ describe('the relay\'s limits, in words', () => {
     // that in the relay itself drops the HTTP request that follows too, unless a slot frees in
     // between: a race the test cannot win every time.
     const busy = await busyFront(relay.port);
-    cleanup.push(() => busy.close());
+    onCleanup(() => busy.close());
     const url = `ws://127.0.0.1:${busy.port}`;
     const { popup } = await launch('busy');
-    expect(await useRelay(popup, url)).toBe(
+    expect(await saveAddress(popup, url)).toBe(
       `Saved. The relay at ${url} is up but did not accept the connection (it may be busy). Try again in a moment.`,
     );
     await createRoomOffline(popup);

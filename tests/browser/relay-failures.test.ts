@@ -4,57 +4,15 @@ import { WebSocket } from 'ws';
 import { deriveRoomKeys } from '../../src/shared/crypto.ts';
 import { formatRoomCode, newRoomCode } from '../../src/shared/room-code.ts';
 import { startPageServer } from './page-server.ts';
+import { cleanUp, createRoomOffline, launch, onCleanup, saveAddress, startRelay, statusShows } from './failure-harness.ts';
 import type { PopupPage } from './popup-page.ts';
-import { Profile } from './profile.ts';
-import { freePort, RelayProcess } from './relay-process.ts';
+import { freePort } from './relay-process.ts';
 
 // Issue 7, defect 4: every way the relay (or its absence) can keep a user out is shown in words,
 // with what happens next, and the state recovers once the cause goes away. Each case runs a real
 // relay process (or none, or something else on the port) and reads what the popup shows.
 
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step().catch(() => {});
-});
-
-async function launch(label: string): Promise<{ profile: Profile; popup: PopupPage }> {
-  const profile = await new Profile(label).launch();
-  cleanup.push(() => profile.close());
-  return { profile, popup: await profile.openPopup() };
-}
-
-async function startRelay(env: Record<string, string> = {}, port?: number): Promise<RelayProcess> {
-  const relay = port === undefined ? await RelayProcess.start(env) : new RelayProcess(port, env);
-  if (port !== undefined) await relay.restart();
-  cleanup.push(() => relay.kill());
-  return relay;
-}
-
-/** Saves settings and waits for the form's answer about the address. */
-async function saveAddress(popup: PopupPage, url: string): Promise<string> {
-  await popup.page.getByTestId('open-settings').click();
-  await popup.page.getByTestId('nickname').fill('Ann');
-  await popup.page.getByTestId('relay-url').fill(url);
-  await popup.page.getByTestId('save-settings').click();
-  const answer = popup.page.locator('[data-testid=relay-check][data-ok=false]');
-  await answer.waitFor();
-  return (await answer.textContent())!;
-}
-
-/** Goes back to the room list and creates a room there (works offline; it syncs later). */
-async function createRoomOffline(popup: PopupPage): Promise<string> {
-  if (await popup.page.getByTestId('back').count()) await popup.page.getByTestId('back').click();
-  await popup.page.getByTestId('create-room').click();
-  const code = (await popup.page.getByTestId('room-code').textContent())!;
-  return code;
-}
-
-/** Waits until the popup's status line contains `text`; returns the whole line. */
-async function statusShows(popup: PopupPage, text: string | RegExp): Promise<string> {
-  const status = popup.page.getByTestId('relay-status').filter({ hasText: text });
-  await status.waitFor();
-  return (await status.textContent())!;
-}
+afterEach(cleanUp);
 
 /**
  * Waits until the backoff has grown to at least `seconds` (so the click below is what reconnects,
@@ -101,7 +59,7 @@ describe('failures the user sees, in words', () => {
     const sockets = new Set<net.Socket>();
     const silent = net.createServer((s) => { sockets.add(s); s.on('error', () => {}); });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    cleanup.push(async () => {
+    onCleanup(async () => {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => silent.close(resolve));
     });
@@ -116,7 +74,7 @@ describe('failures the user sees, in words', () => {
 
   it('a web server that is not a relay: the form and the popup say something else answers there', async () => {
     const site = await startPageServer();
-    cleanup.push(() => site.close());
+    onCleanup(() => site.close());
     const url = site.url.replace('http', 'ws').replace(/\/$/, '');
     const { popup } = await launch('wrong-address');
     expect(await saveAddress(popup, url)).toBe(
@@ -129,7 +87,7 @@ describe('failures the user sees, in words', () => {
   it('a relay that refuses this browser\'s origin: said in the popup and in the overlay, and it recovers', async () => {
     const refusing = await startRelay({ ALLOWED_ORIGINS: 'none' });
     const site = await startPageServer();
-    cleanup.push(() => site.close());
+    onCleanup(() => site.close());
     const { profile, popup } = await launch('origin-denied');
     const answer = await saveAddress(popup, refusing.url);
     expect(answer).toBe('Saved. The relay refused this browser (origin not allowed). Ask its operator to allow Parley, or choose another relay in settings.');
@@ -210,7 +168,7 @@ describe('failures the user sees, in words', () => {
     const joined = new Promise((resolve) => member.on('message', (d) => { if (JSON.parse(String(d)).type === 'SYNCED') resolve(null); }));
     member.send(JSON.stringify({ type: 'GETROOM', room: keys.roomId }));
     await joined;
-    cleanup.push(async () => member.close());
+    onCleanup(async () => member.close());
     await popup.typeJoinCode(code);
     const error = popup.page.getByTestId('error');
     await error.waitFor();
