@@ -19,8 +19,11 @@ export function StatusBanner({ connection, relay, send }: {
   const sentence = relay.problem.endsWith('.');
   return (
     <div class="pl-status-banner" role="status" data-testid="relay-status">
-      <span data-testid="relay-problem">{relay.problem}</span>
-      <span data-testid="relay-next">{sentence ? ` ${next.charAt(0).toUpperCase()}${next.slice(1)}${next.endsWith('…') ? '' : '.'}` : `: ${next}`}</span>
+      {/* One flex item, so the banner's gap does not open up between "wss://…" and ": retrying". */}
+      <span>
+        <span data-testid="relay-problem">{relay.problem}</span>
+        <span data-testid="relay-next">{sentence ? ` ${next.charAt(0).toUpperCase()}${next.slice(1)}${next.endsWith('…') ? '' : '.'}` : `: ${next}`}</span>
+      </span>
       {/* Always there while the banner is, so it does not jump away under the pointer. */}
       <button data-testid="retry-now" onClick={() => send({ type: 'retry-now' })}>Retry now</button>
     </div>
