@@ -2,7 +2,7 @@ import { encodeFrame } from '../shared/codec.ts';
 import { OUTBOX_WINDOW } from '../shared/constants.ts';
 import type { ChatSendFrame } from '../shared/protocol.ts';
 import type { Background } from './context.ts';
-import type { OutboxRecord, RefusedWhy } from './db.ts';
+import type { MessageRecord, OutboxRecord, RefusedWhy } from './db.ts';
 import { askAgainForUnansweredRooms } from './join.ts';
 import { removeChatLine, toChatItem } from './messages.ts';
 import { NOT_SENT_WORDS, REFUSED_WORDS } from './relay-words.ts';
@@ -130,19 +130,39 @@ export async function releaseOutboxHold(bg: Background, now = Date.now()): Promi
 
 /** A held message is on the wire again: its line says "sending…" until the relay answers. */
 async function tryingAgain(bg: Background, item: OutboxRecord): Promise<void> {
+  await changeQueued(bg, item.roomId, item.id, ({ notBefore: _done, ...rest }) => rest, withoutNotSent);
+}
+
+/**
+ * Changes one queued message and its chat line in one transaction, then shows watching views the
+ * line's new state. `queued` gives the record to store (null: leave both alone, nothing to do);
+ * `shown` the line to store (null: the line stays). Returns whether the record was changed.
+ */
+async function changeQueued(
+  bg: Background, roomId: string, id: string,
+  queued: (record: OutboxRecord) => OutboxRecord | null,
+  shown: (line: MessageRecord) => MessageRecord | null,
+): Promise<boolean> {
   const tx = bg.db.transaction(['outbox', 'messages'], 'readwrite');
-  const { notBefore: _done, ...rest } = item;
-  await tx.objectStore('outbox').put(rest);
-  const line = await tx.objectStore('messages').get([item.roomId, item.id]);
-  let updated = null;
-  if (line?.notSent) {
-    const { notSent: _gone, ...sending } = line;
-    await tx.objectStore('messages').put(sending);
-    updated = sending;
+  const record = await tx.objectStore('outbox').get([roomId, id]);
+  const next = record ? queued(record) : null;
+  let updated: MessageRecord | null = null;
+  if (next) {
+    await tx.objectStore('outbox').put(next);
+    const line = await tx.objectStore('messages').get([roomId, id]);
+    updated = line ? shown(line) : null;
+    if (updated) await tx.objectStore('messages').put(updated);
   }
   await tx.done;
-  if (updated) bg.postToWatchers(item.roomId, { type: 'room-item', roomId: item.roomId, item: toChatItem(updated) });
+  if (updated) bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(updated) });
+  return next !== null;
 }
+
+const withoutNotSent = (line: MessageRecord): MessageRecord | null => {
+  if (!line.notSent) return null;
+  const { notSent: _gone, ...sending } = line;
+  return sending;
+};
 
 // ---- Refused for good: the relay will never accept this message as it is ----------------------
 // (FRAME_TOO_LARGE, a 1009 close, BAD_FRAME.) Resending would only be refused again, or close the
@@ -152,40 +172,20 @@ async function tryingAgain(bg: Background, item: OutboxRecord): Promise<void> {
 /** Marks message `id` refused for `why`, and lets the messages behind it go out. */
 export async function refuseMessage(bg: Background, roomId: string, id: string, why: RefusedWhy): Promise<void> {
   bg.inFlight.get(roomId)?.delete(id);
-  const tx = bg.db.transaction(['outbox', 'messages'], 'readwrite');
-  const record = await tx.objectStore('outbox').get([roomId, id]);
-  const line = await tx.objectStore('messages').get([roomId, id]);
-  if (!record) return; // acked meanwhile
-  const { notBefore: _held, ...rest } = record;
-  await tx.objectStore('outbox').put({ ...rest, refused: why });
-  let updated = null;
-  if (line && line.seq === null) {
-    updated = { ...line, notSent: { reason: REFUSED_WORDS[why], retryAt: null } };
-    await tx.objectStore('messages').put(updated);
-  }
-  await tx.done;
-  if (updated) bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(updated) });
+  const changed = await changeQueued(bg, roomId, id,
+    ({ notBefore: _held, ...rest }) => ({ ...rest, refused: why }),
+    (line) => (line.seq === null ? { ...line, notSent: { reason: REFUSED_WORDS[why], retryAt: null } } : null));
+  if (!changed) return; // acked meanwhile
   bg.refresh();
   await flushOutbox(bg, roomId);
 }
 
 /** [Try again] on a refused message: back in the outbox's window. */
 export async function resendRefused(bg: Background, roomId: string, id: string): Promise<void> {
-  const tx = bg.db.transaction(['outbox', 'messages'], 'readwrite');
-  const record = await tx.objectStore('outbox').get([roomId, id]);
-  const line = await tx.objectStore('messages').get([roomId, id]);
-  if (!record?.refused) return;
-  const { refused: _was, ...queued } = record;
-  await tx.objectStore('outbox').put(queued);
-  let updated = null;
-  if (line?.notSent) {
-    const { notSent: _gone, ...sending } = line;
-    await tx.objectStore('messages').put(sending);
-    updated = sending;
-  }
-  await tx.done;
-  if (updated) bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(updated) });
-  await flushOutbox(bg, roomId);
+  const changed = await changeQueued(bg, roomId, id,
+    ({ refused, ...queued }) => (refused ? queued : null),
+    withoutNotSent);
+  if (changed) await flushOutbox(bg, roomId);
 }
 
 /** [Delete] on a refused message: gone from the outbox and the chat. Only refused ones: a message on the wire may be acked any moment. */
