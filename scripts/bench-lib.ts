@@ -77,6 +77,8 @@ export const ONE_HOST_LIMITS: Record<string, string> = {
   ADDRESS_CONNECTS_PER_MIN: '1000000', ADDRESS_CONNECT_BURST: '1000000', MAX_HANDSHAKES_PER_ADDRESS: '512',
   ADDRESS_MAX_BUFFERED_KB: '262144', MAX_CONNECTIONS: '100000', MAX_TRACKED_ADDRESSES: '200000',
   QUOTA_MAX_ADDRESSES: '200000',
+  // Storage quotas too: every benchmark client shares one address and creates rooms and stores.
+  ADDRESS_ROOMS_PER_HOUR: '1000000', ADDRESS_STORED_KB_PER_DAY: '1000000000',
 };
 
 /** Resident set size of a process in kilobytes, from /proc (VmRSS). */
