@@ -34,7 +34,7 @@ export function relayStatus(bg: Background, url: string): RelayStatus {
   const problem = relay.status === 'online' || !close ? null
     : (!close.opened && close.code === 1006 && close.after === undefined && close.timedOutMs === undefined && unopenedWords(url))
       || closeWords(close, context);
-  return { url, problem, retryAt: relay.status === 'online' ? null : relay.retryAt };
+  return { url, connection: relay.status, problem, retryAt: relay.status === 'online' ? null : relay.retryAt };
 }
 
 /** Why the relay did not let us into `roomId`, in words; null while nothing is wrong. */

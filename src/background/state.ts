@@ -1,4 +1,5 @@
 import browser from 'webextension-polyfill';
+import { inviteLink } from '../shared/invite.ts';
 import { formatRoomCode, type RoomCode } from '../shared/room-code.ts';
 import type { BackgroundToView, RoomSummary } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
@@ -18,12 +19,13 @@ export async function publishState(bg: Background): Promise<void> {
     rooms.push({
       roomId: r.roomId, code: formatRoomCode(r.code as RoomCode), name: r.name, unread: r.unread,
       lastText: last?.text.slice(0, 200) ?? null, lastNick: last?.kind === 'message' ? senderLabel(last).name : null, lastAt: last?.sentAt ?? null,
-      members: bg.members.get(r.roomId) ?? 0, problem: roomProblem(bg, r.roomId, settings.relayUrl),
+      members: bg.members.get(r.roomId) ?? 0,
+      relayUrl: settings.relayUrl, invite: inviteLink(settings.relayUrl, r.code as RoomCode), problem: roomProblem(bg, r.roomId, settings.relayUrl),
     });
   }
   rooms.sort((a, b) => (b.lastAt ?? 0) - (a.lastAt ?? 0));
   const state: BackgroundToView = {
-    type: 'state', rooms, settings, connection: bg.relay.status, relay: relayStatus(bg, settings.relayUrl),
+    type: 'state', rooms, settings, connection: bg.relay.status, relays: [relayStatus(bg, settings.relayUrl)], knownRelays: [settings.relayUrl],
   };
   for (const view of bg.views) bg.post(view, state);
   await browser.action.setBadgeText({ text: unread === 0 ? '' : unread > 999 ? '999+' : String(unread) });

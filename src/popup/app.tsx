@@ -25,7 +25,10 @@ export function App() {
           <button class="pl-icon" data-testid="open-settings" onClick={() => setScreen({ name: 'settings' })} aria-label="Settings">⚙</button>
         ) : null}
       </header>
-      <StatusBanner connection={state.connection} relay={state.relay} send={send} />
+      {/* In a room, its own relay; on the room list, every relay in use that has something to say. */}
+      {(room ? state.relays.filter((r) => r.url === room.relayUrl) : state.relays).map((relay) => (
+        <StatusBanner key={relay.url} relay={relay} send={send} />
+      ))}
       {state.error ? (
         <div class="pl-error" role="alert" data-testid="error" data-code={state.error.code}>
           <span>{state.error.message}</span>

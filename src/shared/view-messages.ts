@@ -6,6 +6,8 @@ export type ConnectionStatus = 'offline' | 'connecting' | 'online';
 /** The relay connection as the user reads it: what is wrong, and what happens next. */
 export interface RelayStatus {
   url: string;
+  /** This relay's socket: every room on it shares it. */
+  connection: ConnectionStatus;
   /** What went wrong with the connection, in words; null while there is nothing to say. */
   problem: string | null;
   /** When the next attempt to connect starts (ms since the epoch), while waiting to retry. */
@@ -27,6 +29,10 @@ export interface RoomSummary {
   lastNick: string | null;
   lastAt: number | null;
   members: number;
+  /** The relay this room lives on (ws:// or wss://): every room remembers its own. */
+  relayUrl: string;
+  /** The link that lets a friend join: the relay's web address, the code in the fragment (shared/invite.ts). */
+  invite: string;
   /** Why the relay did not let us into this room (full, too many rooms), in words; null if in. */
   problem: string | null;
 }
@@ -77,6 +83,7 @@ export type SenderCheck =
 
 export type ViewToBackground =
   | { type: 'create-room'; name: string }
+  /** `code`: a bare code or an invite link (shared/invite.ts); a bare code joins on the default relay. */
   | { type: 'join-room'; code: string; name: string }
   | { type: 'leave-room'; roomId: string }
   | { type: 'watch-room'; roomId: string | null }
@@ -99,7 +106,12 @@ export type ViewErrorCode =
   | 'CANNOT_INJECT' | 'RELAY_ERROR' | 'BAD_REQUEST' | 'TASK_FAILED';
 
 export type BackgroundToView =
-  | { type: 'state'; rooms: RoomSummary[]; settings: Settings; connection: ConnectionStatus; relay: RelayStatus }
+  /**
+   * `relays`: one per relay in use (a room or a join waiting on it); `connection` sums them up
+   * (online only when every one is); `knownRelays`: relays this user has joined rooms on or agreed
+   * to, so an invite to any other one asks first.
+   */
+  | { type: 'state'; rooms: RoomSummary[]; settings: Settings; connection: ConnectionStatus; relays: RelayStatus[]; knownRelays: string[] }
   | { type: 'room-history'; roomId: string; items: ChatItem[] }
   | { type: 'room-item'; roomId: string; item: ChatItem }
   /** A line that no longer stands (a notice for a bad copy, once the genuine one arrived). */

@@ -1,24 +1,23 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ConnectionStatus, RelayStatus, ViewToBackground } from '../shared/view-messages.ts';
+import type { RelayStatus, ViewToBackground } from '../shared/view-messages.ts';
 
 /**
  * Why the relay connection is down and what happens next, e.g. "Can't reach wss://…: retrying in
  * 8 s [Retry now]". Shown by the popup and the overlay alike; nothing while all is well.
  */
-export function StatusBanner({ connection, relay, send }: {
-  connection: ConnectionStatus;
-  relay: RelayStatus | null;
+export function StatusBanner({ relay, send }: {
+  relay: RelayStatus | null | undefined;
   send: (msg: ViewToBackground) => void;
 }) {
   const now = useNow(relay?.retryAt != null);
-  if (!relay || connection === 'online' || connection === 'offline' || !relay.problem) return null;
+  if (!relay || relay.connection === 'online' || relay.connection === 'offline' || !relay.problem) return null;
   const next = relay.retryAt !== null
     ? `retrying in ${Math.max(1, Math.ceil((relay.retryAt - now) / 1000))} s`
     : 'trying again now…';
   // "Can't reach …: retrying in 8 s", or after a full sentence "… settings. Retrying in 8 s."
   const sentence = relay.problem.endsWith('.');
   return (
-    <div class="pl-status-banner" role="status" data-testid="relay-status">
+    <div class="pl-status-banner" role="status" data-testid="relay-status" data-relay={relay.url}>
       {/* One flex item, so the banner's gap does not open up between "wss://…" and ": retrying". */}
       <span>
         <span data-testid="relay-problem">{relay.problem}</span>

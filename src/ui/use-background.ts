@@ -6,7 +6,9 @@ export interface ViewState {
   rooms: RoomSummary[];
   settings: Settings | null;
   connection: ConnectionStatus;
-  relay: RelayStatus | null;
+  /** One per relay in use (see the 'state' message). */
+  relays: RelayStatus[];
+  knownRelays: string[];
   /** The answer to the last relay address saved from this view. */
   relayCheck: { url: string; ok: boolean; message: string } | null;
   roomId: string | null;
@@ -17,7 +19,7 @@ export interface ViewState {
 }
 
 const initial: ViewState = {
-  rooms: [], settings: null, connection: 'offline', relay: null, relayCheck: null, roomId: null, items: [], ready: null, overlayRoom: null, error: null,
+  rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], ready: null, overlayRoom: null, error: null,
 };
 
 /** Orders like the background does: relay sequence first, pending messages after, by id. */
@@ -38,7 +40,7 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
     case 'watch':
       return { ...state, roomId: msg.roomId, items: [] };
     case 'state':
-      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relay: msg.relay };
+      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays };
     case 'room-history':
       return msg.roomId === state.roomId ? { ...state, items: msg.items } : state;
     case 'room-item':
