@@ -15,7 +15,8 @@ export class Profile {
   extensionId = '';
   readonly dir: string;
 
-  constructor(readonly label: string, dir?: string) {
+  /** `args`: more Chromium switches for this profile (a test CA to trust, host names to map). */
+  constructor(readonly label: string, dir?: string, readonly options: { args?: string[] } = {}) {
     this.dir = dir ?? mkdtempSync(join(tmpdir(), `parley-${label}-`));
   }
 
@@ -28,6 +29,7 @@ export class Profile {
         '--disable-background-networking', '--no-first-run', '--disable-sync', '--disable-component-update',
         // Lets the test press the toolbar button (Extensions.triggerAction), which grants activeTab.
         '--enable-unsafe-extension-debugging',
+        ...(this.options.args ?? []),
       ],
     });
     const worker = await this.worker();
