@@ -173,7 +173,16 @@ describe('asking once (needsRelayConfirm)', () => {
     ['wss://new.example', true],
     ['wss://known.example/other', true],
     ['wss://known.example:8443', true],
+    // Compared as written: the same machine under another name is another relay to the user.
+    ['ws://localhost:8787', true],
   ])('relay %s → asks: %s', (relayUrl, asks) => {
     expect(needsRelayConfirm({ code, relayUrl }, 'wss://default.example', known)).toBe(asks);
+  });
+});
+
+describe('the relay address shown when asking', () => {
+  it('is the written form: a non-ASCII host shows as xn--…', () => {
+    const r = parseJoinInput(`https://bücher.example/join#${shown}`);
+    expect(r).toEqual({ ok: true, value: { code, relayUrl: 'wss://xn--bcher-kva.example' } });
   });
 });
