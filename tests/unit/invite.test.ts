@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inviteLink, parseJoinInput } from '../../src/shared/invite.ts';
 import { formatRoomCode, newRoomCode, type RoomCode } from '../../src/shared/room-code.ts';
 import { needsRelayConfirm } from '../../src/popup/join-target.ts';
+import { relayHost } from '../../src/popup/relay-host.ts';
 
 // Every case below is one rule of docs/protocol.md, "Invites"; the expected answers are that text's.
 
@@ -184,5 +185,17 @@ describe('the relay address shown when asking', () => {
   it('is the written form: a non-ASCII host shows as xn--…', () => {
     const r = parseJoinInput(`https://bücher.example/join#${shown}`);
     expect(r).toEqual({ ok: true, value: { code, relayUrl: 'wss://xn--bcher-kva.example' } });
+  });
+});
+
+describe("a room's relay, as its label shows it (relayHost)", () => {
+  it.each([
+    ['wss://relay.example', 'relay.example'],
+    ['ws://127.0.0.1:8787', '127.0.0.1:8787'],
+    ['wss://relay.example:8443', 'relay.example:8443'],
+    // Two relays behind one host differ only in their path, so the path is kept.
+    ['wss://host.example/parley', 'host.example/parley'],
+  ])('%s → %s', (url, label) => {
+    expect(relayHost(url)).toBe(label);
   });
 });
