@@ -1,15 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useCopy } from './use-copy.ts';
 
 export function CopyCode({ code }: { code: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(code);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  };
+  const { copied, copy } = useCopy(code);
   return (
     <div class="pl-code-row">
       <code class="pl-code" data-testid="room-code">{code}</code>

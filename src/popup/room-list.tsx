@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
-import { parseRoomCode } from '../shared/room-code.ts';
 import type { ViewToBackground } from '../shared/view-messages.ts';
 import type { ViewState } from '../ui/use-background.ts';
 import { CopyCode } from './copy-code.tsx';
+import { CopyInvite } from './copy-invite.tsx';
+import { JoinForm } from './join-form.tsx';
+import { relayHost } from './relay-host.ts';
 
 interface Props {
   state: ViewState;
@@ -11,35 +12,11 @@ interface Props {
 }
 
 export function RoomList({ state, send, open }: Props) {
-  const [code, setCode] = useState('');
-  const [codeError, setCodeError] = useState<string | null>(null);
-  const [joining, setJoining] = useState(false);
-
-  // A join opens the room once the relay has confirmed it; a create shows its code first.
-  useEffect(() => {
-    if (state.ready && !state.ready.created && joining) {
-      setJoining(false);
-      setCode('');
-      open(state.ready.roomId);
-    }
-  }, [state.ready]);
-  useEffect(() => {
-    if (state.error) setJoining(false);
-  }, [state.error]);
-
-  const join = (e: Event) => {
-    e.preventDefault();
-    const parsed = parseRoomCode(code);
-    if (!parsed.ok) {
-      setCodeError(parsed.error.message);
-      return;
-    }
-    setCodeError(null);
-    setJoining(true);
-    send({ type: 'join-room', code, name: '' });
-  };
-
   const created = state.ready?.created ? state.ready : null;
+  // The invite comes with the room's summary, which may arrive just after the room-ready.
+  const createdInvite = created ? state.rooms.find((r) => r.roomId === created.roomId)?.invite ?? null : null;
+  // Which relay a room lives on is worth a line only when the rooms are not all on one.
+  const severalRelays = new Set(state.rooms.map((r) => r.relayUrl)).size > 1;
   return (
     <section class="pl-rooms">
       <div class="pl-actions">
@@ -47,29 +24,21 @@ export function RoomList({ state, send, open }: Props) {
       </div>
       {created ? (
         <div class="pl-created" data-testid="created-room">
-          <p>Share this code with your friends:</p>
+          <p>Send this invite to a friend:</p>
+          {createdInvite ? <CopyInvite invite={createdInvite} /> : <p class="pl-hint">Making the invite…</p>}
+          <p>or read them the code:</p>
           <CopyCode code={created.code} />
           <button data-testid="open-created" onClick={() => open(created.roomId)}>Open the room</button>
         </div>
       ) : null}
-      <form class="pl-join" onSubmit={join} noValidate>
-        <label for="pl-code">Join with a code</label>
-        <div class="pl-row">
-          <input
-            id="pl-code" data-testid="join-code" value={code} autocomplete="off" spellcheck={false}
-            placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX" aria-invalid={codeError ? 'true' : 'false'}
-            onInput={(e) => { setCode(e.currentTarget.value); setCodeError(null); }}
-          />
-          <button type="submit" data-testid="join" disabled={joining}>{joining ? 'Joining…' : 'Join'}</button>
-        </div>
-        {codeError ? <p class="pl-field-error" role="alert" data-testid="code-error">{codeError}</p> : null}
-      </form>
+      <JoinForm state={state} send={send} open={open} />
       <ul class="pl-room-list" data-testid="room-list">
         {state.rooms.map((room) => (
           <li key={room.roomId}>
             <button class="pl-room" data-testid="room" data-room-id={room.roomId} data-problem={room.problem ? '' : undefined} onClick={() => open(room.roomId)}>
               <span class="pl-room-name">{room.name}</span>
               {room.unread > 0 ? <span class="pl-unread" data-testid="unread">{room.unread}</span> : null}
+              {severalRelays ? <span class="pl-last pl-relay" data-testid="room-list-relay" title={room.relayUrl}>on {relayHost(room.relayUrl)}</span> : null}
               {room.problem ? <span class="pl-last pl-room-refused" data-testid="room-list-problem">{room.problem}</span> : null}
               <span class="pl-last" data-testid="last-message">
                 {room.lastText === null ? 'No messages yet' : `${room.lastNick ? room.lastNick + ': ' : ''}${room.lastText}`}

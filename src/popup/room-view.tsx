@@ -4,8 +4,10 @@ import { Composer } from '../ui/composer.tsx';
 import { RoomProblem } from '../ui/status-banner.tsx';
 import { newMessageId } from '../shared/message-id.ts';
 import { CopyCode } from './copy-code.tsx';
+import { CopyInvite } from './copy-invite.tsx';
 import { People } from './people.tsx';
 import { pageTabId } from './page-tab.ts';
+import { relayHost } from './relay-host.ts';
 
 interface Props {
   room: RoomSummary;
@@ -21,8 +23,12 @@ export function RoomView({ room, items, send, left }: Props) {
         <h2>{room.name}</h2>
         <span class="pl-members" data-testid="members">{room.members > 0 ? `${room.members} here` : ''}</span>
       </div>
+      <div class="pl-room-relay">on <span data-testid="room-relay" title={room.relayUrl}>{relayHost(room.relayUrl)}</span></div>
       <details class="pl-room-tools">
-        <summary>Code and actions</summary>
+        <summary>Invite, code and actions</summary>
+        <p class="pl-hint">Send this invite to a friend:</p>
+        <CopyInvite invite={room.invite} />
+        <p class="pl-hint">or read them the code:</p>
         <CopyCode code={room.code} />
         <div class="pl-row">
           <button data-testid="chat-on-page" onClick={async () => send({ type: 'open-overlay', roomId: room.roomId, tabId: await pageTabId() })}>Chat on this page</button>

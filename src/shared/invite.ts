@@ -65,9 +65,12 @@ function parseInvite(text: string): Result<JoinTarget, JoinInputError> {
   } catch {
     return badInvite('The room code in this invite link is garbled. Ask for the link again.');
   }
-  if (fragment === '') return badInvite('This invite link has no room code after the #. Ask for the whole link.');
+  const noCode = 'This invite link has no room code after the #. Ask for the whole link.';
+  if (fragment === '') return badInvite(noCode);
   const code = parseRoomCode(fragment);
-  if (!code.ok) return code;
+  // A fragment of only spaces or dashes is as empty as none: the link lost its code, which is
+  // not what "Enter a room code" (EMPTY, for the bare-code box) would tell the person.
+  if (!code.ok) return code.error.code === 'EMPTY' ? badInvite(noCode) : code;
   const relay = new URL(url.href);
   relay.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
   relay.pathname = url.pathname.slice(0, -INVITE_PATH.length) || '/';

@@ -45,6 +45,34 @@ export class PopupPage {
     await this.page.getByTestId('room-view').waitFor();
   }
 
+  /** The Join box's answer, in words under the field: its typed code and its text. */
+  async joinError(): Promise<{ code: string | null; text: string }> {
+    const shown = this.page.getByTestId('code-error');
+    await shown.waitFor();
+    return { code: await shown.getAttribute('data-code'), text: (await shown.textContent()) ?? '' };
+  }
+
+  /**
+   * What pressing Join led to first: the room opening, the question about a new relay, an
+   * error from the background, or the field's own error.
+   */
+  async joinOutcome(): Promise<'room-view' | 'relay-confirm' | 'error' | 'code-error'> {
+    const handle = await this.page.waitForFunction(() => {
+      for (const id of ['room-view', 'relay-confirm', 'error', 'code-error']) {
+        if (document.querySelector(`[data-testid=${id}]`)) return id;
+      }
+      return null;
+    });
+    return (await handle.jsonValue()) as 'room-view' | 'relay-confirm' | 'error' | 'code-error';
+  }
+
+  /** Presses a Copy button and returns what it put on the clipboard (the context must grant clipboard access). */
+  async copyFrom(testId: 'copy-invite' | 'copy-code', scope = this.page.locator('body')): Promise<string> {
+    await scope.getByTestId(testId).click();
+    await scope.getByTestId(testId).filter({ hasText: 'Copied' }).waitFor();
+    return this.page.evaluate(() => navigator.clipboard.readText());
+  }
+
   async openRoom(index = 0): Promise<void> {
     await this.page.getByTestId('room').nth(index).click();
     await this.page.getByTestId('room-view').waitFor();
