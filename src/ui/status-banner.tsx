@@ -17,7 +17,8 @@ export function StatusBanner({ relay, send }: {
   // "Can't reach …: retrying in 8 s", or after a full sentence "… settings. Retrying in 8 s."
   const sentence = relay.problem.endsWith('.');
   return (
-    <div class="pl-status-banner" role="status" data-testid="relay-status" data-relay={relay.url}>
+    // With rooms on several relays, the words may not name the relay ("The relay is restarting."): its address is the title.
+    <div class="pl-status-banner" role="status" data-testid="relay-status" data-relay={relay.url} title={relay.url}>
       {/* One flex item, so the banner's gap does not open up between "wss://…" and ": retrying". */}
       <span>
         <span data-testid="relay-problem">{relay.problem}</span>

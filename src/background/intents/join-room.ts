@@ -3,7 +3,7 @@ import { parseJoinInput } from '../../shared/invite.ts';
 import { formatRoomCode } from '../../shared/room-code.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
-import { loadSettings } from '../db.ts';
+import { loadSettings, rememberRelay } from '../db.ts';
 import { roomLimitProblem } from '../room-refusals.ts';
 import { roomName } from './room-name.ts';
 
@@ -31,6 +31,8 @@ export async function joinRoom(bg: Background, msg: Extract<ViewToBackground, { 
     bg.post(view, { type: 'room-ready', roomId: keys.roomId, code: formatRoomCode(code), created: false });
     return;
   }
+  // The user chose to join through this relay: views do not ask about it again (knownRelays).
+  if (parsed.value.relayUrl !== null) await rememberRelay(bg.db, relayUrl);
   const overLimit = await roomLimitProblem(bg, relayUrl);
   if (overLimit) {
     bg.post(view, { type: 'error', code: 'RELAY_ERROR', message: overLimit });

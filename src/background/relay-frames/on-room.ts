@@ -2,7 +2,6 @@ import type { RoomFrame } from '../../shared/protocol.ts';
 import { formatRoomCode, type RoomCode } from '../../shared/room-code.ts';
 import type { Background } from '../context.ts';
 import type { RelayLink } from '../relay-link.ts';
-import { rememberRelay } from '../db.ts';
 import { putChatLine } from '../messages.ts';
 
 /** The relay let us in: a pending join becomes a stored room. */
@@ -13,7 +12,6 @@ export async function onRoom(bg: Background, link: RelayLink, frame: RoomFrame):
   if (pending) {
     bg.pendingJoins.delete(frame.room);
     await bg.db.put('rooms', { ...pending.record, epoch: frame.epoch });
-    await rememberRelay(bg.db, pending.record.relayUrl);
     bg.lastRoomId = frame.room;
     if (pending.view) {
       bg.post(pending.view, {
