@@ -103,7 +103,13 @@ export function openParleyDb(name = 'parley'): Promise<Db> {
       }
       // v3: a room lives on its relay. Before, every room lived on the relay in Settings: each
       // stored room gets that address, in this same transaction, so none is ever without one.
-      if (oldVersion >= 1 && oldVersion < 3) void relayForOldRooms(tx);
+      // A failure aborts the upgrade (the database stays at v2, nothing half-moved) and is reported.
+      if (oldVersion >= 1 && oldVersion < 3) {
+        relayForOldRooms(tx).catch((e: unknown) => {
+          console.error('parley: moving rooms to v3 failed', e);
+          tx.abort();
+        });
+      }
     },
   });
 }

@@ -11,8 +11,8 @@ import { NOT_SENT_WORDS, REFUSED_WORDS } from './relay-words.ts';
 import { noteSent } from './unanswered.ts';
 
 /**
- * Sends a room's unacked messages on its relay's link, oldest first, keeping at most OUTBOX_WINDOW on the wire; each
- * ACK makes room for the next. Safe to call any number of times: the relay acks a known id again
+ * Sends a room's unacked messages on its relay's link, oldest first, keeping at most OUTBOX_WINDOW
+ * on the wire; each ACK makes room for the next. Safe to call any number of times: the relay acks a known id again
  * with its original seq instead of delivering it twice. Sends nothing while the outbox is held.
  */
 export async function flushOutbox(bg: Background, link: RelayLink, roomId: string): Promise<void> {

@@ -1,6 +1,6 @@
 // Issue 7, defect 4: a message the relay refused for its daily quota (DAILY_QUOTA) is not left
 // "sending" forever. Expected behaviour from docs/protocol.md ("Storage quotas", what the extension
-// does with DAILY_QUOTA): the whole outbox is held, min(2^(n-1), 60) minutes after the n-th refusal,
+// does with DAILY_QUOTA): the whole outbox on that relay is held, min(2^(n-1), 60) minutes after the n-th refusal,
 // the hold outlives a killed worker, a person can end it, and each queued line says why in words.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PENDING_ORDER, roomMessages } from '../../src/background/db.ts';
