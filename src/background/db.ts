@@ -1,4 +1,4 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { ChatItem, Settings } from '../shared/view-messages.ts';
 import { DEFAULT_RELAY_URL } from '../shared/constants.ts';
 
@@ -18,6 +18,11 @@ export interface RoomRecord {
   /** Added to seqs for sorting, raised when the relay started numbering again (a lost room). */
   seqBase?: number;
   unread: number;
+  /**
+   * The relay this room lives on (a checked ws:// or wss:// URL): the one it was created or joined
+   * on. Changing the default relay in Settings does not move it.
+   */
+  relayUrl: string;
 }
 
 /** A chat line as stored: what a view shows, plus the room it belongs to. */
@@ -64,20 +69,26 @@ interface ParleyDB extends DBSchema {
   rooms: { key: string; value: RoomRecord };
   messages: { key: [string, string]; value: MessageRecord; indexes: { byOrder: [string, number, string] } };
   outbox: { key: [string, string]; value: OutboxRecord; indexes: { byRoom: string } };
-  settings: { key: string; value: Settings };
+  /** Key 'settings': the Settings; key 'known-relays': KnownRelays. */
+  settings: { key: string; value: Settings | KnownRelays };
   identity: { key: string; value: IdentityRecord };
   senders: { key: [string, string]; value: SenderRecord };
 }
 
 export type Db = IDBPDatabase<ParleyDB>;
 
+/** Relays the user has had a room on or joined through: an invite to any of them does not ask again. */
+export interface KnownRelays {
+  urls: string[];
+}
+
 export const PENDING_ORDER = Number.MAX_SAFE_INTEGER;
 export const DEFAULT_SETTINGS: Settings = { nickname: '', relayUrl: DEFAULT_RELAY_URL };
 
 export function openParleyDb(name = 'parley'): Promise<Db> {
-  return openDB<ParleyDB>(name, 2, {
+  return openDB<ParleyDB>(name, 3, {
     // Each step only adds, so an existing install keeps its rooms, history and outbox.
-    upgrade(db, oldVersion) {
+    upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         db.createObjectStore('rooms', { keyPath: 'roomId' });
         const messages = db.createObjectStore('messages', { keyPath: ['roomId', 'id'] });
@@ -90,12 +101,45 @@ export function openParleyDb(name = 'parley'): Promise<Db> {
         db.createObjectStore('identity');
         db.createObjectStore('senders', { keyPath: ['roomId', 'nick'] });
       }
+      // v3: a room lives on its relay. Before, every room lived on the relay in Settings: each
+      // stored room gets that address, in this same transaction, so none is ever without one.
+      // A failure aborts the upgrade (the database stays at v2, nothing half-moved) and is reported.
+      if (oldVersion >= 1 && oldVersion < 3) {
+        relayForOldRooms(tx).catch((e: unknown) => {
+          console.error('parley: moving rooms to v3 failed', e);
+          tx.abort();
+        });
+      }
     },
   });
 }
 
+type UpgradeTx = IDBPTransaction<ParleyDB, ('rooms' | 'messages' | 'outbox' | 'settings' | 'identity' | 'senders')[], 'versionchange'>;
+
+async function relayForOldRooms(tx: UpgradeTx): Promise<void> {
+  const saved = (await tx.objectStore('settings').get('settings')) as Partial<Settings> | undefined;
+  const relayUrl = saved?.relayUrl ?? DEFAULT_SETTINGS.relayUrl;
+  let cursor = await tx.objectStore('rooms').openCursor();
+  while (cursor) {
+    if (!cursor.value.relayUrl) await cursor.update({ ...cursor.value, relayUrl });
+    cursor = await cursor.continue();
+  }
+}
+
 export async function loadSettings(db: Db): Promise<Settings> {
-  return { ...DEFAULT_SETTINGS, ...(await db.get('settings', 'settings')) };
+  return { ...DEFAULT_SETTINGS, ...((await db.get('settings', 'settings')) as Settings | undefined) };
+}
+
+export async function loadKnownRelays(db: Db): Promise<string[]> {
+  return ((await db.get('settings', 'known-relays')) as KnownRelays | undefined)?.urls ?? [];
+}
+
+/** Remembers that the user has used the relay at `url` (a room on it, or a join through it). */
+export async function rememberRelay(db: Db, url: string): Promise<void> {
+  const tx = db.transaction('settings', 'readwrite');
+  const urls = ((await tx.store.get('known-relays')) as KnownRelays | undefined)?.urls ?? [];
+  if (!urls.includes(url)) await tx.store.put({ urls: [...urls, url] }, 'known-relays');
+  await tx.done;
 }
 
 /** A room's chat in display order: relay sequence, then the sender's own pending messages. */

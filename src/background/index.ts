@@ -8,13 +8,15 @@ import { rejoinAll } from './join.ts';
 import { acceptOverlayHost, injectOverlay } from './overlay-injection.ts';
 import { flushAllOutboxes, refuseMessage, retryAfterRefusal } from './outbox.ts';
 import { handleRelayFrame } from './relay-frames/index.ts';
+import type { RelayLink } from './relay-link.ts';
+import { RelayLinks } from './relay-links.ts';
 import { RelaySocket } from './relay-socket.ts';
 import { noteUnopened } from './relay-status.ts';
 import { publishState } from './state.ts';
 import { retryNow } from './intents/retry-now.ts';
 import { serialQueue } from './task-queue.ts';
 import { isTrustedSender } from './trusted-sender.ts';
-import { newWireLedger, takeRefused } from './unanswered.ts';
+import { takeRefused } from './unanswered.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
@@ -33,38 +35,41 @@ function serial(task: (bg: Background) => Promise<void>): void {
 }
 
 let refreshQueued = false;
-const relay = new RelaySocket({
-  onOpen: () => serial(rejoinAll),
-  onFrame: (frame) => serial((b) => handleRelayFrame(b, frame)),
-  onStatus: () => bg.refresh(),
-  onBadFrame: (message) => console.warn('parley: ignored a relay frame:', message),
-  onUnopened: (url) => void noteUnopened(url).then((changed) => changed && bg.refresh()),
-  // Closed over a frame beyond the relay's hard cap (1009): that message would close every
-  // connection it is sent on. Before the next socket opens (the queue is in order), it is set aside.
-  onClosed: (close) => {
-    if (close.code !== 1009 || !close.opened) return;
-    serial(async (b) => {
-      const refused = takeRefused(b, true);
-      if (refused) await refuseMessage(b, refused.roomId, refused.id, 'CLOSED_TOO_LARGE');
-    });
-  },
-});
+
+// One socket per relay in use. Its events go through the one serial queue with the link they
+// belong to; a link that was closed meanwhile (its last room left) gets nothing more.
+function makeSocket(url: string, current: () => RelayLink | undefined): RelaySocket {
+  const withLink = (task: (b: Background, link: RelayLink) => Promise<void>) => serial(async (b) => {
+    const link = current();
+    if (link) await task(b, link);
+  });
+  return new RelaySocket({
+    onOpen: () => withLink(rejoinAll),
+    onFrame: (frame) => withLink((b, link) => handleRelayFrame(b, link, frame)),
+    onStatus: () => bg.refresh(),
+    onBadFrame: (message) => console.warn(`parley: ignored a frame from ${url}:`, message),
+    onUnopened: (at) => void noteUnopened(at).then((changed) => changed && bg.refresh()),
+    // Closed over a frame beyond the relay's hard cap (1009): that message would close every
+    // connection it is sent on. Before the next socket opens (the queue is in order), it is set aside.
+    onClosed: (close) => {
+      if (close.code !== 1009 || !close.opened) return;
+      withLink(async (b, link) => {
+        const refused = takeRefused(link, true);
+        if (refused) await refuseMessage(b, link, refused.roomId, refused.id, 'CLOSED_TOO_LARGE');
+      });
+    },
+  });
+}
 
 const bg: Background = {
   db: undefined as never,
-  relay,
+  links: new RelayLinks(makeSocket),
   keys: new Map(),
   views: new Set(),
   pendingJoins: new Map(),
-  synced: new Set(),
-  inFlight: new Map(),
-  wire: newWireLedger(),
-  members: new Map(),
   overlayRooms: new Map(),
   overlayHosts: new Map(),
   lastRoomId: null,
-  roomProblems: new Map(),
-  roomLimit: null,
   refresh() {
     if (refreshQueued) return;
     refreshQueued = true;
@@ -73,8 +78,8 @@ const bg: Background = {
       await publishState(b);
     });
   },
-  retryOutboxes() {
-    serial(retryAfterRefusal);
+  retryOutboxes(link) {
+    serial((b) => (b.links.get(link.url) === link ? retryAfterRefusal(b, link) : Promise.resolve()));
   },
   post(view: ViewPort, message: BackgroundToView) {
     try {

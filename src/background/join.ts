@@ -1,34 +1,34 @@
 import type { Background } from './context.ts';
-import { newWireLedger } from './unanswered.ts';
+import { resetConnection, type RelayLink } from './relay-link.ts';
 
 /**
- * Asks the relay for every stored room (GETROOM, which recreates a room a fresh relay forgot) and
- * for joins still waiting for an answer (ENTERROOM, which must not create a mistyped room).
+ * Asks `link`'s relay for every stored room on it (GETROOM, which recreates a room a fresh relay
+ * forgot) and for joins on it still waiting for an answer (ENTERROOM, which must not create a
+ * mistyped room).
  */
-export async function rejoinAll(bg: Background): Promise<void> {
-  bg.synced.clear();
-  bg.inFlight.clear();
-  bg.wire = newWireLedger();
-  bg.members.clear();
+export async function rejoinAll(bg: Background, link: RelayLink): Promise<void> {
+  resetConnection(link);
   for (const room of await bg.db.getAll('rooms')) {
-    bg.relay.send({ type: 'GETROOM', room: room.roomId, since: room.lastSeq });
+    if (room.relayUrl === link.url) link.socket.send({ type: 'GETROOM', room: room.roomId, since: room.lastSeq });
   }
-  for (const roomId of bg.pendingJoins.keys()) {
-    bg.relay.send({ type: 'ENTERROOM', room: roomId, since: 0 });
+  for (const [roomId, pending] of bg.pendingJoins) {
+    if (pending.record.relayUrl === link.url) link.socket.send({ type: 'ENTERROOM', room: roomId, since: 0 });
   }
 }
 
 /**
  * RATE_LIMITED names no frame (docs/protocol.md, "Errors"): a GETROOM or ENTERROOM it dropped is
- * never answered. Asks again for every room the relay has not answered on this connection, except
- * those it refused for a reason the user is shown (room-refusals.ts). A join still held by the
- * relay's rate gate is answered twice, which is a harmless resync.
+ * never answered. Asks again for every room on this relay it has not answered on this connection,
+ * except those it refused for a reason the user is shown (room-refusals.ts). A join still held by
+ * the relay's rate gate is answered twice, which is a harmless resync.
  */
-export async function askAgainForUnansweredRooms(bg: Background): Promise<void> {
-  if (!bg.relay.isOpen) return;
+export async function askAgainForUnansweredRooms(bg: Background, link: RelayLink): Promise<void> {
+  if (!link.socket.isOpen) return;
   for (const room of await bg.db.getAll('rooms')) {
-    if (bg.members.has(room.roomId) || bg.roomProblems.has(room.roomId)) continue;
-    bg.relay.send({ type: 'GETROOM', room: room.roomId, since: room.lastSeq });
+    if (room.relayUrl !== link.url || link.members.has(room.roomId) || link.roomProblems.has(room.roomId)) continue;
+    link.socket.send({ type: 'GETROOM', room: room.roomId, since: room.lastSeq });
   }
-  for (const roomId of bg.pendingJoins.keys()) bg.relay.send({ type: 'ENTERROOM', room: roomId, since: 0 });
+  for (const [roomId, pending] of bg.pendingJoins) {
+    if (pending.record.relayUrl === link.url) link.socket.send({ type: 'ENTERROOM', room: roomId, since: 0 });
+  }
 }

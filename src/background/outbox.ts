@@ -4,66 +4,79 @@ import type { ChatSendFrame } from '../shared/protocol.ts';
 import type { Background } from './context.ts';
 import type { MessageRecord, OutboxRecord, RefusedWhy } from './db.ts';
 import { askAgainForUnansweredRooms } from './join.ts';
+import type { RelayLink } from './relay-link.ts';
+import { linkOfRoom } from './relay-links.ts';
 import { removeChatLine, toChatItem } from './messages.ts';
 import { NOT_SENT_WORDS, REFUSED_WORDS } from './relay-words.ts';
 import { noteSent } from './unanswered.ts';
 
 /**
- * Sends a room's unacked messages, oldest first, keeping at most OUTBOX_WINDOW on the wire; each
- * ACK makes room for the next. Safe to call any number of times: the relay acks a known id again
+ * Sends a room's unacked messages on its relay's link, oldest first, keeping at most OUTBOX_WINDOW
+ * on the wire; each ACK makes room for the next. Safe to call any number of times: the relay acks a known id again
  * with its original seq instead of delivering it twice. Sends nothing while the outbox is held.
  */
-export async function flushOutbox(bg: Background, roomId: string): Promise<void> {
-  if (!bg.relay.isOpen || !bg.synced.has(roomId)) return;
-  if ((await outboxHoldUntil(bg)) > Date.now()) return;
+export async function flushOutbox(bg: Background, link: RelayLink, roomId: string): Promise<void> {
+  if (!link.socket.isOpen || !link.synced.has(roomId)) return;
+  if ((await outboxHoldUntil(bg, link)) > Date.now()) return;
   const queued = await bg.db.getAllFromIndex('outbox', 'byRoom', roomId);
   queued.sort((a, b) => (a.id < b.id ? -1 : 1));
-  let onWire = bg.inFlight.get(roomId);
-  if (!onWire) bg.inFlight.set(roomId, (onWire = new Set()));
+  let onWire = link.inFlight.get(roomId);
+  if (!onWire) link.inFlight.set(roomId, (onWire = new Set()));
   for (const item of queued) {
     // A refused message stays out of the window, so the messages behind it go out.
     if (onWire.has(item.id) || item.refused) continue;
     if (onWire.size >= OUTBOX_WINDOW) return;
     const frame: ChatSendFrame = { type: 'CHATMSG', room: roomId, id: item.id, body: item.body };
-    if (!bg.relay.send(frame)) return;
+    if (!link.socket.send(frame)) return;
     onWire.add(item.id);
-    noteSent(bg, roomId, item.id, encodeFrame(frame).length);
+    noteSent(link, roomId, item.id, encodeFrame(frame).length);
     if (item.notBefore !== undefined) await tryingAgain(bg, item);
   }
 }
 
-/** Flushes every synced room: what a hold that has run out (the wake alarm) calls. */
+/** A room's outbox on whatever link its relay has now (none open: nothing to send on). */
+export async function flushRoomOutbox(bg: Background, roomId: string): Promise<void> {
+  const link = await linkOfRoom(bg, roomId);
+  if (link) await flushOutbox(bg, link, roomId);
+}
+
+/** Flushes every synced room on `link`: what a hold that has run out (the wake alarm) calls. */
+export async function flushLinkOutboxes(bg: Background, link: RelayLink): Promise<void> {
+  for (const roomId of link.synced) await flushOutbox(bg, link, roomId);
+}
+
+/** Flushes every synced room on every link. */
 export async function flushAllOutboxes(bg: Background): Promise<void> {
-  for (const roomId of bg.synced) await flushOutbox(bg, roomId);
+  for (const link of bg.links.all()) await flushLinkOutboxes(bg, link);
 }
 
 const RETRY_MS = 1_000;
-let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
 /**
  * After RATE_LIMITED (or INTERNAL), which may not say what it dropped: sends every synced room's
  * unacked messages again (what had arrived is acked again, not delivered twice), and asks again
  * for every room whose join was not answered.
  */
-export async function retryAfterRefusal(bg: Background): Promise<void> {
-  bg.inFlight.clear();
-  for (const roomId of bg.synced) await flushOutbox(bg, roomId);
-  await askAgainForUnansweredRooms(bg);
+export async function retryAfterRefusal(bg: Background, link: RelayLink): Promise<void> {
+  link.inFlight.clear();
+  await flushLinkOutboxes(bg, link);
+  await askAgainForUnansweredRooms(bg, link);
 }
 
-/** One pending retry of every room's outbox, however many refusals asked for it. */
-export function scheduleOutboxRetry(bg: Background): void {
-  if (retryTimer !== undefined) return;
-  retryTimer = setTimeout(() => {
-    retryTimer = undefined;
-    bg.retryOutboxes();
+/** One pending retry of the outbox of every room on `link`, however many refusals asked for it. */
+export function scheduleOutboxRetry(bg: Background, link: RelayLink): void {
+  if (link.retryTimer !== undefined) return;
+  link.retryTimer = setTimeout(() => {
+    link.retryTimer = undefined;
+    bg.retryOutboxes(link);
   }, RETRY_MS);
 }
 
 // ---- DAILY_QUOTA: the relay stores no more from our address today -------------------------------
-// The quota is per address, so every room's messages would be refused alike: the whole outbox
-// waits, and the wait doubles with each refusal (1, 2, 4 … 60 min) so an unattended browser asks
-// the relay a few dozen times a day, not every second. The wait lives in the outbox records
+// The quota is per address, so every room's messages on that relay would be refused alike: the
+// outbox of every room on that relay waits (rooms on other relays go on), and the wait doubles
+// with each refusal (1, 2, 4 … 60 min) so an unattended browser asks the relay a few dozen times a
+// day, not every second. The wait lives in the outbox records
 // (`notBefore`), so a killed service worker keeps it; the once-a-minute alarm ends it.
 
 const FIRST_HOLD_MS = 60_000;
@@ -74,33 +87,40 @@ export function holdDelayMs(refusals: number): number {
   return Math.min(LONGEST_HOLD_MS, FIRST_HOLD_MS * 2 ** Math.max(0, refusals - 1));
 }
 
-/** Until when the outbox is held (0: not held). Read from the records once per worker life. */
-export async function outboxHoldUntil(bg: Background): Promise<number> {
-  if (bg.outboxHold === undefined) {
+/** The ids of the stored rooms on `link`'s relay. */
+async function roomsOn(bg: Background, link: RelayLink): Promise<Set<string>> {
+  return new Set((await bg.db.getAll('rooms')).filter((r) => r.relayUrl === link.url).map((r) => r.roomId));
+}
+
+/** Until when `link`'s outbox is held (0: not held). Read from the records once per link. */
+export async function outboxHoldUntil(bg: Background, link: RelayLink): Promise<number> {
+  if (link.outboxHold === undefined) {
+    const rooms = await roomsOn(bg, link);
     let until = 0;
-    for (const item of await bg.db.getAll('outbox')) until = Math.max(until, item.notBefore ?? 0);
-    bg.outboxHold ??= { until };
+    for (const item of await bg.db.getAll('outbox')) if (rooms.has(item.roomId)) until = Math.max(until, item.notBefore ?? 0);
+    link.outboxHold ??= { until };
   }
-  return bg.outboxHold.until;
+  return link.outboxHold.until;
 }
 
 /**
- * The relay refused message `id` for its daily quota: hold the outbox, and show every queued
- * message as not sent yet, with why and when the next try is.
+ * `link`'s relay refused message `id` for its daily quota: hold the outbox of the rooms on that
+ * relay, and show each of their queued messages as not sent yet, with why and when the next try is.
  */
-export async function holdOutbox(bg: Background, roomId: string, id: string, now = Date.now()): Promise<void> {
-  bg.inFlight.get(roomId)?.delete(id);
+export async function holdOutbox(bg: Background, link: RelayLink, roomId: string, id: string, now = Date.now()): Promise<void> {
+  link.inFlight.get(roomId)?.delete(id);
   const refused = await bg.db.get('outbox', [roomId, id]);
   if (!refused) return; // acked meanwhile: nothing waits
   const refusals = (refused.refusals ?? 0) + 1;
-  const until = Math.max(now + holdDelayMs(refusals), await outboxHoldUntil(bg));
-  bg.outboxHold = { until };
+  const until = Math.max(now + holdDelayMs(refusals), await outboxHoldUntil(bg, link));
+  link.outboxHold = { until };
+  const rooms = await roomsOn(bg, link);
   const tx = bg.db.transaction(['outbox', 'messages'], 'readwrite');
   const outbox = tx.objectStore('outbox');
   const messages = tx.objectStore('messages');
   const changed = [];
   for (const item of await outbox.getAll()) {
-    if (item.refused) continue; // waits for the user, not for the quota
+    if (item.refused || !rooms.has(item.roomId)) continue; // waits for the user, not for the quota; or another relay's
     await outbox.put({ ...item, notBefore: until, ...(item.id === id && item.roomId === roomId ? { refusals } : {}) });
     const line = await messages.get([item.roomId, item.id]);
     if (!line || line.seq !== null) continue;
@@ -117,15 +137,16 @@ export async function holdOutbox(bg: Background, roomId: string, id: string, now
  * Someone asked (a view opened, Retry now, Send now): end the hold and try once more. A person
  * looking is worth one more try; a refusal starts a longer wait.
  */
-export async function releaseOutboxHold(bg: Background, now = Date.now()): Promise<void> {
-  if ((await outboxHoldUntil(bg)) <= now) return;
-  bg.outboxHold = { until: 0 };
+export async function releaseOutboxHold(bg: Background, link: RelayLink, now = Date.now()): Promise<void> {
+  if ((await outboxHoldUntil(bg, link)) <= now) return;
+  link.outboxHold = { until: 0 };
+  const rooms = await roomsOn(bg, link);
   const tx = bg.db.transaction('outbox', 'readwrite');
   for (const item of await tx.store.getAll()) {
-    if ((item.notBefore ?? 0) > now) await tx.store.put({ ...item, notBefore: now });
+    if (rooms.has(item.roomId) && (item.notBefore ?? 0) > now) await tx.store.put({ ...item, notBefore: now });
   }
   await tx.done;
-  await flushAllOutboxes(bg);
+  await flushLinkOutboxes(bg, link);
 }
 
 /** A held message is on the wire again: its line says "sending…" until the relay answers. */
@@ -170,14 +191,14 @@ const withoutNotSent = (line: MessageRecord): MessageRecord | null => {
 // newer one) or [Delete]. Its text stays on the line meanwhile.
 
 /** Marks message `id` refused for `why`, and lets the messages behind it go out. */
-export async function refuseMessage(bg: Background, roomId: string, id: string, why: RefusedWhy): Promise<void> {
-  bg.inFlight.get(roomId)?.delete(id);
+export async function refuseMessage(bg: Background, link: RelayLink, roomId: string, id: string, why: RefusedWhy): Promise<void> {
+  link.inFlight.get(roomId)?.delete(id);
   const changed = await changeQueued(bg, roomId, id,
     ({ notBefore: _held, ...rest }) => ({ ...rest, refused: why }),
     (line) => (line.seq === null ? { ...line, notSent: { reason: REFUSED_WORDS[why], retryAt: null } } : null));
   if (!changed) return; // acked meanwhile
   bg.refresh();
-  await flushOutbox(bg, roomId);
+  await flushOutbox(bg, link, roomId);
 }
 
 /** [Try again] on a refused message: back in the outbox's window. */
@@ -185,7 +206,7 @@ export async function resendRefused(bg: Background, roomId: string, id: string):
   const changed = await changeQueued(bg, roomId, id,
     ({ refused, ...queued }) => (refused ? queued : null),
     withoutNotSent);
-  if (changed) await flushOutbox(bg, roomId);
+  if (changed) await flushRoomOutbox(bg, roomId);
 }
 
 /** [Delete] on a refused message: gone from the outbox and the chat. Only refused ones: a message on the wire may be acked any moment. */

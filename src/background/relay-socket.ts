@@ -50,7 +50,7 @@ export interface RelaySocketEvents {
 }
 
 /**
- * The one WebSocket to the relay. Reconnects with backoff while `wanted`, and sends a PING well
+ * The one WebSocket to one relay (a RelayLink's: relay-link.ts). Reconnects with backoff while `wanted`, and sends a PING well
  * inside Chrome's 30 s window so an active socket keeps the service worker alive.
  */
 export class RelaySocket {

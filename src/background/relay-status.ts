@@ -1,5 +1,5 @@
-import type { RelayStatus } from '../shared/view-messages.ts';
-import type { Background } from './context.ts';
+import type { ConnectionStatus, RelayStatus } from '../shared/view-messages.ts';
+import type { RelayLink } from './relay-link.ts';
 import { busyWords, whatAnswers, type Answerer } from './relay-probe.ts';
 import { closeWords, RELAY_ERROR_WORDS, type WordsContext } from './relay-words.ts';
 
@@ -26,23 +26,29 @@ function unopenedWords(url: string): string | null {
   }
 }
 
-/** The connection as the user reads it: why it is down, and when the next try starts. */
-export function relayStatus(bg: Background, url: string): RelayStatus {
-  const { relay } = bg;
-  const context = wordsContext(bg, url);
-  const close = relay.lastClose;
-  const problem = relay.status === 'online' || !close ? null
+/** One relay's connection as the user reads it: why it is down, and when the next try starts. */
+export function relayStatus(link: RelayLink): RelayStatus {
+  const { socket, url } = link;
+  const context = wordsContext(link);
+  const close = socket.lastClose;
+  const problem = socket.status === 'online' || !close ? null
     : (!close.opened && close.code === 1006 && close.after === undefined && close.timedOutMs === undefined && unopenedWords(url))
       || closeWords(close, context);
-  return { url, connection: relay.status, problem, retryAt: relay.status === 'online' ? null : relay.retryAt };
+  return { url, connection: socket.status, problem, retryAt: socket.status === 'online' ? null : socket.retryAt };
 }
 
-/** Why the relay did not let us into `roomId`, in words; null while nothing is wrong. */
-export function roomProblem(bg: Background, roomId: string, url: string): string | null {
-  const code = bg.roomProblems.get(roomId);
-  return code ? RELAY_ERROR_WORDS[code](wordsContext(bg, url)) : null;
+/** Why `link`'s relay did not let us into `roomId`, in words; null while nothing is wrong. */
+export function roomProblem(link: RelayLink | undefined, roomId: string): string | null {
+  const code = link?.roomProblems.get(roomId);
+  return link && code ? RELAY_ERROR_WORDS[code](wordsContext(link)) : null;
 }
 
-export function wordsContext(bg: Background, url: string): WordsContext {
-  return { url, roomLimit: bg.roomLimit };
+export function wordsContext(link: Pick<RelayLink, 'url' | 'roomLimit'>): WordsContext {
+  return { url: link.url, roomLimit: link.roomLimit };
+}
+
+/** Every relay in use summed up: online only when every one is, offline when none is in use. */
+export function overall(connections: ConnectionStatus[]): ConnectionStatus {
+  if (connections.length === 0) return 'offline';
+  return connections.every((c) => c === 'online') ? 'online' : 'connecting';
 }

@@ -1,4 +1,4 @@
-import type { Background } from './context.ts';
+import type { RelayLink } from './relay-link.ts';
 
 /** One of our CHATMSG frames on the current connection that the relay has not answered yet. */
 export interface Unanswered {
@@ -27,8 +27,8 @@ export function newWireLedger(): WireLedger {
 //   it handles with one ACK or ERROR (only RATE_LIMITED answers out of turn, for a frame it never
 //   handles), so it is the oldest unanswered one.
 
-export function noteSent(bg: Background, roomId: string, id: string, size: number): void {
-  bg.wire.unanswered.push({ roomId, id, size });
+export function noteSent(link: RelayLink, roomId: string, id: string, size: number): void {
+  link.wire.unanswered.push({ roomId, id, size });
 }
 
 /**
@@ -36,22 +36,22 @@ export function noteSent(bg: Background, roomId: string, id: string, size: numbe
  * are still unanswered were dropped with RATE_LIMITED (answered in order otherwise) and are resent
  * under a new entry, so they go too.
  */
-export function noteAnswered(bg: Background, roomId: string, id: string): void {
-  const { unanswered } = bg.wire;
+export function noteAnswered(link: RelayLink, roomId: string, id: string): void {
+  const { unanswered } = link.wire;
   const at = unanswered.findIndex((u) => u.roomId === roomId && u.id === id);
   if (at < 0) return;
-  bg.wire.unanswered = unanswered.slice(at + 1).filter((u) => u.roomId !== roomId || u.id !== id);
+  link.wire.unanswered = unanswered.slice(at + 1).filter((u) => u.roomId !== roomId || u.id !== id);
 }
 
 /** The message a refusal that names none refers to, taken off the ledger; undefined if none fits. */
-export function takeRefused(bg: Background, tooLarge: boolean): Unanswered | undefined {
-  const { unanswered } = bg.wire;
+export function takeRefused(link: RelayLink, tooLarge: boolean): Unanswered | undefined {
+  const { unanswered } = link.wire;
   let at = 0;
   if (tooLarge) for (let i = 1; i < unanswered.length; i++) if (unanswered[i]!.size > unanswered[at]!.size) at = i;
   const refused = unanswered[at];
   if (!refused) return undefined;
   // Frames sent before a BAD_FRAME's were answered or dropped; a too-large one says nothing of them.
   const rest = tooLarge ? unanswered.filter((_, i) => i !== at) : unanswered.slice(at + 1);
-  bg.wire.unanswered = rest.filter((u) => u.roomId !== refused.roomId || u.id !== refused.id);
+  link.wire.unanswered = rest.filter((u) => u.roomId !== refused.roomId || u.id !== refused.id);
   return refused;
 }

@@ -22,7 +22,7 @@ export function Overlay() {
         <strong>{room ? room.name : 'Parley'}</strong>
         <button data-testid="close-overlay" onClick={close} aria-label="Close chat">×</button>
       </div>
-      <StatusBanner relay={room ? state.relays.find((r) => r.url === room.relayUrl) : state.relays[0]} send={send} />
+      <StatusBanner relay={room ? state.relays.find((r) => r.url === room.relayUrl) : state.relays[0]} send={send} several={state.relays.length > 1} />
       {state.error && room ? <div class="pl-status-banner" role="alert" data-testid="error">{state.error.message}</div> : null}
       {room ? (
         <>

@@ -27,7 +27,7 @@ export function App() {
       </header>
       {/* In a room, its own relay; on the room list, every relay in use that has something to say. */}
       {(room ? state.relays.filter((r) => r.url === room.relayUrl) : state.relays).map((relay) => (
-        <StatusBanner key={relay.url} relay={relay} send={send} />
+        <StatusBanner key={relay.url} relay={relay} send={send} several={state.relays.length > 1} />
       ))}
       {state.error ? (
         <div class="pl-error" role="alert" data-testid="error" data-code={state.error.code}>

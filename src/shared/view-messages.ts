@@ -103,7 +103,9 @@ export type ViewToBackground =
 
 export type ViewErrorCode =
   | 'BAD_ROOM_CODE' | 'WRONG_ROOM' | 'BAD_SETTINGS' | 'BAD_MESSAGE' | 'NO_SUCH_ROOM'
-  | 'CANNOT_INJECT' | 'RELAY_ERROR' | 'BAD_REQUEST' | 'TASK_FAILED';
+  | 'CANNOT_INJECT' | 'RELAY_ERROR' | 'BAD_REQUEST' | 'TASK_FAILED'
+  /** Join: an invite link Parley cannot use (shared/invite.ts), and a room already in the list on another relay. */
+  | 'BAD_INVITE' | 'ROOM_ON_OTHER_RELAY';
 
 export type BackgroundToView =
   /**

@@ -5,9 +5,11 @@ import type { RelayStatus, ViewToBackground } from '../shared/view-messages.ts';
  * Why the relay connection is down and what happens next, e.g. "Can't reach wss://…: retrying in
  * 8 s [Retry now]". Shown by the popup and the overlay alike; nothing while all is well.
  */
-export function StatusBanner({ relay, send }: {
+export function StatusBanner({ relay, send, several = false }: {
   relay: RelayStatus | null | undefined;
   send: (msg: ViewToBackground) => void;
+  /** Rooms are on more than one relay: words that do not name this one ("The relay is restarting.") get its address first. */
+  several?: boolean;
 }) {
   const now = useNow(relay?.retryAt != null);
   if (!relay || relay.connection === 'online' || relay.connection === 'offline' || !relay.problem) return null;
@@ -17,9 +19,10 @@ export function StatusBanner({ relay, send }: {
   // "Can't reach …: retrying in 8 s", or after a full sentence "… settings. Retrying in 8 s."
   const sentence = relay.problem.endsWith('.');
   return (
-    <div class="pl-status-banner" role="status" data-testid="relay-status" data-relay={relay.url}>
+    <div class="pl-status-banner" role="status" data-testid="relay-status" data-relay={relay.url} title={relay.url}>
       {/* One flex item, so the banner's gap does not open up between "wss://…" and ": retrying". */}
       <span>
+        {several && !relay.problem.includes(relay.url) ? <span data-testid="relay-name">{relay.url}: </span> : null}
         <span data-testid="relay-problem">{relay.problem}</span>
         <span data-testid="relay-next">{sentence ? ` ${next.charAt(0).toUpperCase()}${next.slice(1)}${next.endsWith('…') ? '' : '.'}` : `: ${next}`}</span>
       </span>

@@ -10,15 +10,16 @@ import { flushOutbox } from '../../src/background/outbox.ts';
 import { onAck } from '../../src/background/relay-frames/on-ack.ts';
 import { onChatMessage } from '../../src/background/relay-frames/on-chat-message.ts';
 import { onGap } from '../../src/background/relay-frames/on-gap.ts';
-import type { RelaySocket } from '../../src/background/relay-socket.ts';
+import type { RelayLink } from '../../src/background/relay-link.ts';
 import { OUTBOX_WINDOW } from '../../src/shared/constants.ts';
 import { deriveRoomKeys, sealMessage, type RoomKeys } from '../../src/shared/crypto.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import type { ChatDeliverFrame, ClientToRelay } from '../../src/shared/protocol.ts';
 import { newRoomCode } from '../../src/shared/room-code.ts';
-import { newWireLedger } from '../../src/background/unanswered.ts';
+import { RELAY, testBackground, type FakeSocket } from './background-fixture.ts';
 
 let bg: Background;
+let link: RelayLink;
 let sent: ClientToRelay[];
 let keys: RoomKeys;
 let dbCount = 0;
@@ -27,13 +28,12 @@ beforeEach(async () => {
   sent = [];
   const code = newRoomCode();
   keys = await deriveRoomKeys(code);
-  const relay = { isOpen: true, status: 'online', send: (f: ClientToRelay) => (sent.push(f), true) } as unknown as RelaySocket;
-  bg = {
-    db: await openParleyDb(`test-${++dbCount}`), relay, keys: new Map([[keys.roomId, keys]]), views: new Set(),
-    pendingJoins: new Map(), synced: new Set(), inFlight: new Map(), wire: newWireLedger(), members: new Map(), overlayRooms: new Map(), overlayHosts: new Map(), lastRoomId: null, roomProblems: new Map(), roomLimit: null,
-    retryOutboxes: () => {}, refresh: () => {}, post: () => {}, postToWatchers: () => {},
-  };
-  await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0 });
+  ({ bg } = testBackground(await openParleyDb(`test-${++dbCount}`)));
+  bg.keys.set(keys.roomId, keys);
+  await bg.db.put('settings', { nickname: '', relayUrl: RELAY }, 'settings');
+  link = bg.links.open(RELAY);
+  sent = (link.socket as unknown as FakeSocket).sent;
+  await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0, relayUrl: RELAY });
 });
 
 async function incoming(text: string, seq: number, id = newMessageId()): Promise<ChatDeliverFrame> {
@@ -57,9 +57,9 @@ const texts = async () => (await roomMessages(bg.db, keys.roomId)).map((m) => `$
 describe('delivery in the background', () => {
   it('shows a message delivered twice (resend, replay) once, and counts it unread once', async () => {
     const frame = await incoming('hello', 1);
-    await onChatMessage(bg, frame);
-    await onChatMessage(bg, frame);
-    await onChatMessage(bg, { ...frame, seq: 1 });
+    await onChatMessage(bg, link, frame);
+    await onChatMessage(bg, link, frame);
+    await onChatMessage(bg, link, { ...frame, seq: 1 });
     expect(await texts()).toEqual(['hello:received']);
     expect((await bg.db.get('rooms', keys.roomId))?.unread).toBe(1);
     expect((await bg.db.get('rooms', keys.roomId))?.lastSeq).toBe(1);
@@ -67,7 +67,7 @@ describe('delivery in the background', () => {
 
   it('keeps own messages pending at the end until acked, then puts them in sequence order', async () => {
     const a = await mine('mine first');
-    await onChatMessage(bg, await incoming('theirs', 1));
+    await onChatMessage(bg, link, await incoming('theirs', 1));
     expect(await texts()).toEqual(['theirs:received', 'mine first:sending']);
     await markAcked(bg, keys.roomId, a.id, 2);
     await markAcked(bg, keys.roomId, a.id, 2);
@@ -77,7 +77,7 @@ describe('delivery in the background', () => {
 
   it('treats its own message replayed by the relay (ack lost) as sent, not as a second copy', async () => {
     const a = await mine('ack was lost');
-    await onChatMessage(bg, { type: 'CHATMSG', room: keys.roomId, id: a.id, body: a.body, from: 'p0000000000000000', seq: 7, at: 3 });
+    await onChatMessage(bg, link, { type: 'CHATMSG', room: keys.roomId, id: a.id, body: a.body, from: 'p0000000000000000', seq: 7, at: 3 });
     expect(await texts()).toEqual(['ack was lost:sent']);
     expect((await bg.db.get('rooms', keys.roomId))?.unread).toBe(0);
   });
@@ -85,17 +85,17 @@ describe('delivery in the background', () => {
   it('flushes the outbox oldest first, only once the room is synced, and not after the ack', async () => {
     const a = await mine('one');
     const b = await mine('two');
-    await flushOutbox(bg, keys.roomId);
+    await flushOutbox(bg, link, keys.roomId);
     expect(sent).toEqual([]);
-    bg.synced.add(keys.roomId);
-    await flushOutbox(bg, keys.roomId);
+    link.synced.add(keys.roomId);
+    await flushOutbox(bg, link, keys.roomId);
     expect(sent.map((f) => (f.type === 'CHATMSG' ? f.id : ''))).toEqual([a.id, b.id]);
     await markAcked(bg, keys.roomId, a.id, 1);
-    sent = [];
-    await flushOutbox(bg, keys.roomId);
+    sent.length = 0;
+    await flushOutbox(bg, link, keys.roomId);
     expect(sent).toEqual([]); // b is still on the wire: not sent twice on one connection
-    bg.inFlight.clear(); // a new connection, or a retry after RATE_LIMITED
-    await flushOutbox(bg, keys.roomId);
+    link.inFlight.clear(); // a new connection, or a retry after RATE_LIMITED
+    await flushOutbox(bg, link, keys.roomId);
     expect(sent.map((f) => (f.type === 'CHATMSG' ? f.id : ''))).toEqual([b.id]);
   });
 
@@ -111,18 +111,18 @@ describe('delivery in the background', () => {
   it('keeps at most a window of messages on the wire, and each ack lets the next one go', async () => {
     const queued = [];
     for (let i = 0; i < OUTBOX_WINDOW + 5; i++) queued.push(await mine(`m${i}`));
-    bg.synced.add(keys.roomId);
-    await flushOutbox(bg, keys.roomId);
+    link.synced.add(keys.roomId);
+    await flushOutbox(bg, link, keys.roomId);
     expect(sent.map((f) => (f.type === 'CHATMSG' ? f.id : ''))).toEqual(queued.slice(0, OUTBOX_WINDOW).map((q) => q.id));
-    sent = [];
-    await onAck(bg, { type: 'ACK', room: keys.roomId, id: queued[0]!.id, seq: 1, at: 1 });
+    sent.length = 0;
+    await onAck(bg, link, { type: 'ACK', room: keys.roomId, id: queued[0]!.id, seq: 1, at: 1 });
     expect(sent.map((f) => (f.type === 'CHATMSG' ? f.id : ''))).toEqual([queued[OUTBOX_WINDOW]!.id]);
   });
 
   it('says plainly where history is missing, in its place', async () => {
-    await onChatMessage(bg, await incoming('old', 3));
-    await onGap(bg, { type: 'GAP', room: keys.roomId, from: 4, to: 9 });
-    await onChatMessage(bg, await incoming('new', 10));
+    await onChatMessage(bg, link, await incoming('old', 3));
+    await onGap(bg, link, { type: 'GAP', room: keys.roomId, from: 4, to: 9 });
+    await onChatMessage(bg, link, await incoming('new', 10));
     const items = await roomMessages(bg.db, keys.roomId);
     expect(items.map((m) => m.kind)).toEqual(['message', 'gap', 'message']);
     expect(items[1]!.text).toBe('6 earlier messages are no longer kept by the relay.');
@@ -130,7 +130,7 @@ describe('delivery in the background', () => {
 
   it('shows a calm notice for a body that does not open, and nothing of its content', async () => {
     const frame = await incoming('secret', 1);
-    await onChatMessage(bg, { ...frame, body: frame.body.slice(0, -4) + 'AAAA' });
+    await onChatMessage(bg, link, { ...frame, body: frame.body.slice(0, -4) + 'AAAA' });
     const [item] = await roomMessages(bg.db, keys.roomId);
     expect(item).toMatchObject({ kind: 'notice', text: 'A message could not be opened and was skipped.' });
   });

@@ -9,26 +9,23 @@ import { openParleyDb, roomMessages } from '../../src/background/db.ts';
 import { ownIdentity } from '../../src/background/identity.ts';
 import { sendMessage } from '../../src/background/intents/send-message.ts';
 import { onChatMessage } from '../../src/background/relay-frames/on-chat-message.ts';
-import type { RelaySocket } from '../../src/background/relay-socket.ts';
 import { deriveRoomKeys, type RoomKeys } from '../../src/shared/crypto.ts';
 import { safetyCode } from '../../src/shared/identity.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import type { ClientToRelay } from '../../src/shared/protocol.ts';
 import { newRoomCode } from '../../src/shared/room-code.ts';
-import { newWireLedger } from '../../src/background/unanswered.ts';
+import { testBackground, type FakeSocket } from './background-fixture.ts';
 
 let dbCount = 0;
 const view = { port: null, kind: 'popup', watching: null, tabId: null } as unknown as ViewPort;
 
 async function background(keys: RoomKeys, code: string, nickname: string) {
-  const sent: ClientToRelay[] = [];
-  const relay = { isOpen: true, status: 'online', send: (f: ClientToRelay) => (sent.push(f), true) } as unknown as RelaySocket;
-  const bg: Background = {
-    db: await openParleyDb(`identity-${++dbCount}`), relay, keys: new Map([[keys.roomId, keys]]), views: new Set(),
-    pendingJoins: new Map(), synced: new Set([keys.roomId]), inFlight: new Map(), wire: newWireLedger(), members: new Map(), overlayRooms: new Map(), overlayHosts: new Map(), lastRoomId: null, roomProblems: new Map(), roomLimit: null,
-    retryOutboxes: () => {}, refresh: () => {}, post: () => {}, postToWatchers: () => {},
-  };
-  await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0 });
+  const { bg } = testBackground(await openParleyDb(`identity-${++dbCount}`));
+  bg.keys.set(keys.roomId, keys);
+  const link = bg.links.open('ws://127.0.0.1:1');
+  link.synced.add(keys.roomId);
+  const { sent } = link.socket as unknown as FakeSocket;
+  await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0, relayUrl: 'ws://127.0.0.1:1' });
   await bg.db.put('settings', { nickname, relayUrl: 'ws://127.0.0.1:1' }, 'settings');
   /** Types a message and returns the frame that went to the relay, as the relay would deliver it. */
   const say = async (text: string, seq: number) => {
@@ -37,7 +34,7 @@ async function background(keys: RoomKeys, code: string, nickname: string) {
     if (frame?.type !== 'CHATMSG') throw new Error('nothing sent');
     return { ...frame, from: 'p0000000000000000', seq, at: 1 };
   };
-  return { bg, say };
+  return { bg, link, say };
 }
 
 describe('verified senders in the background', () => {
@@ -59,8 +56,8 @@ describe('verified senders in the background', () => {
     v1.close();
 
     const db = await openParleyDb(name);
-    expect(db.version).toBe(2);
-    expect(await db.get('rooms', 'r1')).toMatchObject({ name: 'Old room', lastSeq: 4, unread: 2 });
+    expect(db.version).toBe(3);
+    expect(await db.get('rooms', 'r1')).toMatchObject({ name: 'Old room', lastSeq: 4, unread: 2, relayUrl: 'wss://relay.test' });
     expect((await roomMessages(db, 'r1')).map((m) => m.text)).toEqual(['old']);
     expect(await db.count('outbox')).toBe(1);
     expect(await db.get('settings', 'settings')).toEqual({ nickname: 'Bob', relayUrl: 'wss://relay.test' });
@@ -83,8 +80,8 @@ describe('verified senders in the background', () => {
     const keys = await deriveRoomKeys(code);
     const ana = await background(keys, code, 'Ana');
     const bob = await background(keys, code, 'Bob');
-    await onChatMessage(bob.bg, await ana.say('hello Bob', 1));
-    await onChatMessage(ana.bg, await bob.say('hello Ana', 2));
+    await onChatMessage(bob.bg, bob.link, await ana.say('hello Bob', 1));
+    await onChatMessage(ana.bg, ana.link, await bob.say('hello Ana', 2));
 
     const anaId = await ownIdentity(ana.bg.db);
     const bobId = await ownIdentity(bob.bg.db);
@@ -104,13 +101,13 @@ describe('verified senders in the background', () => {
     const ana = await background(keys, code, 'Ana');
     const mallory = await background(keys, code, 'Ana');
     const bob = await background(keys, code, 'Bob');
-    await onChatMessage(bob.bg, await ana.say('the real Ana', 1));
-    await onChatMessage(bob.bg, await mallory.say('also Ana, honestly', 2));
+    await onChatMessage(bob.bg, bob.link, await ana.say('the real Ana', 1));
+    await onChatMessage(bob.bg, bob.link, await mallory.say('also Ana, honestly', 2));
     const name = bob.bg.db.name;
     bob.bg.db.close();
     bob.bg.db = await openParleyDb(name);
-    await onChatMessage(bob.bg, await mallory.say('still Ana', 3));
-    await onChatMessage(bob.bg, await ana.say('the real Ana again', 4));
+    await onChatMessage(bob.bg, bob.link, await mallory.say('still Ana', 3));
+    await onChatMessage(bob.bg, bob.link, await ana.say('the real Ana again', 4));
     const lines = await roomMessages(bob.bg.db, keys.roomId);
     expect(lines.map((m) => [m.text, m.sender?.verified && m.sender.otherKey])).toEqual([
       ['the real Ana', false], ['also Ana, honestly', true], ['still Ana', true], ['the real Ana again', false],

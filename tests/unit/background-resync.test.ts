@@ -22,10 +22,10 @@ const roomFrame = (f: Fixture, epoch: number, head: number): RoomFrame =>
 describe('a room the relay renumbered', () => {
   it('takes a message it already had, renumbered, as seen: SYNCED then ends the resync and the outbox goes out', async () => {
     const room = f.keys.roomId;
-    await onRoom(f.bg, roomFrame(f, 1000, 0));
+    await onRoom(f.bg, f.link, roomFrame(f, 1000, 0));
     // Before the crash: a message reached us at seq 5, but its author never got the ACK.
     const id = newMessageId();
-    await onChatMessage(f.bg, await f.incoming('reached me before the crash', 5, id));
+    await onChatMessage(f.bg, f.link, await f.incoming('reached me before the crash', 5, id));
     // Something of ours waits in the outbox for the room to sync.
     const mine = newMessageId();
     await queueOwnMessage(f.bg, {
@@ -33,12 +33,12 @@ describe('a room the relay renumbered', () => {
     }, 'AAAA');
 
     // The relay lost the room and numbers from 1 again; the author resent the message, now seq 1.
-    await onRoom(f.bg, roomFrame(f, 2000, 1));
+    await onRoom(f.bg, f.link, roomFrame(f, 2000, 1));
     expect(f.sent.at(-1)).toEqual({ type: 'GETROOM', room, since: 0 });
     f.sent.length = 0;
-    await onRoom(f.bg, roomFrame(f, 2000, 1));
-    await onChatMessage(f.bg, await f.incoming('reached me before the crash', 1, id));
-    await onSynced(f.bg, { type: 'SYNCED', room, head: 1 });
+    await onRoom(f.bg, f.link, roomFrame(f, 2000, 1));
+    await onChatMessage(f.bg, f.link, await f.incoming('reached me before the crash', 1, id));
+    await onSynced(f.bg, f.link, { type: 'SYNCED', room, head: 1 });
 
     // Synced: no second replay asked for, and the outbox went out.
     expect(f.sent.filter((s) => s.type === 'GETROOM')).toEqual([]);

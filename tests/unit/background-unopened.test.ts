@@ -17,9 +17,9 @@ const corrupt = (body: string) => body.slice(0, -4) + (body.endsWith('AAAA') ? '
 describe('a copy that does not open', () => {
   it('shows the genuine copy that arrives after it, in its place, and the notice goes', async () => {
     const genuine = await f.incoming('the real text', 3);
-    await onChatMessage(f.bg, { ...genuine, body: corrupt(genuine.body) });
+    await onChatMessage(f.bg, f.link, { ...genuine, body: corrupt(genuine.body) });
     expect(await lines(f)).toEqual([`notice:${NOTICE}`]);
-    await onChatMessage(f.bg, genuine);
+    await onChatMessage(f.bg, f.link, genuine);
     expect(await lines(f)).toEqual(['message:the real text']);
     // The views were told both: the notice removed, the message added.
     expect(f.posted.some((m) => m.type === 'room-item-removed')).toBe(true);
@@ -29,11 +29,11 @@ describe('a copy that does not open', () => {
   it('shows one notice however often the same bad copy comes, and none once the message is there', async () => {
     const genuine = await f.incoming('kept', 4);
     const bad = { ...genuine, body: corrupt(genuine.body) };
-    await onChatMessage(f.bg, bad);
-    await onChatMessage(f.bg, bad);
+    await onChatMessage(f.bg, f.link, bad);
+    await onChatMessage(f.bg, f.link, bad);
     expect(await lines(f)).toEqual([`notice:${NOTICE}`]);
-    await onChatMessage(f.bg, genuine);
-    await onChatMessage(f.bg, bad);
+    await onChatMessage(f.bg, f.link, genuine);
+    await onChatMessage(f.bg, f.link, bad);
     expect(await lines(f)).toEqual(['message:kept']);
   });
 });

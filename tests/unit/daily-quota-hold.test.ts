@@ -1,6 +1,6 @@
 // Issue 7, defect 4: a message the relay refused for its daily quota (DAILY_QUOTA) is not left
 // "sending" forever. Expected behaviour from docs/protocol.md ("Storage quotas", what the extension
-// does with DAILY_QUOTA): the whole outbox is held, min(2^(n-1), 60) minutes after the n-th refusal,
+// does with DAILY_QUOTA): the whole outbox on that relay is held, min(2^(n-1), 60) minutes after the n-th refusal,
 // the hold outlives a killed worker, a person can end it, and each queued line says why in words.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PENDING_ORDER, roomMessages } from '../../src/background/db.ts';
@@ -15,8 +15,7 @@ import { backgroundFixture, type Fixture } from './background-fixture.ts';
 let f: Fixture;
 beforeEach(async () => {
   f = await backgroundFixture();
-  (f.bg.relay as unknown as { retryNow: () => void }).retryNow = () => {};
-  f.bg.synced.add(f.keys.roomId);
+  f.link.synced.add(f.keys.roomId);
 });
 
 async function queue(text: string): Promise<string> {
@@ -27,7 +26,7 @@ async function queue(text: string): Promise<string> {
   return id;
 }
 
-const refuse = (id: string) => onError(f.bg, {
+const refuse = (id: string) => onError(f.bg, f.link, {
   type: 'ERROR', code: 'DAILY_QUOTA', message: 'x', ref: 'CHATMSG', room: f.keys.roomId, id,
 });
 const chatSends = () => f.sent.filter((s) => s.type === 'CHATMSG').length;
@@ -42,7 +41,7 @@ describe('a message refused for the daily quota', () => {
   it('says so on every queued line, holds the whole outbox, and keeps the hold in a new worker', async () => {
     const first = await queue('one');
     const second = await queue('two');
-    await flushOutbox(f.bg, f.keys.roomId);
+    await flushOutbox(f.bg, f.link, f.keys.roomId);
     expect(chatSends()).toBe(2);
     const before = Date.now();
     await refuse(first);
@@ -54,12 +53,12 @@ describe('a message refused for the daily quota', () => {
       expect(line.notSent!.retryAt).toBeLessThanOrEqual(Date.now() + MIN);
     }
     // Neither the room's outbox nor a wake alarm sends anything while held.
-    f.bg.inFlight.clear();
-    await flushOutbox(f.bg, f.keys.roomId);
+    f.link.inFlight.clear();
+    await flushOutbox(f.bg, f.link, f.keys.roomId);
     await flushAllOutboxes(f.bg);
     expect(chatSends()).toBe(2);
     // A killed worker: a new background over the same database still holds.
-    delete f.bg.outboxHold;
+    delete f.link.outboxHold;
     await flushAllOutboxes(f.bg);
     expect(chatSends()).toBe(2);
     expect(second).toBeTruthy();
@@ -67,7 +66,7 @@ describe('a message refused for the daily quota', () => {
 
   it('is sent again when someone asks, says "sending" again, and is shown sent once acked', async () => {
     const id = await queue('one');
-    await flushOutbox(f.bg, f.keys.roomId);
+    await flushOutbox(f.bg, f.link, f.keys.roomId);
     await refuse(id);
     await retryNow(f.bg);
     expect(f.sent.filter((s) => s.type === 'CHATMSG').map((s) => 'id' in s && s.id)).toEqual([id, id]);
@@ -79,7 +78,7 @@ describe('a message refused for the daily quota', () => {
     await refuse(id);
     expect((await lines())[0]!.notSent!.retryAt).toBeGreaterThanOrEqual(before + 2 * MIN);
     await retryNow(f.bg);
-    await onAck(f.bg, { type: 'ACK', room: f.keys.roomId, id, seq: 1, at: 2 });
+    await onAck(f.bg, f.link, { type: 'ACK', room: f.keys.roomId, id, seq: 1, at: 2 });
     const [sent] = await lines();
     expect(sent!.status).toBe('sent');
     expect(sent!.notSent).toBeUndefined();

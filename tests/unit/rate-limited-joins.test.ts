@@ -8,7 +8,7 @@ import { onRoom } from '../../src/background/relay-frames/on-room.ts';
 import { retryAfterRefusal } from '../../src/background/outbox.ts';
 import { deriveRoomKeys } from '../../src/shared/crypto.ts';
 import { newRoomCode } from '../../src/shared/room-code.ts';
-import { backgroundFixture, type Fixture } from './background-fixture.ts';
+import { backgroundFixture, RELAY, type Fixture } from './background-fixture.ts';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -21,7 +21,7 @@ afterEach(() => {
 async function storedRoom(): Promise<string> {
   const code = newRoomCode();
   const { roomId } = await deriveRoomKeys(code);
-  await f.bg.db.put('rooms', { roomId, code, name: 'x', joinedAt: 1, lastSeq: 3, unread: 0 });
+  await f.bg.db.put('rooms', { roomId, code, name: 'x', joinedAt: 1, lastSeq: 3, unread: 0, relayUrl: RELAY });
   return roomId;
 }
 
@@ -31,16 +31,16 @@ describe('joins dropped with RATE_LIMITED', () => {
     const dropped = await storedRoom();
     const full = await storedRoom();
     const joining = (await deriveRoomKeys(newRoomCode())).roomId;
-    f.bg.pendingJoins.set(joining, { record: { roomId: joining, code: '', name: '', joinedAt: 1, lastSeq: 0, unread: 0 }, view: null });
-    await onRoom(f.bg, { type: 'ROOM', room: answered, peer: 'p0000000000000001', members: [], head: 0, epoch: 1, created: false });
-    await onError(f.bg, { type: 'ERROR', code: 'ROOM_FULL', message: 'x', ref: 'GETROOM', room: full });
+    f.bg.pendingJoins.set(joining, { record: { roomId: joining, code: '', name: '', joinedAt: 1, lastSeq: 0, unread: 0, relayUrl: RELAY }, view: null });
+    await onRoom(f.bg, f.link, { type: 'ROOM', room: answered, peer: 'p0000000000000001', members: [], head: 0, epoch: 1, created: false });
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'ROOM_FULL', message: 'x', ref: 'GETROOM', room: full });
 
     let retried: Promise<void> | undefined;
-    f.bg.retryOutboxes = () => void (retried = retryAfterRefusal(f.bg));
+    f.bg.retryOutboxes = (link) => void (retried = retryAfterRefusal(f.bg, link));
     vi.useFakeTimers();
     f.sent.length = 0;
     // As the relay sends it: no ref, no room.
-    await onError(f.bg, { type: 'ERROR', code: 'RATE_LIMITED', message: 'slow down' });
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'RATE_LIMITED', message: 'slow down' });
     expect(retried).toBeUndefined();
     vi.advanceTimersByTime(1_000);
     vi.useRealTimers();

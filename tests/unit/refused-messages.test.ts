@@ -21,7 +21,7 @@ let room: string;
 beforeEach(async () => {
   f = await backgroundFixture();
   room = f.keys.roomId;
-  f.bg.synced.add(room);
+  f.link.synced.add(room);
 });
 
 /** Types a message whose sealed body is `size` characters long; returns its id. */
@@ -30,12 +30,12 @@ async function write(text: string, size: number): Promise<string> {
   await queueOwnMessage(f.bg, {
     roomId: room, id, kind: 'message', seq: null, order: PENDING_ORDER, mine: true, nick: 'Ann', text, sentAt: 1, status: 'sending',
   }, 'b'.repeat(size));
-  await flushOutbox(f.bg, room);
+  await flushOutbox(f.bg, f.link, room);
   return id;
 }
 
 const sentIds = () => f.sent.filter((s): s is ChatSendFrame => s.type === 'CHATMSG').map((s) => s.id);
-const ack = (id: string, seq: number) => onAck(f.bg, { type: 'ACK', room, id, seq, at: 1 });
+const ack = (id: string, seq: number) => onAck(f.bg, f.link, { type: 'ACK', room, id, seq, at: 1 });
 const line = (id: string) => f.bg.db.get('messages', [room, id]);
 
 const TOO_LARGE = 'the relay refused it (too large for this relay, which takes shorter messages than Parley does). Send it in shorter parts.';
@@ -46,27 +46,27 @@ describe('messages the relay refuses as they are', () => {
     const large = await write('long', 5_000);
     const after = await write('after', 120);
     await ack(small, 1);
-    await onError(f.bg, { type: 'ERROR', code: 'FRAME_TOO_LARGE', message: 'too large' });
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'FRAME_TOO_LARGE', message: 'too large' });
     await ack(after, 2);
 
     expect((await line(large))?.notSent).toEqual({ reason: TOO_LARGE, retryAt: null });
     expect((await line(large))?.text).toBe('long');
     expect((await line(after))?.status).toBe('sent');
-    expect(f.bg.inFlight.get(room)?.has(large)).toBe(false);
+    expect(f.link.inFlight.get(room)?.has(large)).toBe(false);
     // The view was told.
     expect(f.posted).toContainEqual({ type: 'room-item', roomId: room, item: expect.objectContaining({ id: large, notSent: { reason: TOO_LARGE, retryAt: null } }) });
 
     // A new connection does not send it again by itself …
     f.sent.length = 0;
-    await rejoinAll(f.bg);
-    await onSynced(f.bg, { type: 'SYNCED', room, head: 2 });
+    await rejoinAll(f.bg, f.link);
+    await onSynced(f.bg, f.link, { type: 'SYNCED', room, head: 2 });
     expect(sentIds()).toEqual([]);
     // … Try again does, once …
     await resendMessage(f.bg, { type: 'resend-message', roomId: room, id: large });
     expect(sentIds()).toEqual([large]);
     expect((await line(large))?.notSent).toBeUndefined();
     // … refused again on this relay, Delete drops it.
-    await onError(f.bg, { type: 'ERROR', code: 'FRAME_TOO_LARGE', message: 'too large' });
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'FRAME_TOO_LARGE', message: 'too large' });
     expect((await line(large))?.notSent?.retryAt).toBeNull();
     await deleteMessage(f.bg, { type: 'delete-message', roomId: room, id: large });
     expect(await line(large)).toBeUndefined();
@@ -80,7 +80,7 @@ describe('messages the relay refuses as they are', () => {
     for (let i = 0; i < 32; i++) refused.push(await write(`long ${i}`, 5_000));
     const behind = await write('short', 100);
     expect(sentIds()).not.toContain(behind);
-    for (let i = 0; i < 32; i++) await onError(f.bg, { type: 'ERROR', code: 'FRAME_TOO_LARGE', message: 'too large' });
+    for (let i = 0; i < 32; i++) await onError(f.bg, f.link, { type: 'ERROR', code: 'FRAME_TOO_LARGE', message: 'too large' });
     expect(sentIds().at(-1)).toBe(behind);
     for (const id of refused) expect((await line(id))?.notSent?.reason).toBe(TOO_LARGE);
     expect((await line(behind))?.notSent).toBeUndefined();
@@ -89,7 +89,7 @@ describe('messages the relay refuses as they are', () => {
   it('BAD_FRAME for a CHATMSG: the oldest unanswered message is not sent, and says the relay could not read it', async () => {
     const first = await write('one', 100);
     const second = await write('two', 100);
-    await onError(f.bg, { type: 'ERROR', code: 'BAD_FRAME', message: 'bad body', ref: 'CHATMSG' });
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'BAD_FRAME', message: 'bad body', ref: 'CHATMSG' });
     expect((await line(first))?.notSent).toEqual({
       reason: 'the relay refused it (it could not read it: is the relay a different version of Parley?).', retryAt: null,
     });
@@ -99,7 +99,7 @@ describe('messages the relay refuses as they are', () => {
   it('"too large" sets aside the longest unanswered message, not an older one the relay still holds', async () => {
     const held = await write('held', 100);
     const large = await write('large', 5_000);
-    await onError(f.bg, { type: 'ERROR', code: 'FRAME_TOO_LARGE', message: 'too large' });
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'FRAME_TOO_LARGE', message: 'too large' });
     expect((await line(large))?.notSent?.reason).toBe(TOO_LARGE);
     expect((await line(held))?.notSent).toBeUndefined();
     await ack(held, 1);
@@ -110,9 +110,9 @@ describe('messages the relay refuses as they are', () => {
     const dropped = await write('dropped', 100);
     const accepted = await write('accepted', 100);
     const bad = await write('bad', 100);
-    await onError(f.bg, { type: 'ERROR', code: 'RATE_LIMITED', message: 'x' });
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'RATE_LIMITED', message: 'x' });
     await ack(accepted, 1);
-    await onError(f.bg, { type: 'ERROR', code: 'BAD_FRAME', message: 'bad body', ref: 'CHATMSG' });
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'BAD_FRAME', message: 'bad body', ref: 'CHATMSG' });
     expect((await line(bad))?.notSent?.retryAt).toBeNull();
     expect((await line(dropped))?.notSent).toBeUndefined();
   });

@@ -10,7 +10,7 @@ import { onRoom } from '../../src/background/relay-frames/on-room.ts';
 import { roomProblem } from '../../src/background/relay-status.ts';
 import { deriveRoomKeys } from '../../src/shared/crypto.ts';
 import { newRoomCode } from '../../src/shared/room-code.ts';
-import { backgroundFixture, type Fixture } from './background-fixture.ts';
+import { backgroundFixture, RELAY, type Fixture } from './background-fixture.ts';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -20,19 +20,19 @@ beforeEach(async () => {
 async function storedRoom(f: Fixture): Promise<string> {
   const code = newRoomCode();
   const { roomId } = await deriveRoomKeys(code);
-  await f.bg.db.put('rooms', { roomId, code, name: 'x', joinedAt: 1, lastSeq: 0, unread: 0 });
+  await f.bg.db.put('rooms', { roomId, code, name: 'x', joinedAt: 1, lastSeq: 0, unread: 0, relayUrl: RELAY });
   return roomId;
 }
 
 const room = (f: Fixture, id: string) =>
-  onRoom(f.bg, { type: 'ROOM', room: id, peer: 'p0000000000000001', members: [], head: 0, epoch: 1, created: false });
+  onRoom(f.bg, f.link, { type: 'ROOM', room: id, peer: 'p0000000000000001', members: [], head: 0, epoch: 1, created: false });
 
 describe('rooms the relay refuses', () => {
   it('says a full room is full, until the relay lets us in', async () => {
-    await onError(f.bg, { type: 'ERROR', code: 'ROOM_FULL', message: 'x', ref: 'GETROOM', room: f.keys.roomId });
-    expect(roomProblem(f.bg, f.keys.roomId, 'ws://r')).toMatch(/^Room is full/);
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'ROOM_FULL', message: 'x', ref: 'GETROOM', room: f.keys.roomId });
+    expect(roomProblem(f.link, f.keys.roomId)).toMatch(/^Room is full/);
     await room(f, f.keys.roomId);
-    expect(roomProblem(f.bg, f.keys.roomId, 'ws://r')).toBeNull();
+    expect(roomProblem(f.link, f.keys.roomId)).toBeNull();
   });
 
   it('learns the room limit from the first refusal, refuses a room beyond it in words, and retries on leave', async () => {
@@ -40,9 +40,9 @@ describe('rooms the relay refuses', () => {
     const third = await storedRoom(f);
     await room(f, f.keys.roomId);
     await room(f, second);
-    await onError(f.bg, { type: 'ERROR', code: 'TOO_MANY_ROOMS', message: 'x', ref: 'GETROOM', room: third });
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'TOO_MANY_ROOMS', message: 'x', ref: 'GETROOM', room: third });
     const words = 'This relay allows 2 rooms per connection: leave one to join another.';
-    expect(roomProblem(f.bg, third, 'ws://r')).toBe(words);
+    expect(roomProblem(f.link, third)).toBe(words);
 
     await createRoom(f.bg, { type: 'create-room', name: '' }, f.view());
     expect(f.posted.at(-1)).toEqual({ type: 'error', code: 'RELAY_ERROR', message: words });
@@ -54,13 +54,12 @@ describe('rooms the relay refuses', () => {
   });
 
   it('says a room just created was refused for the hourly new-room quota, and asks for it again on Retry now', async () => {
-    await onError(f.bg, { type: 'ERROR', code: 'TOO_MANY_NEW_ROOMS', message: 'x', ref: 'GETROOM', room: f.keys.roomId });
-    expect(roomProblem(f.bg, f.keys.roomId, 'ws://r')).toBe(
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'TOO_MANY_NEW_ROOMS', message: 'x', ref: 'GETROOM', room: f.keys.roomId });
+    expect(roomProblem(f.link, f.keys.roomId)).toBe(
       'Your network has created as many new rooms on this relay as it allows in an hour. Join an existing room, or try again later.',
     );
     f.sent.length = 0;
-    (f.bg.relay as unknown as { retryNow: () => void }).retryNow = () => {};
-    await retryNow(f.bg);
+      await retryNow(f.bg);
     expect(f.sent).toEqual([{ type: 'GETROOM', room: f.keys.roomId, since: 0 }]);
   });
 });

@@ -2,13 +2,18 @@ import { deriveRoomKeys } from '../../shared/crypto.ts';
 import { formatRoomCode, newRoomCode } from '../../shared/room-code.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
+import { loadSettings, rememberRelay } from '../db.ts';
 import { roomLimitProblem } from '../room-refusals.ts';
 import { roomName } from './room-name.ts';
 
-/** The code is made here, on the device; the relay only ever learns the id derived from it. */
+/**
+ * The code is made here, on the device; the relay only ever learns the id derived from it. A new
+ * room lives on the default relay (Settings) from now on, whatever the default becomes later.
+ */
 export async function createRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'create-room' }>, view: ViewPort): Promise<void> {
+  const { relayUrl } = await loadSettings(bg.db);
   const code = newRoomCode();
-  const overLimit = await roomLimitProblem(bg);
+  const overLimit = await roomLimitProblem(bg, relayUrl);
   if (overLimit) {
     bg.post(view, { type: 'error', code: 'RELAY_ERROR', message: overLimit });
     return;
@@ -16,10 +21,12 @@ export async function createRoom(bg: Background, msg: Extract<ViewToBackground, 
   const keys = await deriveRoomKeys(code);
   bg.keys.set(keys.roomId, keys);
   await bg.db.put('rooms', {
-    roomId: keys.roomId, code, name: roomName(msg.name, code), joinedAt: Date.now(), lastSeq: 0, unread: 0,
+    roomId: keys.roomId, code, name: roomName(msg.name, code), joinedAt: Date.now(), lastSeq: 0, unread: 0, relayUrl,
   });
+  await rememberRelay(bg.db, relayUrl);
   bg.lastRoomId = keys.roomId;
-  bg.relay.send({ type: 'GETROOM', room: keys.roomId, since: 0 });
+  // Sent now if that relay's socket is open; otherwise the connection it opens sends it (join.ts).
+  bg.links.open(relayUrl).socket.send({ type: 'GETROOM', room: keys.roomId, since: 0 });
   bg.post(view, { type: 'room-ready', roomId: keys.roomId, code: formatRoomCode(code), created: true });
   bg.refresh();
 }

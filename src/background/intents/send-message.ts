@@ -7,7 +7,7 @@ import { loadSettings, PENDING_ORDER } from '../db.ts';
 import { ownIdentity, senderMemory } from '../identity.ts';
 import { signOutgoing } from '../../shared/identity-rules.ts';
 import { queueOwnMessage } from '../messages.ts';
-import { flushOutbox } from '../outbox.ts';
+import { flushRoomOutbox } from '../outbox.ts';
 import { roomKeys } from '../room-keys.ts';
 
 /** Sealed and queued in the outbox first, so a message typed offline goes out when we return. */
@@ -40,5 +40,5 @@ export async function sendMessage(bg: Background, msg: Extract<ViewToBackground,
     nick: nickname, text, sentAt, status: 'sending', sender,
   }, sealed.value);
   // Through the outbox's window like everything else, so a fast typist keeps the typed order.
-  await flushOutbox(bg, msg.roomId);
+  await flushRoomOutbox(bg, msg.roomId);
 }

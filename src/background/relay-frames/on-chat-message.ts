@@ -1,12 +1,13 @@
 import { openMessage } from '../../shared/crypto.ts';
 import type { ChatDeliverFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
+import type { RelayLink } from '../relay-link.ts';
 import { putChatLine, removeChatLine, unopenedNoticeId } from '../messages.ts';
 import { ownIdentity, senderMemory } from '../identity.ts';
 import { checkIncoming } from '../../shared/identity-rules.ts';
 import { roomKeys } from '../room-keys.ts';
 
-export async function onChatMessage(bg: Background, frame: ChatDeliverFrame): Promise<void> {
+export async function onChatMessage(bg: Background, _link: RelayLink, frame: ChatDeliverFrame): Promise<void> {
   const keys = await roomKeys(bg, frame.room);
   if (!keys) return; // A room we left; the relay will stop sending once LEAVE lands.
   const existing = await bg.db.get('messages', [frame.room, frame.id]);

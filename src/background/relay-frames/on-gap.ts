@@ -1,9 +1,10 @@
 import type { GapFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
+import type { RelayLink } from '../relay-link.ts';
 import { putChatLine } from '../messages.ts';
 
 /** Says plainly that history is missing rather than showing a chat that looks complete. */
-export async function onGap(bg: Background, frame: GapFrame): Promise<void> {
+export async function onGap(bg: Background, _link: RelayLink, frame: GapFrame): Promise<void> {
   const count = frame.to - frame.from + 1;
   const text = count === 1
     ? 'One earlier message is no longer kept by the relay.'

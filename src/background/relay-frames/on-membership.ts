@@ -1,8 +1,9 @@
 import type { PeerJoinedFrame, PeerLeftFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
+import type { RelayLink } from '../relay-link.ts';
 
-export async function onMembership(bg: Background, frame: PeerJoinedFrame | PeerLeftFrame): Promise<void> {
-  const now = bg.members.get(frame.room) ?? 1;
-  bg.members.set(frame.room, Math.max(1, now + (frame.type === 'JOINED' ? 1 : -1)));
+export async function onMembership(bg: Background, link: RelayLink, frame: PeerJoinedFrame | PeerLeftFrame): Promise<void> {
+  const now = link.members.get(frame.room) ?? 1;
+  link.members.set(frame.room, Math.max(1, now + (frame.type === 'JOINED' ? 1 : -1)));
   bg.refresh();
 }

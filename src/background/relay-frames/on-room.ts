@@ -1,12 +1,13 @@
 import type { RoomFrame } from '../../shared/protocol.ts';
 import { formatRoomCode, type RoomCode } from '../../shared/room-code.ts';
 import type { Background } from '../context.ts';
+import type { RelayLink } from '../relay-link.ts';
 import { putChatLine } from '../messages.ts';
 
 /** The relay let us in: a pending join becomes a stored room. */
-export async function onRoom(bg: Background, frame: RoomFrame): Promise<void> {
-  bg.members.set(frame.room, frame.members.length + 1);
-  bg.roomProblems.delete(frame.room);
+export async function onRoom(bg: Background, link: RelayLink, frame: RoomFrame): Promise<void> {
+  link.members.set(frame.room, frame.members.length + 1);
+  link.roomProblems.delete(frame.room);
   const pending = bg.pendingJoins.get(frame.room);
   if (pending) {
     bg.pendingJoins.delete(frame.room);
@@ -18,7 +19,7 @@ export async function onRoom(bg: Background, frame: RoomFrame): Promise<void> {
       });
     }
   }
-  else await checkEpoch(bg, frame);
+  else await checkEpoch(bg, link, frame);
   bg.refresh();
 }
 
@@ -27,7 +28,7 @@ export async function onRoom(bg: Background, frame: RoomFrame): Promise<void> {
  * from 1 again. Our history stays, sorted before a line that says so, and the room is fetched
  * again from the start of the new numbering.
  */
-async function checkEpoch(bg: Background, frame: RoomFrame): Promise<void> {
+async function checkEpoch(bg: Background, link: RelayLink, frame: RoomFrame): Promise<void> {
   const room = await bg.db.get('rooms', frame.room);
   if (!room || room.epoch === frame.epoch) return;
   if (room.epoch === null || room.epoch === undefined) {
@@ -40,7 +41,7 @@ async function checkEpoch(bg: Background, frame: RoomFrame): Promise<void> {
     roomId: room.roomId, id: `epoch-${frame.epoch}`, kind: 'notice', seq: null, order: -0.5, mine: false, nick: '',
     text: 'The relay lost this room\'s history. Earlier messages are kept only on this device.', sentAt: Date.now(), status: 'received',
   }, null);
-  bg.synced.delete(room.roomId);
-  bg.inFlight.delete(room.roomId);
-  bg.relay.send({ type: 'GETROOM', room: room.roomId, since: 0 });
+  link.synced.delete(room.roomId);
+  link.inFlight.delete(room.roomId);
+  link.socket.send({ type: 'GETROOM', room: room.roomId, since: 0 });
 }

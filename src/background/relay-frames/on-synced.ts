@@ -1,15 +1,16 @@
 import type { SyncedFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
+import type { RelayLink } from '../relay-link.ts';
 import { flushOutbox } from '../outbox.ts';
 
 /** Replay is done: whatever we wrote while away can go out now, after what others wrote. */
-export async function onSynced(bg: Background, frame: SyncedFrame): Promise<void> {
+export async function onSynced(bg: Background, link: RelayLink, frame: SyncedFrame): Promise<void> {
   const room = await bg.db.get('rooms', frame.room);
   if (room && frame.head > room.lastSeq) {
     // The relay says it has more than it replayed: never paper over that, ask again from our place.
-    bg.relay.send({ type: 'GETROOM', room: frame.room, since: room.lastSeq });
+    link.socket.send({ type: 'GETROOM', room: frame.room, since: room.lastSeq });
     return;
   }
-  bg.synced.add(frame.room);
-  await flushOutbox(bg, frame.room);
+  link.synced.add(frame.room);
+  await flushOutbox(bg, link, frame.room);
 }
