@@ -34,6 +34,8 @@ export interface RelayConfig {
   readonly quotaMaxAddresses: number;
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
+  /** Where the join page tells a visitor without Parley to get it; null: "ask the person who invited you". */
+  readonly installUrl: string | null;
   readonly logLevel: LogLevel;
   /** Frames up to this are read (and charged) and answered FRAME_TOO_LARGE; beyond it ws closes with 1009. */
   readonly frameHardCapKb: number;
@@ -107,6 +109,7 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   quotaMaxAddresses: 16_384,
   tlsCert: null,
   tlsKey: null,
+  installUrl: null,
   logLevel: 'info',
   // A quarter over the frame limit: room to tell "too big" from a broken connection, and every
   // byte of it is charged to the byte budget, so it is no way around the budget.
@@ -148,6 +151,14 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Parse<number> => (
 
 const text: Parse<string> = (value) => value;
 const path: Parse<string | null> = (value) => value;
+
+const webAddress: Parse<string | null> = (value, name) => {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ConfigError(`${name} must be an https:// or http:// address; got ${JSON.stringify(value)}.`);
+  }
+  return url.href;
+};
 
 const ORIGIN_ENTRY = /^(none|\*|[a-z][a-z0-9+.-]*:\/\/(\*|[^\s/*]+))$/i;
 const origins: Parse<readonly string[]> = (value, name) => {
@@ -193,6 +204,7 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   quotaMaxAddresses: ['QUOTA_MAX_ADDRESSES', integer(1)],
   tlsCert: ['TLS_CERT', path],
   tlsKey: ['TLS_KEY', path],
+  installUrl: ['INSTALL_URL', webAddress],
   logLevel: ['LOG_LEVEL', logLevel],
   frameHardCapKb: ['FRAME_HARD_CAP_KB', integer(1, 64 * 1024)],
   addressRatePerSec: ['ADDRESS_RATE_PER_SEC', integer(1)],

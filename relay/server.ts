@@ -11,6 +11,7 @@ import { AddressQuotas } from './address-quotas.ts';
 import { ConfigError, connectionByteBurstKb, resolveConfig, type RelayConfig } from './config.ts';
 import type { RelayContext } from './context.ts';
 import { httpRoutes } from './http-routes.ts';
+import { joinPage } from './join-page.ts';
 import { leaveAllRooms } from './leave-room.ts';
 import { createLogger, errorText } from './log.ts';
 import { Metrics, storeGauges, type MetricGauges } from './metrics.ts';
@@ -38,9 +39,14 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<RunningRelay> {
+export interface RelayOptions {
+  /** Where log lines go (tests read them); stdout by default. */
+  readonly writeLog?: (line: string) => void;
+}
+
+export async function startRelay(overrides: Partial<RelayConfig> = {}, options: RelayOptions = {}): Promise<RunningRelay> {
   const config = resolveConfig(overrides);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, options.writeLog);
   if (config.idleTimeoutMs < KEEPALIVE_INTERVAL_MS) {
     // Allowed (tests use short timeouts), but the extension would be cut between its keepalives.
     log.warn('idle_timeout_below_keepalive', { IDLE_TIMEOUT_MS: config.idleTimeoutMs, KEEPALIVE_INTERVAL_MS });
@@ -75,7 +81,8 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
 
   const gauges = (): MetricGauges => ({ connections: peers.size, rooms: rooms.size, ...storeGauges(ctx) });
   const health = () => ({ connections: peers.size, rooms: rooms.size });
-  const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now() });
+  const addressOf = (req: IncomingMessage): string => addressKey(req.socket.remoteAddress);
+  const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now(), joinPage: joinPage(config.installUrl), log, addressOf });
   const server = tls === null ? createHttpServer(routes) : createHttpsServer(tls, routes);
   const wss = new WebSocketServer({
     server,
