@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { DEFAULT_MAX_FRAME_KB, DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT } from '../src/shared/constants.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
 
@@ -34,6 +35,8 @@ export interface RelayConfig {
   readonly quotaMaxAddresses: number;
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
+  /** Reverse proxies whose X-Forwarded-For (its last entry) names the client. */
+  readonly trustedProxies: readonly string[];
   /** Where the join page tells a visitor without Parley to get it; null: "ask the person who invited you". */
   readonly installUrl: string | null;
   readonly logLevel: LogLevel;
@@ -110,6 +113,7 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   tlsCert: null,
   tlsKey: null,
   installUrl: null,
+  trustedProxies: Object.freeze([]),
   logLevel: 'info',
   // A quarter over the frame limit: room to tell "too big" from a broken connection, and every
   // byte of it is charged to the byte budget, so it is no way around the budget.
@@ -160,6 +164,13 @@ const webAddress: Parse<string | null> = (value, name) => {
   return url.href;
 };
 
+const addresses: Parse<readonly string[]> = (value, name) => {
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const bad = entries.find((entry) => isIP(entry) === 0);
+  if (bad !== undefined) throw new ConfigError(`${name} must be a comma-separated list of IP addresses; got ${JSON.stringify(bad)}.`);
+  return Object.freeze(entries);
+};
+
 const ORIGIN_ENTRY = /^(none|\*|[a-z][a-z0-9+.-]*:\/\/(\*|[^\s/*]+))$/i;
 const origins: Parse<readonly string[]> = (value, name) => {
   const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
@@ -205,6 +216,7 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   tlsCert: ['TLS_CERT', path],
   tlsKey: ['TLS_KEY', path],
   installUrl: ['INSTALL_URL', webAddress],
+  trustedProxies: ['TRUSTED_PROXIES', addresses],
   logLevel: ['LOG_LEVEL', logLevel],
   frameHardCapKb: ['FRAME_HARD_CAP_KB', integer(1, 64 * 1024)],
   addressRatePerSec: ['ADDRESS_RATE_PER_SEC', integer(1)],

@@ -6,6 +6,7 @@ import { encodeFrame } from '../src/shared/codec.ts';
 import { KEEPALIVE_INTERVAL_MS } from '../src/shared/constants.ts';
 import { ERROR_CODES } from '../src/shared/protocol.ts';
 import { addressKey } from './address-key.ts';
+import { clientAddresses } from './client-address.ts';
 import { AddressLedger } from './address-ledger.ts';
 import { AddressQuotas } from './address-quotas.ts';
 import { ConfigError, connectionByteBurstKb, resolveConfig, type RelayConfig } from './config.ts';
@@ -64,7 +65,9 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   const peers = new Set<Peer>();
   // Every accepted socket, including those being turned away, so shutdown can wait for all of them.
   const sockets = new Set<WebSocket>();
-  const handshakes = new HandshakeGuard(ledger, config, (code) => metrics.countError(code));
+  const clients = clientAddresses(config.trustedProxies);
+  const addressOf = (req: IncomingMessage): string => addressKey(clients.of(req));
+  const handshakes = new HandshakeGuard(ledger, config, (code) => metrics.countError(code), clients.isTrustedProxy);
   // The gate of each open connection, so the idle sweep can tell a held client from a silent one.
   const gates = new Map<Peer, RateGate>();
   const allowOrigin = originPolicy(config.allowedOrigins);
@@ -81,7 +84,6 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
 
   const gauges = (): MetricGauges => ({ connections: peers.size, rooms: rooms.size, ...storeGauges(ctx) });
   const health = () => ({ connections: peers.size, rooms: rooms.size });
-  const addressOf = (req: IncomingMessage): string => addressKey(req.socket.remoteAddress);
   const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now(), joinPage: joinPage(config.installUrl), log, addressOf });
   const server = tls === null ? createHttpServer(routes) : createHttpsServer(tls, routes);
   const wss = new WebSocketServer({
@@ -116,8 +118,9 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
 
-    const admitted = handshakes.upgraded(req);
-    const entry = admitted?.entry ?? ledger.entry(addressKey(req.socket.remoteAddress), performance.now());
+    const client = addressOf(req);
+    const admitted = handshakes.upgraded(req, client);
+    const entry = admitted?.entry ?? ledger.entry(client, performance.now());
     const origin = req.headers.origin;
     if (shuttingDown) return turnAway(socket, req, 'SHUTTING_DOWN');
     if (!allowOrigin(origin)) {
