@@ -35,6 +35,8 @@ export interface RelayConfig {
   readonly quotaMaxAddresses: number;
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
+  /** How often TLS_CERT/TLS_KEY are checked for a renewed pair (they are also reloaded on SIGHUP). */
+  readonly tlsReloadMs: number;
   /** Reverse proxies whose X-Forwarded-For (its last entry) names the client. */
   readonly trustedProxies: readonly string[];
   /** Where the join page tells a visitor without Parley to get it; null: "ask the person who invited you". */
@@ -112,6 +114,8 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   quotaMaxAddresses: 16_384,
   tlsCert: null,
   tlsKey: null,
+  // certbot renews a month before expiry; a minute's delay in picking it up costs nothing.
+  tlsReloadMs: 60_000,
   installUrl: null,
   trustedProxies: Object.freeze([]),
   logLevel: 'info',
@@ -215,6 +219,7 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   quotaMaxAddresses: ['QUOTA_MAX_ADDRESSES', integer(1)],
   tlsCert: ['TLS_CERT', path],
   tlsKey: ['TLS_KEY', path],
+  tlsReloadMs: ['TLS_RELOAD_MS', integer(1)],
   installUrl: ['INSTALL_URL', webAddress],
   trustedProxies: ['TRUSTED_PROXIES', addresses],
   logLevel: ['LOG_LEVEL', logLevel],

@@ -19,6 +19,9 @@ try {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // A renewed certificate (certbot's deploy hook, systemctl reload); without TLS it does nothing,
+  // rather than the default of ending the process.
+  process.on('SIGHUP', () => relay.reloadTls());
 } catch (error) {
   const message = error instanceof ConfigError ? error.message : errorText(error);
   log.error('startup_failed', { error: message });

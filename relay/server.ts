@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame } from '../src/shared/codec.ts';
 import { KEEPALIVE_INTERVAL_MS } from '../src/shared/constants.ts';
@@ -23,6 +22,7 @@ import { RateGate } from './rate-gate.ts';
 import { receiveFrame } from './receive-frame.ts';
 import { RoomRegistry } from './room-registry.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { loadTlsPair, TlsReloader, type TlsPair } from './tls-reload.ts';
 import { openSqliteHistory, retentionLimits } from './sqlite-history.ts';
 
 /** How long closing clients get to answer the close handshake before their sockets are cut. */
@@ -38,6 +38,8 @@ export interface RunningRelay {
   readonly metrics: Metrics;
   /** Stops accepting, closes every client with SHUTTING_DOWN (4010), then closes the store. */
   close(): Promise<void>;
+  /** Loads TLS_CERT/TLS_KEY again for new connections (SIGHUP); nothing without TLS. */
+  reloadTls(): void;
 }
 
 export interface RelayOptions {
@@ -52,9 +54,8 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
     // Allowed (tests use short timeouts), but the extension would be cut between its keepalives.
     log.warn('idle_timeout_below_keepalive', { IDLE_TIMEOUT_MS: config.idleTimeoutMs, KEEPALIVE_INTERVAL_MS });
   }
-  const tls = config.tlsCert !== null && config.tlsKey !== null
-    ? { cert: readTlsFile('TLS_CERT', config.tlsCert), key: readTlsFile('TLS_KEY', config.tlsKey) }
-    : null;
+  const tlsPaths = config.tlsCert !== null && config.tlsKey !== null ? { cert: config.tlsCert, key: config.tlsKey } : null;
+  const tls = tlsPaths === null ? null : readTlsPair(tlsPaths);
   const history = openSqliteHistory(config.historyPath, retentionLimits(config));
   const metrics = new Metrics();
   const rooms = new RoomRegistry();
@@ -86,6 +87,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   const health = () => ({ connections: peers.size, rooms: rooms.size });
   const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now(), joinPage: joinPage(config.installUrl), log, addressOf });
   const server = tls === null ? createHttpServer(routes) : createHttpsServer(tls, routes);
+  const tlsReloader = tlsPaths === null ? null : new TlsReloader(server as HttpsServer, tlsPaths, log, config.tlsReloadMs);
   const wss = new WebSocketServer({
     server,
     perMessageDeflate: false,
@@ -208,6 +210,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   } catch (error) {
     clearInterval(idleSweep);
     clearInterval(pruneSweep);
+    tlsReloader?.stop();
     history.close();
     throw error;
   }
@@ -235,6 +238,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
     shuttingDown = true;
     clearInterval(idleSweep);
     clearInterval(pruneSweep);
+    tlsReloader?.stop();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const peer of peers) peer.close('SHUTTING_DOWN');
     await allSocketsClosed(SHUTDOWN_GRACE_MS);
@@ -247,13 +251,17 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   };
   let closing: Promise<void> | undefined;
 
-  return { url, port, config, metrics, close: () => (closing ??= shutdown()) };
+  return {
+    url, port, config, metrics,
+    close: () => (closing ??= shutdown()),
+    reloadTls: () => tlsReloader?.reload('signal'),
+  };
 }
 
-function readTlsFile(name: string, path: string): Buffer {
+function readTlsPair(paths: { cert: string; key: string }): TlsPair {
   try {
-    return readFileSync(path);
+    return loadTlsPair(paths);
   } catch (error) {
-    throw new ConfigError(`${name}: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError(`TLS_CERT/TLS_KEY: cannot use ${paths.cert} and ${paths.key}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

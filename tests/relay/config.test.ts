@@ -21,6 +21,7 @@ describe('config', () => {
       MAX_HANDSHAKES_PER_ADDRESS: '4', HANDSHAKE_TIMEOUT_MS: '2000', STALL_TIMEOUT_MS: '3000',
       ADDRESS_MAX_BUFFERED_KB: '256', TOTAL_MAX_BUFFERED_KB: '1024', MAX_TRACKED_ADDRESSES: '500',
       INSTALL_URL: 'https://parley.example/get', TRUSTED_PROXIES: '10.0.0.2, ::1',
+      TLS_RELOAD_MS: '5000',
     });
     expect(config).toEqual({
       port: 9000, host: '0.0.0.0', maxFrameKb: 64, ratePerSec: 5, rateBurst: 10, rateKbPerSec: 64, maxRoomsPerConnection: 3,
@@ -33,6 +34,7 @@ describe('config', () => {
       maxHandshakesPerAddress: 4, handshakeTimeoutMs: 2000, stallTimeoutMs: 3000,
       addressMaxBufferedKb: 256, totalMaxBufferedKb: 1024, maxTrackedAddresses: 500,
       installUrl: 'https://parley.example/get', trustedProxies: ['10.0.0.2', '::1'],
+      tlsReloadMs: 5000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
