@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `npm run relay`: configuration from the environment, JSON logs on stdout, clean stop on signals.
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger, errorText } from './log.ts';
