@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { DEFAULT_MAX_FRAME_KB, DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT } from '../src/shared/constants.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
 
@@ -34,6 +35,12 @@ export interface RelayConfig {
   readonly quotaMaxAddresses: number;
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
+  /** How often TLS_CERT/TLS_KEY are checked for a renewed pair (they are also reloaded on SIGHUP). */
+  readonly tlsReloadMs: number;
+  /** Reverse proxies whose X-Forwarded-For (its last entry) names the client. */
+  readonly trustedProxies: readonly string[];
+  /** Where the join page tells a visitor without Parley to get it; null: "ask the person who invited you". */
+  readonly installUrl: string | null;
   readonly logLevel: LogLevel;
   /** Frames up to this are read (and charged) and answered FRAME_TOO_LARGE; beyond it ws closes with 1009. */
   readonly frameHardCapKb: number;
@@ -107,6 +114,10 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   quotaMaxAddresses: 16_384,
   tlsCert: null,
   tlsKey: null,
+  // certbot renews a month before expiry; a minute's delay in picking it up costs nothing.
+  tlsReloadMs: 60_000,
+  installUrl: null,
+  trustedProxies: Object.freeze([]),
   logLevel: 'info',
   // A quarter over the frame limit: room to tell "too big" from a broken connection, and every
   // byte of it is charged to the byte budget, so it is no way around the budget.
@@ -148,6 +159,21 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Parse<number> => (
 
 const text: Parse<string> = (value) => value;
 const path: Parse<string | null> = (value) => value;
+
+const webAddress: Parse<string | null> = (value, name) => {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ConfigError(`${name} must be an https:// or http:// address; got ${JSON.stringify(value)}.`);
+  }
+  return url.href;
+};
+
+const addresses: Parse<readonly string[]> = (value, name) => {
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const bad = entries.find((entry) => isIP(entry) === 0);
+  if (bad !== undefined) throw new ConfigError(`${name} must be a comma-separated list of IP addresses; got ${JSON.stringify(bad)}.`);
+  return Object.freeze(entries);
+};
 
 const ORIGIN_ENTRY = /^(none|\*|[a-z][a-z0-9+.-]*:\/\/(\*|[^\s/*]+))$/i;
 const origins: Parse<readonly string[]> = (value, name) => {
@@ -193,6 +219,9 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   quotaMaxAddresses: ['QUOTA_MAX_ADDRESSES', integer(1)],
   tlsCert: ['TLS_CERT', path],
   tlsKey: ['TLS_KEY', path],
+  tlsReloadMs: ['TLS_RELOAD_MS', integer(1)],
+  installUrl: ['INSTALL_URL', webAddress],
+  trustedProxies: ['TRUSTED_PROXIES', addresses],
   logLevel: ['LOG_LEVEL', logLevel],
   frameHardCapKb: ['FRAME_HARD_CAP_KB', integer(1, 64 * 1024)],
   addressRatePerSec: ['ADDRESS_RATE_PER_SEC', integer(1)],

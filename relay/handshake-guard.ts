@@ -22,6 +22,8 @@ interface Pending {
   readonly socket: Socket;
   readonly entry: AddressEntry;
   readonly tooFast: boolean;
+  /** From a TRUSTED_PROXIES address: the client's own address is known only at the upgrade. */
+  readonly proxied: boolean;
   timer: NodeJS.Timeout;
   done: boolean;
 }
@@ -44,6 +46,7 @@ export class HandshakeGuard {
     private readonly ledger: AddressLedger,
     private readonly config: RelayConfig,
     private readonly count: (code: ErrorCode) => void,
+    private readonly isTrustedProxy: (remote: string | undefined) => boolean = () => false,
   ) {}
 
   /** The server's 'connection' listener. */
@@ -51,17 +54,19 @@ export class HandshakeGuard {
     const totals = this.ledger.totals;
     const now = performance.now();
     const entry = this.ledger.entry(addressKey(socket.remoteAddress), now);
-    if (entry === undefined || entry.handshakes >= this.config.maxHandshakesPerAddress) return this.#drop(socket, 'TOO_MANY_HANDSHAKES');
+    // A trusted proxy carries many clients: its per-address checks wait for the upgrade's header.
+    const proxied = this.isTrustedProxy(socket.remoteAddress);
+    if (entry === undefined || (!proxied && entry.handshakes >= this.config.maxHandshakesPerAddress)) return this.#drop(socket, 'TOO_MANY_HANDSHAKES');
     if (totals.handshakes >= this.config.maxHandshakes && !this.#evictFor(entry)) return this.#drop(socket, 'TOO_MANY_HANDSHAKES');
-    const tooFast = !entry.connects.take(now);
+    const tooFast = !proxied && !entry.connects.take(now);
     // The first socket over the rate is upgraded to hear CONNECTING_TOO_FAST in words; the rest,
     // while the bucket stays empty, are not worth the TLS and HTTP work of an upgrade.
     if (tooFast && entry.overConnectRate) return this.#drop(socket, 'CONNECTING_TOO_FAST');
-    entry.overConnectRate = tooFast;
+    if (!proxied) entry.overConnectRate = tooFast;
     const id = socketId(socket);
     entry.handshakes++;
     totals.handshakes++;
-    const pending: Pending = { socket, entry, tooFast, timer: this.#cutAfter(socket, this.config.handshakeTimeoutMs, 'HANDSHAKE_TIMEOUT'), done: false };
+    const pending: Pending = { socket, entry, tooFast, proxied, timer: this.#cutAfter(socket, this.config.handshakeTimeoutMs, 'HANDSHAKE_TIMEOUT'), done: false };
     this.#pending.set(id, pending);
     socket.once('close', () => {
       this.#finish(pending);
@@ -69,10 +74,18 @@ export class HandshakeGuard {
     });
   }
 
-  /** The handshake of `req`'s socket completed; it still counts as a handshake until admitted() or it closes. */
-  upgraded(req: IncomingMessage): Admitted | undefined {
+  /**
+   * The handshake of `req`'s socket, from `clientKey`, completed; it still counts as a handshake
+   * until admitted() or it closes. Through a trusted proxy the connect rate is charged here, to
+   * the client's entry; undefined if that entry cannot be had (the table is full).
+   */
+  upgraded(req: IncomingMessage, clientKey: string): Admitted | undefined {
     const pending = this.#pending.get(socketId(req.socket));
-    return pending === undefined ? undefined : { entry: pending.entry, tooFast: pending.tooFast };
+    if (pending === undefined) return undefined;
+    if (!pending.proxied) return { entry: pending.entry, tooFast: pending.tooFast };
+    const now = performance.now();
+    const entry = this.ledger.entry(clientKey, now);
+    return entry === undefined ? undefined : { entry, tooFast: !entry.connects.take(now) };
   }
 
   /** `req`'s socket is an open connection now: it stops counting as a handshake. */

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROTOCOL_VERSION } from '../src/shared/constants.ts';
+import { JOIN_PAGE_HEADERS } from './join-page.ts';
+import type { Logger } from './log.ts';
 import type { MetricGauges, Metrics } from './metrics.ts';
 
 export interface HttpDeps {
@@ -8,17 +10,31 @@ export interface HttpDeps {
   readonly health: () => { connections: number; rooms: number };
   readonly gauges: () => MetricGauges;
   readonly startedAt: number;
+  /** The join page's HTML (relay/join-page.ts). */
+  readonly joinPage: string;
+  readonly log: Logger;
+  /** The client's address key (after TRUSTED_PROXIES), for the access record. */
+  readonly addressOf: (req: IncomingMessage) => string;
 }
 
-/** Plain HTTP on the WebSocket port: health for orchestrators, metrics for Prometheus. */
+const PATHS = new Set(['/healthz', '/metrics', '/join']);
+
+/** Plain HTTP on the WebSocket port: health for orchestrators, metrics for Prometheus, the join page. */
 export function httpRoutes(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/healthz' && path !== '/metrics') {
+    // Never the query string (nor a fragment, which browsers never send but a raw client could).
+    const path = (req.url ?? '/').split(/[?#]/)[0]!;
+    res.once('finish', () => {
+      deps.log.info('http_request', { method: req.method, path, status: res.statusCode, address: deps.addressOf(req) });
+    });
+    if (!PATHS.has(path)) {
       reply(res, 404, 'application/json', JSON.stringify({ ok: false, error: 'not found' }));
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       reply(res, 405, 'application/json', JSON.stringify({ ok: false, error: 'method not allowed' }));
+    } else if (path === '/join') {
+      res.writeHead(200, JOIN_PAGE_HEADERS);
+      res.end(req.method === 'HEAD' ? undefined : deps.joinPage);
     } else if (path === '/healthz') {
       const { connections, rooms } = deps.health();
       const uptimeS = Math.round((Date.now() - deps.startedAt) / 1000);

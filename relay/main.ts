@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `npm run relay`: configuration from the environment, JSON logs on stdout, clean stop on signals.
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger, errorText } from './log.ts';
@@ -19,6 +20,9 @@ try {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // A renewed certificate (certbot's deploy hook, systemctl reload); without TLS it does nothing,
+  // rather than the default of ending the process.
+  process.on('SIGHUP', () => relay.reloadTls());
 } catch (error) {
   const message = error instanceof ConfigError ? error.message : errorText(error);
   log.error('startup_failed', { error: message });

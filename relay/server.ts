@@ -1,16 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame } from '../src/shared/codec.ts';
 import { KEEPALIVE_INTERVAL_MS } from '../src/shared/constants.ts';
 import { ERROR_CODES } from '../src/shared/protocol.ts';
 import { addressKey } from './address-key.ts';
+import { clientAddresses } from './client-address.ts';
 import { AddressLedger } from './address-ledger.ts';
 import { AddressQuotas } from './address-quotas.ts';
 import { ConfigError, connectionByteBurstKb, resolveConfig, type RelayConfig } from './config.ts';
 import type { RelayContext } from './context.ts';
 import { httpRoutes } from './http-routes.ts';
+import { joinPage } from './join-page.ts';
 import { leaveAllRooms } from './leave-room.ts';
 import { createLogger, errorText } from './log.ts';
 import { Metrics, storeGauges, type MetricGauges } from './metrics.ts';
@@ -21,6 +22,7 @@ import { RateGate } from './rate-gate.ts';
 import { receiveFrame } from './receive-frame.ts';
 import { RoomRegistry } from './room-registry.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { loadTlsPair, TlsReloader, type TlsPair } from './tls-reload.ts';
 import { openSqliteHistory, retentionLimits } from './sqlite-history.ts';
 
 /** How long closing clients get to answer the close handshake before their sockets are cut. */
@@ -36,18 +38,24 @@ export interface RunningRelay {
   readonly metrics: Metrics;
   /** Stops accepting, closes every client with SHUTTING_DOWN (4010), then closes the store. */
   close(): Promise<void>;
+  /** Loads TLS_CERT/TLS_KEY again for new connections (SIGHUP); nothing without TLS. */
+  reloadTls(): void;
 }
 
-export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<RunningRelay> {
+export interface RelayOptions {
+  /** Where log lines go (tests read them); stdout by default. */
+  readonly writeLog?: (line: string) => void;
+}
+
+export async function startRelay(overrides: Partial<RelayConfig> = {}, options: RelayOptions = {}): Promise<RunningRelay> {
   const config = resolveConfig(overrides);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, options.writeLog);
   if (config.idleTimeoutMs < KEEPALIVE_INTERVAL_MS) {
     // Allowed (tests use short timeouts), but the extension would be cut between its keepalives.
     log.warn('idle_timeout_below_keepalive', { IDLE_TIMEOUT_MS: config.idleTimeoutMs, KEEPALIVE_INTERVAL_MS });
   }
-  const tls = config.tlsCert !== null && config.tlsKey !== null
-    ? { cert: readTlsFile('TLS_CERT', config.tlsCert), key: readTlsFile('TLS_KEY', config.tlsKey) }
-    : null;
+  const tlsPaths = config.tlsCert !== null && config.tlsKey !== null ? { cert: config.tlsCert, key: config.tlsKey } : null;
+  const tls = tlsPaths === null ? null : readTlsPair(tlsPaths);
   const history = openSqliteHistory(config.historyPath, retentionLimits(config));
   const metrics = new Metrics();
   const rooms = new RoomRegistry();
@@ -58,7 +66,9 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
   const peers = new Set<Peer>();
   // Every accepted socket, including those being turned away, so shutdown can wait for all of them.
   const sockets = new Set<WebSocket>();
-  const handshakes = new HandshakeGuard(ledger, config, (code) => metrics.countError(code));
+  const clients = clientAddresses(config.trustedProxies);
+  const addressOf = (req: IncomingMessage): string => addressKey(clients.of(req));
+  const handshakes = new HandshakeGuard(ledger, config, (code) => metrics.countError(code), clients.isTrustedProxy);
   // The gate of each open connection, so the idle sweep can tell a held client from a silent one.
   const gates = new Map<Peer, RateGate>();
   const allowOrigin = originPolicy(config.allowedOrigins);
@@ -75,8 +85,9 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
 
   const gauges = (): MetricGauges => ({ connections: peers.size, rooms: rooms.size, ...storeGauges(ctx) });
   const health = () => ({ connections: peers.size, rooms: rooms.size });
-  const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now() });
+  const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now(), joinPage: joinPage(config.installUrl), log, addressOf });
   const server = tls === null ? createHttpServer(routes) : createHttpsServer(tls, routes);
+  const tlsReloader = tlsPaths === null ? null : new TlsReloader(server as HttpsServer, tlsPaths, log, config.tlsReloadMs);
   const wss = new WebSocketServer({
     server,
     perMessageDeflate: false,
@@ -109,8 +120,9 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
 
-    const admitted = handshakes.upgraded(req);
-    const entry = admitted?.entry ?? ledger.entry(addressKey(req.socket.remoteAddress), performance.now());
+    const client = addressOf(req);
+    const admitted = handshakes.upgraded(req, client);
+    const entry = admitted?.entry ?? ledger.entry(client, performance.now());
     const origin = req.headers.origin;
     if (shuttingDown) return turnAway(socket, req, 'SHUTTING_DOWN');
     if (!allowOrigin(origin)) {
@@ -198,6 +210,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
   } catch (error) {
     clearInterval(idleSweep);
     clearInterval(pruneSweep);
+    tlsReloader?.stop();
     history.close();
     throw error;
   }
@@ -225,6 +238,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
     shuttingDown = true;
     clearInterval(idleSweep);
     clearInterval(pruneSweep);
+    tlsReloader?.stop();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const peer of peers) peer.close('SHUTTING_DOWN');
     await allSocketsClosed(SHUTDOWN_GRACE_MS);
@@ -237,13 +251,17 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
   };
   let closing: Promise<void> | undefined;
 
-  return { url, port, config, metrics, close: () => (closing ??= shutdown()) };
+  return {
+    url, port, config, metrics,
+    close: () => (closing ??= shutdown()),
+    reloadTls: () => tlsReloader?.reload('signal'),
+  };
 }
 
-function readTlsFile(name: string, path: string): Buffer {
+function readTlsPair(paths: { cert: string; key: string }): TlsPair {
   try {
-    return readFileSync(path);
+    return loadTlsPair(paths);
   } catch (error) {
-    throw new ConfigError(`${name}: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError(`TLS_CERT/TLS_KEY: cannot use ${paths.cert} and ${paths.key}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: build the extension into dist/, start a relay on 127.0.0.1:8787, and say how to
-// load the extension. The relay runs in the foreground; Ctrl+C stops it cleanly.
+// `npm start`: build the extension into dist/ and the relay into relay-dist/, start the built relay
+// on 127.0.0.1:8787, and say how to load the extension. The relay runs in the foreground; Ctrl+C stops it cleanly.
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -9,6 +9,8 @@ const bin = (name) => resolve(root, 'node_modules/.bin', name);
 
 const build = spawnSync(bin('vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
+const buildRelay = spawnSync(process.execPath, [resolve(root, 'scripts/build-relay.mjs')], { cwd: root, stdio: 'inherit' });
+if (buildRelay.status !== 0) process.exit(buildRelay.status ?? 1);
 
 const port = process.env.PORT ?? '8787';
 const host = process.env.HOST ?? '127.0.0.1';
@@ -24,6 +26,6 @@ Load it in Chrome or Chromium:
 The relay is starting on ws://${host}:${port} (the extension's default). Ctrl+C stops it.
 `);
 
-const relay = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], { cwd: root, stdio: 'inherit', env: process.env });
+const relay = spawn(process.execPath, [resolve(root, 'relay-dist/relay/main.js')], { cwd: root, stdio: 'inherit', env: process.env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => relay.kill(signal));
 relay.on('exit', (code) => process.exit(code ?? 0));

@@ -14,20 +14,29 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** The real relay as its own process, exactly as `npm run relay` starts it. */
+export interface RelayProcessOptions {
+  /** Run the built relay of this production install (tests/production-install.ts) with plain node. */
+  readonly installDir?: string;
+  /** The host name in `url` (e.g. `relay-one.test`, mapped to 127.0.0.1 in Chromium); 127.0.0.1 by default. */
+  readonly hostName?: string;
+}
+
+/** The real relay as its own process, as `npm run relay` (or, with installDir, a production install) starts it. */
 export class RelayProcess {
   child: ChildProcess | null = null;
   output = '';
   readonly dataDir = mkdtempSync(join(tmpdir(), 'parley-relay-'));
 
-  constructor(readonly port: number, readonly env: Record<string, string> = {}) {}
+  constructor(readonly port: number, readonly env: Record<string, string> = {}, readonly options: RelayProcessOptions = {}) {}
 
+  /** wss:// when the env sets TLS_CERT, on the host name asked for. */
   get url(): string {
-    return `ws://127.0.0.1:${this.port}`;
+    const scheme = this.env.TLS_CERT === undefined ? 'ws' : 'wss';
+    return `${scheme}://${this.options.hostName ?? '127.0.0.1'}:${this.port}`;
   }
 
-  static async start(env: Record<string, string> = {}): Promise<RelayProcess> {
-    const relay = new RelayProcess(await freePort(), env);
+  static async start(env: Record<string, string> = {}, options: RelayProcessOptions = {}): Promise<RelayProcess> {
+    const relay = new RelayProcess(await freePort(), env, options);
     await relay.restart();
     return relay;
   }
@@ -36,10 +45,16 @@ export class RelayProcess {
   async restart(): Promise<void> {
     // `node --import tsx`, not the tsx CLI: the CLI runs the relay in a child process, and a
     // SIGKILL aimed at the CLI would leave the real relay running as an orphan.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
-      cwd: ROOT,
+    const installDir = this.options.installDir;
+    const { NODE_OPTIONS: _loader, ...inherited } = process.env;
+    const [args, cwd] = installDir === undefined
+      ? [['--import', 'tsx', 'relay/main.ts'], ROOT]
+      : [[join(installDir, 'relay-dist/relay/main.js')], installDir];
+    const child = spawn(process.execPath, args, {
+      cwd,
       env: {
-        ...process.env, PORT: String(this.port), HOST: '127.0.0.1',
+        // A production install runs without any loader the test runner may have put in NODE_OPTIONS.
+        ...(installDir === undefined ? process.env : inherited), PORT: String(this.port), HOST: '127.0.0.1',
         HISTORY_PATH: join(this.dataDir, 'relay.sqlite'), ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

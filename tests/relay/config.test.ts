@@ -20,6 +20,8 @@ describe('config', () => {
       ADDRESS_CONNECTS_PER_MIN: '30', ADDRESS_CONNECT_BURST: '8', MAX_CONNECTIONS: '100', MAX_HANDSHAKES: '20',
       MAX_HANDSHAKES_PER_ADDRESS: '4', HANDSHAKE_TIMEOUT_MS: '2000', STALL_TIMEOUT_MS: '3000',
       ADDRESS_MAX_BUFFERED_KB: '256', TOTAL_MAX_BUFFERED_KB: '1024', MAX_TRACKED_ADDRESSES: '500',
+      INSTALL_URL: 'https://parley.example/get', TRUSTED_PROXIES: '10.0.0.2, ::1',
+      TLS_RELOAD_MS: '5000',
     });
     expect(config).toEqual({
       port: 9000, host: '0.0.0.0', maxFrameKb: 64, ratePerSec: 5, rateBurst: 10, rateKbPerSec: 64, maxRoomsPerConnection: 3,
@@ -31,6 +33,8 @@ describe('config', () => {
       addressConnectsPerMin: 30, addressConnectBurst: 8, maxConnections: 100, maxHandshakes: 20,
       maxHandshakesPerAddress: 4, handshakeTimeoutMs: 2000, stallTimeoutMs: 3000,
       addressMaxBufferedKb: 256, totalMaxBufferedKb: 1024, maxTrackedAddresses: 500,
+      installUrl: 'https://parley.example/get', trustedProxies: ['10.0.0.2', '::1'],
+      tlsReloadMs: 5000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -38,6 +42,8 @@ describe('config', () => {
   it.each([
     ['PORT', 'abc'], ['PORT', '70000'], ['MAX_FRAME_KB', '0'], ['RATE_PER_SEC', '1.5'], ['IDLE_TIMEOUT_MS', '-1'],
     ['ALLOWED_ORIGINS', 'evil'], ['ALLOWED_ORIGINS', ' , '], ['LOG_LEVEL', 'loud'], ['HISTORY_MAX_COUNT', '1e3'],
+    ['INSTALL_URL', 'javascript:alert(1)'], ['INSTALL_URL', 'parley.example'],
+    ['TRUSTED_PROXIES', '10.0.0.2,proxy.local'], ['TRUSTED_PROXIES', '10.0.0.0/8'],
   ])('names %s when its value %j is bad', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} `));
