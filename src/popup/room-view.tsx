@@ -24,7 +24,7 @@ export function RoomView({ room, items, send, left }: Props) {
         <span class="pl-members" data-testid="members">{room.members > 0 ? `${room.members} here` : ''}</span>
       </div>
       <div class="pl-room-relay">on <span data-testid="room-relay" title={room.relayUrl}>{relayHost(room.relayUrl)}</span></div>
-      <details class="pl-room-tools">
+      <details class="pl-room-tools" data-testid="room-tools">
         <summary>Invite, code and actions</summary>
         <p class="pl-hint">Send this invite to a friend:</p>
         <CopyInvite invite={room.invite} />
