@@ -43,8 +43,9 @@ export function joinPage(installUrl: string | null): string {
 <p>Parley is a browser extension for private room chat with friends: messages are encrypted on your
 computer, and this relay only passes on what it cannot read.</p>
 <h2>If you have Parley</h2>
-<p>Click the Parley icon in your browser's toolbar and paste this page's <strong>whole address</strong>
-from the address bar, including everything after <code>#</code>, into <strong>Join</strong>.</p>
+<p>Click the Parley icon in your browser's toolbar while this page is open: Parley offers to join
+the room from this page's invite. (Or paste this page's <strong>whole address</strong> from the
+address bar, including everything after <code>#</code>, into <strong>Join</strong>.)</p>
 <h2>If you don't have it yet</h2>
 ${getIt}
 <p>The part of the address after <code>#</code> is the room's secret code. Your browser never sent it
