@@ -29,6 +29,9 @@ export function inviteLink(relayUrl: string, code: RoomCode): string {
   const url = new URL(relayUrl);
   url.protocol = url.protocol === 'ws:' ? 'http:' : 'https:';
   url.pathname = url.pathname.replace(/\/+$/, '') + INVITE_PATH;
+  // Read back, an invite's query is dropped (docs/protocol.md, "Invites"): one left here would
+  // make the relay URL the friend gets differ from ours.
+  url.search = '';
   url.hash = formatRoomCode(code);
   return url.href;
 }
@@ -73,7 +76,10 @@ function parseInvite(text: string): Result<JoinTarget, JoinInputError> {
   if (!code.ok) return code.error.code === 'EMPTY' ? badInvite(noCode) : code;
   const relay = new URL(url.href);
   relay.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
-  relay.pathname = url.pathname.slice(0, -INVITE_PATH.length) || '/';
+  // Every trailing slash and any query go, so one relay has one name (docs/protocol.md,
+  // "Invites"): a second name would ask again and open a second link to the same relay.
+  relay.pathname = url.pathname.slice(0, -INVITE_PATH.length).replace(/\/+$/, '') || '/';
+  relay.search = '';
   relay.hash = '';
   const checked = checkRelayUrl(relay.href);
   if (!checked.ok) {

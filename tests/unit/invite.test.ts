@@ -58,6 +58,23 @@ describe('reading an invite back (round trips)', () => {
   });
 });
 
+describe('one relay, one name: trailing slashes and a query (docs/protocol.md, "Invites")', () => {
+  it.each([
+    [`https://relay.example///join#${shown}`, 'wss://relay.example'],
+    [`https://relay.example/a//join#${shown}`, 'wss://relay.example/a'],
+    [`https://relay.example/a///join#${shown}`, 'wss://relay.example/a'],
+    [`https://relay.example/join?x=1#${shown}`, 'wss://relay.example'],
+    [`relay.example/join?#${shown}`, 'wss://relay.example'],
+    [`https://relay.example/parley//join?utm_source=chat#${shown}`, 'wss://relay.example/parley'],
+  ])('%s', (link, relayUrl) => {
+    expect(parseJoinInput(link)).toEqual({ ok: true, value: { code, relayUrl } });
+  });
+
+  it('drops a query of the relay URL when making an invite', () => {
+    expect(inviteLink('wss://relay.example/?x=1', code)).toBe(`https://relay.example/join#${shown}`);
+  });
+});
+
 describe('reading what a person pasted (parseJoinInput)', () => {
   it('ignores surrounding white space', () => {
     expect(parseJoinInput(`  \n${inviteLink('wss://relay.example', code)}\t `)).toEqual({ ok: true, value: { code, relayUrl: 'wss://relay.example' } });
