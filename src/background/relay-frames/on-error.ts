@@ -15,6 +15,15 @@ export async function onError(bg: Background, link: RelayLink, frame: ErrorFrame
     // The relay failed this join (its store hiccuped): ask again shortly, or the room never syncs.
     const record = await bg.db.get('rooms', room);
     if (record) setTimeout(() => link.socket.send({ type: 'GETROOM', room, since: record.lastSeq }), 1_000);
+    const pending = bg.pendingJoins.get(room);
+    // A join still waiting would otherwise wait for an answer that never comes. Asked on this
+    // link only while it is still that relay's link and the join still this one (not answered,
+    // ended or cancelled meanwhile): a new link sends its waiting joins itself (join.ts).
+    if (!record && pending) {
+      setTimeout(() => {
+        if (bg.links.get(link.url) === link && bg.pendingJoins.get(room) === pending) link.socket.send({ type: 'ENTERROOM', room, since: 0 });
+      }, 1_000);
+    }
     return;
   }
   if (frame.code === 'FRAME_TOO_LARGE' || (frame.code === 'BAD_FRAME' && frame.ref === 'CHATMSG')) {
