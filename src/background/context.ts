@@ -17,6 +17,8 @@ export interface ViewPort {
 export interface PendingJoin {
   record: RoomRecord;
   view: ViewPort | null;
+  /** Sockets to its relay that failed to open while it waited (join-bounds.ts). */
+  failedOpens: number;
 }
 
 /**
@@ -37,6 +39,8 @@ export interface Background {
   lastRoomId: string | null;
   /** Sends every room's unacked messages on `link` again, through the serial queue. */
   retryOutboxes(link: RelayLink): void;
+  /** Runs `task` in the serial queue, as every handler does: for timers, which would otherwise interleave. */
+  run(task: (bg: Background) => Promise<void>): void;
   /** Re-sends state and badge; coalesced so a burst of frames costs one update. */
   refresh(): void;
   post(view: ViewPort, message: BackgroundToView): void;

@@ -5,6 +5,7 @@ import type { Background, ViewPort } from './context.ts';
 import { openParleyDb } from './db.ts';
 import { handleIntent } from './intents/index.ts';
 import { rejoinAll } from './join.ts';
+import { noteFailedOpen } from './join-bounds.ts';
 import { acceptOverlayHost, injectOverlay } from './overlay-injection.ts';
 import { flushAllOutboxes, refuseMessage, retryAfterRefusal } from './outbox.ts';
 import { handleRelayFrame } from './relay-frames/index.ts';
@@ -52,6 +53,8 @@ function makeSocket(url: string, current: () => RelayLink | undefined): RelaySoc
     // Closed over a frame beyond the relay's hard cap (1009): that message would close every
     // connection it is sent on. Before the next socket opens (the queue is in order), it is set aside.
     onClosed: (close) => {
+      // Joins waiting on a relay nothing answers at end in words after a few tries (join-bounds.ts).
+      if (!close.opened) withLink(noteFailedOpen);
       if (close.code !== 1009 || !close.opened) return;
       withLink(async (b, link) => {
         const refused = takeRefused(link, true);
@@ -70,6 +73,7 @@ const bg: Background = {
   overlayRooms: new Map(),
   overlayHosts: new Map(),
   lastRoomId: null,
+  run: serial,
   refresh() {
     if (refreshQueued) return;
     refreshQueued = true;

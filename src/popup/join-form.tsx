@@ -20,20 +20,21 @@ export function JoinForm({ state, send, open }: Props) {
   const [text, setText] = useState('');
   const [error, setError] = useState<{ code: JoinInputErrorCode; message: string } | null>(null);
   const [confirmRelay, setConfirmRelay] = useState<string | null>(null);
-  const [joining, setJoining] = useState(false);
+  /** The text of the join waiting for its relay (Cancel names it again); null while none waits. */
+  const [joining, setJoining] = useState<string | null>(null);
   const [fromPage, setFromPage] = useState<string | null>(null);
 
   // A join opens the room once the relay has confirmed it; a create shows its code first.
   useEffect(() => {
-    if (state.ready && !state.ready.created && joining) {
-      setJoining(false);
+    if (state.ready && !state.ready.created && joining !== null) {
+      setJoining(null);
       setText('');
       setFromPage(null);
       open(state.ready.roomId);
     }
   }, [state.ready]);
   useEffect(() => {
-    if (state.error) setJoining(false);
+    if (state.error) setJoining(null);
   }, [state.error]);
   // The popup opened over an invite's page (the toolbar click lets it read that one tab's URL).
   useEffect(() => {
@@ -61,8 +62,13 @@ export function JoinForm({ state, send, open }: Props) {
   // The text goes as pasted: the background reads it again, the one place that decides.
   const join = (input: string) => {
     setConfirmRelay(null);
-    setJoining(true);
+    setJoining(input);
     send({ type: 'join-room', code: input, name: '' });
+  };
+  // A relay that never answers ends the join by itself (30 s); nobody has to wait that out.
+  const cancel = () => {
+    if (joining !== null) send({ type: 'cancel-join', code: joining });
+    setJoining(null);
   };
   const edit = (value: string) => {
     setText(value);
@@ -85,7 +91,8 @@ export function JoinForm({ state, send, open }: Props) {
           aria-describedby={error ? 'pl-code-error' : undefined}
           onInput={(e) => edit(e.currentTarget.value)}
         />
-        <button type="submit" data-testid="join" disabled={joining || confirmRelay !== null}>{joining ? 'Joining…' : 'Join'}</button>
+        <button type="submit" data-testid="join" disabled={joining !== null || confirmRelay !== null}>{joining !== null ? 'Joining…' : 'Join'}</button>
+        {joining !== null ? <button type="button" class="pl-secondary" data-testid="join-cancel" onClick={cancel}>Cancel</button> : null}
       </div>
       {error ? <p class="pl-field-error" id="pl-code-error" role="alert" data-testid="code-error" data-code={error.code}>{error.message}</p> : null}
       {confirmRelay ? (

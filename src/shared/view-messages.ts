@@ -85,6 +85,8 @@ export type ViewToBackground =
   | { type: 'create-room'; name: string }
   /** `code`: a bare code or an invite link (shared/invite.ts); a bare code joins on the default relay. */
   | { type: 'join-room'; code: string; name: string }
+  /** Stop waiting for the join that `code` (the same text as its join-room) asked for. */
+  | { type: 'cancel-join'; code: string }
   | { type: 'leave-room'; roomId: string }
   | { type: 'watch-room'; roomId: string | null }
   /** `id` is made by the view, so a message resent after the worker restarted is stored once. */

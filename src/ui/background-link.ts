@@ -13,6 +13,11 @@ export class BackgroundLink {
   #watch: ViewToBackground | null = null;
   /** Messages typed here that the background has not yet shown back as stored, by id. */
   #unconfirmed = new Map<string, ViewToBackground>();
+  /**
+   * A join sent and not yet answered (room-ready or an error) nor cancelled. Nothing of a waiting
+   * join is stored, so a worker that restarted meanwhile never heard of it: it is sent again.
+   */
+  #join: ViewToBackground | null = null;
   #closed = false;
   #openedAt = 0;
   #refusals = 0;
@@ -30,6 +35,7 @@ export class BackgroundLink {
     // Attached as the port opens: the background answers at once.
     port.onMessage.addListener((msg: unknown) => {
       this.#confirm(msg as BackgroundToView);
+      this.#settleJoin(msg as BackgroundToView);
       this.onMessage(msg as BackgroundToView);
     });
     port.onDisconnect.addListener(() => {
@@ -46,6 +52,7 @@ export class BackgroundLink {
     if (this.#watch) port.postMessage(this.#watch);
     // A worker that died between Enter and storing the message never saw it: say it again.
     for (const msg of this.#unconfirmed.values()) port.postMessage(msg);
+    if (this.#join) port.postMessage(this.#join);
   }
 
   #confirm(msg: BackgroundToView): void {
@@ -55,9 +62,15 @@ export class BackgroundLink {
     if (msg.type === 'error') this.#unconfirmed.clear(); // refused (too long, room gone): not to be retried
   }
 
+  #settleJoin(msg: BackgroundToView): void {
+    if (msg.type === 'error' || (msg.type === 'room-ready' && !msg.created)) this.#join = null;
+  }
+
   send(msg: ViewToBackground): void {
     if (msg.type === 'watch-room') this.#watch = msg;
     if (msg.type === 'send-message') this.#unconfirmed.set(msg.id, msg);
+    if (msg.type === 'join-room') this.#join = msg;
+    if (msg.type === 'cancel-join') this.#join = null;
     if (!this.#port) this.#connect();
     try {
       this.#port!.postMessage(msg);
@@ -66,7 +79,7 @@ export class BackgroundLink {
       this.#port = null;
       this.#connect();
       // #connect already sent the watch and every unconfirmed message, this one included.
-      if (msg.type !== 'watch-room' && msg.type !== 'send-message') this.#port!.postMessage(msg);
+      if (msg.type !== 'watch-room' && msg.type !== 'send-message' && msg.type !== 'join-room') this.#port!.postMessage(msg);
     }
   }
 

@@ -49,8 +49,9 @@ function fakeSocket(url: string): FakeSocket {
 }
 
 /** A background with no relay link yet; `sockets` gets every socket a link opens, by relay. */
-export function testBackground(db: Db, posted: BackgroundToView[] = []): { bg: Background; sockets: Map<string, FakeSocket> } {
+export function testBackground(db: Db, posted: BackgroundToView[] = []): { bg: Background; sockets: Map<string, FakeSocket>; settled: () => Promise<void> } {
   const sockets = new Map<string, FakeSocket>();
+  const tasks: Promise<void>[] = [];
   const bg: Background = {
     db,
     links: new RelayLinks((url) => {
@@ -60,10 +61,16 @@ export function testBackground(db: Db, posted: BackgroundToView[] = []): { bg: B
     }),
     keys: new Map(), views: new Set(), pendingJoins: new Map(), overlayRooms: new Map(), overlayHosts: new Map(), lastRoomId: null,
     retryOutboxes: () => {}, refresh: () => {},
+    // Not serial here: a test awaits what it started (settled()).
+    run: (task) => void tasks.push(task(bg)),
     post: (_v, m) => void posted.push(m),
     postToWatchers: (_r, m) => void posted.push(m),
   };
-  return { bg, sockets };
+  // Every task bg.run started (timers'), including those they started in turn, has finished.
+  const settled = async () => {
+    for (let done = 0; done < tasks.length; done = tasks.length) await Promise.all(tasks.slice(done));
+  };
+  return { bg, sockets, settled };
 }
 
 export interface Fixture {
@@ -81,19 +88,21 @@ export interface Fixture {
   view(): ViewPort;
   /** Stores a new room on `relayUrl` (RELAY by default); returns its id. */
   storedRoom(relayUrl?: string, lastSeq?: number): Promise<string>;
+  /** Every task run through bg.run (a timer's) has finished. */
+  settled(): Promise<void>;
 }
 
 export async function backgroundFixture(): Promise<Fixture> {
   const posted: BackgroundToView[] = [];
   const code = newRoomCode();
   const keys = await deriveRoomKeys(code);
-  const { bg, sockets } = testBackground(await openParleyDb(`fixture-${++dbCount}-${Math.random()}`), posted);
+  const { bg, sockets, settled } = testBackground(await openParleyDb(`fixture-${++dbCount}-${Math.random()}`), posted);
   bg.keys.set(keys.roomId, keys);
   await bg.db.put('settings', { nickname: '', relayUrl: RELAY }, 'settings');
   await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0, relayUrl: RELAY });
   const link = bg.links.open(RELAY);
   return {
-    bg, keys, code, link, sent: sockets.get(RELAY)!.sent, sockets, posted,
+    bg, keys, code, link, sent: sockets.get(RELAY)!.sent, sockets, posted, settled,
     async incoming(text, seq, id = newMessageId()) {
       const body = await sealMessage(keys, id, { v: 1, text, nick: 'Peer', sentAt: 1 });
       if (!body.ok) throw new Error('seal');

@@ -31,7 +31,7 @@ describe('joins dropped with RATE_LIMITED', () => {
     const dropped = await storedRoom();
     const full = await storedRoom();
     const joining = (await deriveRoomKeys(newRoomCode())).roomId;
-    f.bg.pendingJoins.set(joining, { record: { roomId: joining, code: '', name: '', joinedAt: 1, lastSeq: 0, unread: 0, relayUrl: RELAY }, view: null });
+    f.bg.pendingJoins.set(joining, { record: { roomId: joining, code: '', name: '', joinedAt: 1, lastSeq: 0, unread: 0, relayUrl: RELAY }, view: null, failedOpens: 0 });
     await onRoom(f.bg, f.link, { type: 'ROOM', room: answered, peer: 'p0000000000000001', members: [], head: 0, epoch: 1, created: false });
     await onError(f.bg, f.link, { type: 'ERROR', code: 'ROOM_FULL', message: 'x', ref: 'GETROOM', room: full });
 

@@ -1,5 +1,6 @@
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
+import { cancelJoin } from './cancel-join.ts';
 import { closeOverlayIntent } from './close-overlay.ts';
 import { createRoom } from './create-room.ts';
 import { joinRoom } from './join-room.ts';
@@ -19,6 +20,7 @@ type Handlers = {
 export const intentHandlers: Handlers = {
   'create-room': createRoom,
   'join-room': joinRoom,
+  'cancel-join': cancelJoin,
   'leave-room': leaveRoom,
   'watch-room': watchRoom,
   'send-message': sendMessage,

@@ -4,6 +4,7 @@ import { formatRoomCode } from '../../shared/room-code.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
 import { loadSettings, rememberRelay } from '../db.ts';
+import { boundJoin } from '../join-bounds.ts';
 import { roomLimitProblem } from '../room-refusals.ts';
 import { roomName } from './room-name.ts';
 
@@ -40,10 +41,13 @@ export async function joinRoom(bg: Background, msg: Extract<ViewToBackground, { 
   }
   bg.keys.set(keys.roomId, keys);
   // Stored only once the relay confirms the room exists, so a wrong code leaves no trace.
-  bg.pendingJoins.set(keys.roomId, {
+  const pending = {
     record: { roomId: keys.roomId, code, name: roomName(msg.name, code), joinedAt: Date.now(), lastSeq: 0, unread: 0, relayUrl },
     view,
-  });
+    failedOpens: 0,
+  };
+  bg.pendingJoins.set(keys.roomId, pending);
+  boundJoin(bg, keys.roomId, pending);
   // Sent now if that relay's socket is open; otherwise the connection it opens sends it (join.ts).
   bg.links.open(relayUrl).socket.send({ type: 'ENTERROOM', room: keys.roomId, since: 0 });
   bg.refresh();
