@@ -28,7 +28,11 @@ export function checkRelayUrl(input: string): Result<string, SettingsError> {
   if (url.protocol === 'ws:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     return err({ code: 'RELAY_URL_INSECURE', field: 'relayUrl', message: 'A relay on another computer must use wss:// so nobody on the way can watch or block it.' });
   }
-  return ok(url.href.replace(/\/$/, ''));
+  // One relay, one name (docs/protocol.md, "Invites"): a query, a fragment or a slash more would
+  // make the same relay a second one, with its own socket and its own question.
+  url.search = '';
+  url.hash = '';
+  return ok(url.href.replace(/\/+$/, ''));
 }
 
 export function checkSettings(input: Settings): Result<Settings, SettingsError> {

@@ -23,6 +23,10 @@ describe('linkify', () => {
 describe('settings', () => {
   it('accept wss anywhere and ws only on this machine', () => {
     expect(checkRelayUrl('wss://relay.example.org').ok).toBe(true);
+    // docs/protocol.md "Invites", One relay, one name: a typed address gets the same one name as an invite's.
+    expect(checkRelayUrl('wss://relay.example.org//?x=1')).toEqual({ ok: true, value: 'wss://relay.example.org' });
+    expect(checkRelayUrl('wss://relay.example.org/a//#frag')).toEqual({ ok: true, value: 'wss://relay.example.org/a' });
+    expect(checkRelayUrl('wss://relay.example.org/?')).toEqual({ ok: true, value: 'wss://relay.example.org' });
     expect(checkRelayUrl('ws://127.0.0.1:8787').ok).toBe(true);
     expect(checkRelayUrl('ws://localhost:9').ok).toBe(true);
     expect(checkRelayUrl('ws://[::1]:9').ok).toBe(true);
