@@ -94,6 +94,9 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   server.maxRequestsPerSocket = config.maxRequestsPerSocket;
   server.headersTimeout = config.handshakeTimeoutMs;
   server.requestTimeout = config.handshakeTimeoutMs;
+  // Past the limit node would answer every further pipelined request with a 503 until the timeout;
+  // a client that keeps sending after `Connection: close` is not owed that work.
+  server.on('dropRequest', (_req, socket) => socket.destroy());
   const tlsReloader = tlsPaths === null ? null : new TlsReloader(server as HttpsServer, tlsPaths, log, config.tlsReloadMs);
   const wss = new WebSocketServer({
     server,

@@ -53,15 +53,20 @@ describe('access records', () => {
     const statuses = await pipeline(relay.port, `/${'x'.repeat(8000)}`, 3 * MAX_REQUESTS_PER_SOCKET);
     const seconds = (performance.now() - started) / 1000;
 
-    // The socket carries at most MAX_REQUESTS_PER_SOCKET requests that reach a route.
-    const routed = statuses.filter((status) => status === 404).length;
-    expect(routed).toBe(MAX_REQUESTS_PER_SOCKET);
+    // No 503 for what was pipelined past the limit: the socket is closed instead.
+    expect(statuses.every((status) => status === 404)).toBe(true);
     const records = relay.logs.lines.filter((line) => line.event === 'http_request');
     expect(records.length).toBeGreaterThanOrEqual(ADDRESS_BURST);
     expect(records.length).toBeLessThanOrEqual(ADDRESS_BURST + Math.ceil(ADDRESS_PER_SEC * seconds));
     expect(records.every((line) => line.path === 'other')).toBe(true);
     expect(relay.logs.text).not.toContain('xxxx');
-    expect(await droppedRecords(relay.httpUrl('/metrics'))).toBe(routed - records.length);
+    // Every request that reached a route has a record or is counted as dropped, and the socket
+    // carried at most MAX_REQUESTS_PER_SOCKET of them (the client may not read every answer
+    // before the relay closes it).
+    const dropped = await droppedRecords(relay.httpUrl('/metrics'));
+    expect(dropped).toBeGreaterThan(0);
+    expect(records.length + dropped).toBeLessThanOrEqual(MAX_REQUESTS_PER_SOCKET);
+    expect(records.length + dropped).toBeGreaterThanOrEqual(statuses.length);
   });
 
   it('are bounded in all when many addresses flood at once', async () => {
