@@ -64,6 +64,13 @@ export interface RelayConfig {
   readonly totalMaxBufferedKb: number;
   /** Addresses the relay remembers budgets for; bounds the per-address table's memory. */
   readonly maxTrackedAddresses: number;
+  /** HTTP requests one keep-alive socket may carry (node's server.maxRequestsPerSocket). */
+  readonly maxRequestsPerSocket: number;
+  /** Access records (http_request lines): a token bucket for the relay in all and one per address. */
+  readonly accessLogPerSec: number;
+  readonly accessLogBurst: number;
+  readonly addressAccessLogPerSec: number;
+  readonly addressAccessLogBurst: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -140,6 +147,13 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   totalMaxBufferedKb: 256 * 1024,
   // A few hundred bytes each (three token buckets): 65,536 addresses cost some 30 MB at most.
   maxTrackedAddresses: 65_536,
+  // A browser, a health probe and a metrics scraper each need a handful; a pipelining flood is cut here.
+  maxRequestsPerSocket: 100,
+  // Probes and scrapers make a few records a minute; these bound what a flood can write to disk.
+  accessLogPerSec: 10,
+  accessLogBurst: 100,
+  addressAccessLogPerSec: 1,
+  addressAccessLogBurst: 20,
 });
 
 export class ConfigError extends Error {
@@ -237,6 +251,11 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   addressMaxBufferedKb: ['ADDRESS_MAX_BUFFERED_KB', integer(1)],
   totalMaxBufferedKb: ['TOTAL_MAX_BUFFERED_KB', integer(1)],
   maxTrackedAddresses: ['MAX_TRACKED_ADDRESSES', integer(1)],
+  maxRequestsPerSocket: ['MAX_REQUESTS_PER_SOCKET', integer(1)],
+  accessLogPerSec: ['ACCESS_LOG_PER_SEC', integer(1)],
+  accessLogBurst: ['ACCESS_LOG_BURST', integer(1)],
+  addressAccessLogPerSec: ['ADDRESS_ACCESS_LOG_PER_SEC', integer(1)],
+  addressAccessLogBurst: ['ADDRESS_ACCESS_LOG_BURST', integer(1)],
 };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -303,6 +322,7 @@ function checkConsistency(config: RelayConfig): void {
   atLeast(config, 'addressMaxBufferedKb', 'maxBufferedKb', "one socket's buffer must fit in its address's");
   atLeast(config, 'totalMaxBufferedKb', 'addressMaxBufferedKb', "one address's buffers must fit in the relay's");
   atLeast(config, 'maxHandshakes', 'maxHandshakesPerAddress', "one address's handshakes must fit in the relay's");
+  atLeast(config, 'accessLogBurst', 'addressAccessLogBurst', "one address's access records must fit in the relay's");
   // Every live connection and handshake has an entry, so only forgotten addresses are ever evicted.
   const live = config.maxConnections + config.maxHandshakes;
   if (config.quotaMaxAddresses < live) {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROTOCOL_VERSION } from '../src/shared/constants.ts';
 import { JOIN_PAGE_HEADERS } from './join-page.ts';
+import type { AccessLog } from './access-log.ts';
 import type { Logger } from './log.ts';
 import type { MetricGauges, Metrics } from './metrics.ts';
 
@@ -13,6 +14,7 @@ export interface HttpDeps {
   /** The join page's HTML (relay/join-page.ts). */
   readonly joinPage: string;
   readonly log: Logger;
+  readonly accessLog: AccessLog;
   /** The client's address key (after TRUSTED_PROXIES), for the access record. */
   readonly addressOf: (req: IncomingMessage) => string;
 }
@@ -25,7 +27,7 @@ export function httpRoutes(deps: HttpDeps): (req: IncomingMessage, res: ServerRe
     // Never the query string (nor a fragment, which browsers never send but a raw client could).
     const path = (req.url ?? '/').split(/[?#]/)[0]!;
     res.once('finish', () => {
-      deps.log.info('http_request', { method: req.method, path, status: res.statusCode, address: deps.addressOf(req) });
+      deps.accessLog.record(req, res, path, deps.addressOf(req));
     });
     if (!PATHS.has(path)) {
       reply(res, 404, 'application/json', JSON.stringify({ ok: false, error: 'not found' }));

@@ -20,9 +20,10 @@ try {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  // A renewed certificate (certbot's deploy hook, systemctl reload); without TLS it does nothing,
-  // rather than the default of ending the process.
-  process.on('SIGHUP', () => relay.reloadTls());
+  // A renewed certificate (certbot's deploy hook, systemctl reload). Only with TLS: without it
+  // SIGHUP keeps its default and ends the process, so a relay started in a terminal that is then
+  // closed does not linger holding its port (docs/protocol.md, "TLS renewal").
+  if (relay.config.tlsCert !== null) process.on('SIGHUP', () => relay.reloadTls());
 } catch (error) {
   const message = error instanceof ConfigError ? error.message : errorText(error);
   log.error('startup_failed', { error: message });

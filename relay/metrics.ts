@@ -29,6 +29,7 @@ export class Metrics {
   framesIn = 0;
   framesOut = 0;
   messagesStored = 0;
+  accessRecordsDropped = 0;
   readonly #errors = new Map<ErrorCode, number>();
 
   countError(code: ErrorCode): void {
@@ -62,6 +63,9 @@ export class Metrics {
     metric('parley_relay_quota_addresses', 'gauge', 'Addresses remembered by each address quota.', [
       ['{quota="bytes"}', gauges.quotaAddresses.bytes],
       ['{quota="rooms"}', gauges.quotaAddresses.rooms],
+    ]);
+    metric('parley_relay_access_records_dropped_total', 'counter', 'HTTP access records not written (over their rate limit).', [
+      ['', this.accessRecordsDropped],
     ]);
     metric(
       'parley_relay_errors_total',

@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame } from '../src/shared/codec.ts';
 import { KEEPALIVE_INTERVAL_MS } from '../src/shared/constants.ts';
 import { ERROR_CODES } from '../src/shared/protocol.ts';
+import { AccessLog } from './access-log.ts';
 import { addressKey } from './address-key.ts';
 import { clientAddresses } from './client-address.ts';
 import { AddressLedger } from './address-ledger.ts';
@@ -85,8 +86,17 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
 
   const gauges = (): MetricGauges => ({ connections: peers.size, rooms: rooms.size, ...storeGauges(ctx) });
   const health = () => ({ connections: peers.size, rooms: rooms.size });
-  const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now(), joinPage: joinPage(config.installUrl), log, addressOf });
+  const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now(), joinPage: joinPage(config.installUrl), log, addressOf,
+    accessLog: new AccessLog(config, log, metrics) });
   const server = tls === null ? createHttpServer(routes) : createHttpsServer(tls, routes);
+  // One keep-alive socket cannot pipeline requests without end (docs/protocol.md, "HTTP endpoints");
+  // the handshake guard cuts a socket that has not upgraded within HANDSHAKE_TIMEOUT_MS anyway.
+  server.maxRequestsPerSocket = config.maxRequestsPerSocket;
+  server.headersTimeout = config.handshakeTimeoutMs;
+  server.requestTimeout = config.handshakeTimeoutMs;
+  // Past the limit node would answer every further pipelined request with a 503 until the timeout;
+  // a client that keeps sending after `Connection: close` is not owed that work.
+  server.on('dropRequest', (_req, socket) => socket.destroy());
   const tlsReloader = tlsPaths === null ? null : new TlsReloader(server as HttpsServer, tlsPaths, log, config.tlsReloadMs);
   const wss = new WebSocketServer({
     server,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -14,6 +14,17 @@ const ROOT = new URL('../', import.meta.url).pathname;
 const DIST = join(ROOT, 'relay-dist');
 const CACHE = join(tmpdir(), 'parley-production-install');
 const DONE = '.parley-install-complete';
+
+/**
+ * The cache keeps the `KEEP_INSTALLS` most recently used complete installs (a few worktrees or
+ * branches at once each keep theirs), and removes everything else in it (older installs, builds
+ * that died halfway) only once it has not been used for `PRUNE_AFTER_MS`: a run that started
+ * within the hour (another worktree, another test project) may be using it, or building it.
+ * "Used" is the complete marker's time, touched on every hit; for anything else, its folder's.
+ */
+export const KEEP_INSTALLS = 3;
+export const PRUNE_AFTER_MS = 60 * 60 * 1000;
+const REMOVING = '.removing-';
 
 /**
  * The exact command. `--omit=optional` as well as `--omit=dev`: valibot declares TypeScript as an
@@ -52,11 +63,59 @@ function run(command: readonly string[], cwd: string): Promise<string> {
   });
 }
 
+function lastUsed(path: string): number | null {
+  try {
+    return statSync(existsSync(join(path, DONE)) ? join(path, DONE) : path).mtimeMs;
+  } catch {
+    return null; // removed meanwhile by another run
+  }
+}
+
+/**
+ * Applies the rule above to `cache` (never touching `inUse`); returns the names it removed. Each
+ * entry is first renamed out of the way (atomic: no run can find it half-removed and take it for
+ * a complete install), then deleted. Best effort: a race with another run's pruning is harmless.
+ */
+export function pruneInstalls(cache = CACHE, inUse: string | null = null, now = Date.now()): string[] {
+  if (!existsSync(cache)) return [];
+  const entries = readdirSync(cache)
+    .filter((name) => join(cache, name) !== inUse)
+    .map((name) => ({ name, complete: !name.startsWith(REMOVING) && existsSync(join(cache, name, DONE)), used: lastUsed(join(cache, name)) }))
+    .filter((entry): entry is { name: string; complete: boolean; used: number } => entry.used !== null);
+  const kept = new Set(
+    entries
+      .filter((entry) => entry.complete)
+      .sort((a, b) => b.used - a.used)
+      .slice(0, Math.max(0, KEEP_INSTALLS - (inUse === null ? 0 : 1)))
+      .map((entry) => entry.name),
+  );
+  const removed: string[] = [];
+  for (const entry of entries) {
+    if (kept.has(entry.name) || now - entry.used < PRUNE_AFTER_MS) continue;
+    const doomed = entry.name.startsWith(REMOVING) ? join(cache, entry.name) : join(cache, `${REMOVING}${entry.name}.${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+      if (doomed !== join(cache, entry.name)) renameSync(join(cache, entry.name), doomed);
+      rmSync(doomed, { recursive: true, force: true });
+      removed.push(entry.name);
+    } catch {
+      // Another run renamed or removed it first.
+    }
+  }
+  return removed;
+}
+
 /** A directory holding a production install of the current build; `relay-dist/relay/main.js` is its entry. */
 export async function productionInstall(): Promise<string> {
   if (!existsSync(join(DIST, 'relay', 'main.js'))) throw new Error('relay-dist/ is missing: run `npm run build:relay` (or `npm run build`) first');
   const dir = join(CACHE, installKey());
-  if (existsSync(join(dir, DONE))) return dir;
+  const ready = (): string => {
+    const now = new Date();
+    // Marks it used, so no other run prunes it for the next hour.
+    utimesSync(join(dir, DONE), now, now);
+    pruneInstalls(CACHE, dir);
+    return dir;
+  };
+  if (existsSync(join(dir, DONE))) return ready();
   mkdirSync(CACHE, { recursive: true });
   // Built beside the final place and renamed into it, so a run that dies halfway leaves nothing
   // that looks complete, and two runs at once both end with one whole install.
@@ -70,8 +129,8 @@ export async function productionInstall(): Promise<string> {
     renameSync(building, dir);
   } catch (error) {
     rmSync(building, { recursive: true, force: true });
-    if (existsSync(join(dir, DONE))) return dir;
+    if (existsSync(join(dir, DONE))) return ready();
     throw error;
   }
-  return dir;
+  return ready();
 }

@@ -21,6 +21,7 @@ function runRelay(env: Record<string, string>) {
     for (const wake of waiters.splice(0)) wake();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const signalled = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_, signal) => resolve(signal)));
   const event = async (name: string): Promise<LogLine> => {
     for (;;) {
       const found = lines.find((line) => line.event === name);
@@ -28,7 +29,7 @@ function runRelay(env: Record<string, string>) {
       await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };
-  return { child, exited, event };
+  return { child, exited, signalled, event };
 }
 
 describe('relay/main.ts', () => {
@@ -41,6 +42,14 @@ describe('relay/main.ts', () => {
     relay.child.kill('SIGTERM');
     expect((await alice.closed).code).toBe(4010);
     expect(await relay.exited).toBe(0);
+  });
+
+  it('without TLS, ends on SIGHUP (a closed terminal), so it does not keep its port', async () => {
+    // docs/protocol.md, "TLS renewal": SIGHUP is handled only when TLS_CERT/TLS_KEY are set.
+    const relay = runRelay({});
+    await relay.event('listening');
+    relay.child.kill('SIGHUP');
+    expect(await relay.signalled).toBe('SIGHUP');
   });
 
   it('refuses to start on a bad variable, naming it', async () => {

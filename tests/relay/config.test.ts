@@ -22,6 +22,7 @@ describe('config', () => {
       ADDRESS_MAX_BUFFERED_KB: '256', TOTAL_MAX_BUFFERED_KB: '1024', MAX_TRACKED_ADDRESSES: '500',
       INSTALL_URL: 'https://parley.example/get', TRUSTED_PROXIES: '10.0.0.2, ::1',
       TLS_RELOAD_MS: '5000',
+      MAX_REQUESTS_PER_SOCKET: '10', ACCESS_LOG_PER_SEC: '3', ACCESS_LOG_BURST: '30', ADDRESS_ACCESS_LOG_PER_SEC: '2', ADDRESS_ACCESS_LOG_BURST: '6',
     });
     expect(config).toEqual({
       port: 9000, host: '0.0.0.0', maxFrameKb: 64, ratePerSec: 5, rateBurst: 10, rateKbPerSec: 64, maxRoomsPerConnection: 3,
@@ -35,6 +36,7 @@ describe('config', () => {
       addressMaxBufferedKb: 256, totalMaxBufferedKb: 1024, maxTrackedAddresses: 500,
       installUrl: 'https://parley.example/get', trustedProxies: ['10.0.0.2', '::1'],
       tlsReloadMs: 5000,
+      maxRequestsPerSocket: 10, accessLogPerSec: 3, accessLogBurst: 30, addressAccessLogPerSec: 2, addressAccessLogBurst: 6,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -67,6 +69,7 @@ describe('config', () => {
     [{ MAX_BUFFERED_KB: '512', ADDRESS_MAX_BUFFERED_KB: '511' }, /^ADDRESS_MAX_BUFFERED_KB \(511\) must be at least MAX_BUFFERED_KB \(512\)/],
     [{ ADDRESS_MAX_BUFFERED_KB: '4096', TOTAL_MAX_BUFFERED_KB: '4095' }, /^TOTAL_MAX_BUFFERED_KB \(4095\) must be at least ADDRESS_MAX_BUFFERED_KB \(4096\)/],
     [{ MAX_HANDSHAKES: '3', MAX_HANDSHAKES_PER_ADDRESS: '4' }, /^MAX_HANDSHAKES \(3\) must be at least MAX_HANDSHAKES_PER_ADDRESS \(4\)/],
+    [{ ACCESS_LOG_BURST: '19', ADDRESS_ACCESS_LOG_BURST: '20' }, /^ACCESS_LOG_BURST \(19\) must be at least ADDRESS_ACCESS_LOG_BURST \(20\)/],
     [{ MAX_CONNECTIONS: '100', MAX_HANDSHAKES: '20', MAX_TRACKED_ADDRESSES: '119' }, /^MAX_TRACKED_ADDRESSES \(119\) must be at least MAX_CONNECTIONS \+ MAX_HANDSHAKES \(120\)/],
     // A full hold of 100 frames at 20 a second drains in 5 s.
     [{ RATE_PER_SEC: '20', RATE_BURST: '100', IDLE_TIMEOUT_MS: '4999' }, /^IDLE_TIMEOUT_MS \(4999\) must be at least the 5000 ms .*RATE_PER_SEC\/RATE_BURST/],

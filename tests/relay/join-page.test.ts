@@ -77,7 +77,7 @@ describe('join page', () => {
     expect(await rawGet(relay.port, `/join#${CODE}`)).toMatch(/^HTTP\/1\.1 200 /);
     expect(await relay.logs.event('http_request', 1)).toMatchObject({ method: 'GET', path: '/join', status: 200 });
     expect((await fetch(relay.httpUrl(`/nothing?${CODE}`))).status).toBe(404);
-    expect(await relay.logs.event('http_request', 2)).toMatchObject({ method: 'GET', path: '/nothing', status: 404 });
+    expect(await relay.logs.event('http_request', 2)).toMatchObject({ method: 'GET', path: 'other', status: 404 });
     const compact = CODE.replaceAll('-', '');
     expect(relay.logs.text).not.toContain(compact.slice(0, 8));
     expect(relay.logs.text).not.toContain(CODE.slice(0, 9));

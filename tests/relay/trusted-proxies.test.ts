@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { TestClient, newRoomId } from './client.ts';
 import { startLoggedRelay } from './relay.ts';
@@ -5,6 +6,19 @@ import { startLoggedRelay } from './relay.ts';
 // docs/protocol.md, "Handshake policies": TRUSTED_PROXIES and X-Forwarded-For. The clients connect
 // from 127.0.0.1 over real sockets; the header is what a proxy (or a forger) would send.
 const forwarded = (xff: string) => ({ headers: { 'x-forwarded-for': xff } });
+
+/** A raw request with these header lines exactly, so one header can be given several times. */
+function rawRequest(port: number, headerLines: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(['GET /healthz HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close', ...headerLines, '', ''].join('\r\n'));
+    });
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 async function admitted(client: TestClient): Promise<void> {
   await client.join(newRoomId());
@@ -41,6 +55,17 @@ describe('TRUSTED_PROXIES', () => {
     expect(await relay.logs.event('http_request')).toMatchObject({ path: '/healthz', address: '203.0.113.9' });
     // A last entry that is not an address names nobody: the proxy's own address is used.
     await fetch(relay.httpUrl('/healthz'), forwarded('203.0.113.9, unknown'));
+    expect(await relay.logs.event('http_request', 1)).toMatchObject({ address: '127.0.0.1' });
+  });
+
+  it('reads several X-Forwarded-For headers as one list, joined in order', async () => {
+    const relay = await startLoggedRelay({ trustedProxies: ['127.0.0.1'] });
+    const twice = ['X-Forwarded-For: 203.0.113.7, 10.0.0.1', 'X-Forwarded-For: 198.51.100.9'];
+    expect(await rawRequest(relay.port, twice)).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await relay.logs.event('http_request')).toMatchObject({ path: '/healthz', address: '198.51.100.9' });
+    // The last entry of the joined list is the proxy's, even when it is not an address.
+    const badLast = ['X-Forwarded-For: 198.51.100.9', 'X-Forwarded-For: unknown'];
+    expect(await rawRequest(relay.port, badLast)).toMatch(/^HTTP\/1\.1 200 /);
     expect(await relay.logs.event('http_request', 1)).toMatchObject({ address: '127.0.0.1' });
   });
 
