@@ -10,6 +10,7 @@ const BENCHES = [
   'scripts/bench-flood.ts',
   'scripts/bench-storage.ts', // bytes one address can make the relay store per day
   'scripts/bench-limits.ts', // what one hostile address costs the relay at its default limits
+  'scripts/bench-access-log.ts', // access log one socket can make the relay write
   'scripts/bench-extension.ts',
 ];
 // Benchmarks that drive Chromium run in a loopback-only network namespace, like the browser tests.
