@@ -15,6 +15,13 @@ export interface NewMessage {
   readonly body: string;
 }
 
+/** One append of a batch; `admit` as for HistoryStore.append. */
+export interface PendingAppend {
+  readonly room: RoomIdText;
+  readonly message: NewMessage;
+  readonly admit: (bytes: number) => boolean;
+}
+
 /** `duplicate`: the (room, id) was already stored; `message` is then the original, seq and all. */
 export interface AppendResult {
   readonly message: StoredMessage;
@@ -46,10 +53,9 @@ export interface StoreStats {
 }
 
 /**
- * Rooms, their sequence heads and their retained messages. Synchronous on purpose: a handler runs
- * to completion, so per-room seq order, dedup and "replay then live" need no locks or queues. A
- * networked store (Redis, for several relays) would need an async variant and a per-connection
- * frame queue.
+ * Rooms, their sequence heads and their retained messages: the durable half of the in-process
+ * broker (relay/local-broker.ts), which alone decides when a batch is appended and committed.
+ * Synchronous, as better-sqlite3 is; handlers never see it (relay/broker.ts).
  */
 export interface HistoryStore {
   /**
@@ -71,6 +77,11 @@ export interface HistoryStore {
    * it says no, nothing changes and append returns undefined. A duplicate is never refused.
    */
   append(room: RoomIdText, message: NewMessage, now: number, admit?: (bytes: number) => boolean): AppendResult | undefined;
+  /**
+   * Appends each item as append() does, in order, in one transaction: all are stored or, on a
+   * failure, none (it throws). Rooms for which `isLive` is true are never forgotten to make room.
+   */
+  appendBatch(items: readonly PendingAppend[], now: number, isLive?: (room: RoomIdText) => boolean): (AppendResult | undefined)[];
   /** Retained messages with seq > afterSeq, oldest first. */
   readAfter(room: RoomIdText, afterSeq: number, limit: number): StoredMessage[];
   /** Drops expired messages, and forgets rooms that are empty, idle past the age limit and not live. */

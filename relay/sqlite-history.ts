@@ -9,6 +9,7 @@ import {
   type AppendResult,
   type HistoryStore,
   type NewMessage,
+  type PendingAppend,
   type RetentionLimits,
   type StoredMessage,
   type StoreStats,
@@ -90,7 +91,6 @@ const RECOUNT = `
     bytes = (SELECT coalesce(sum(bytes), 0) FROM rooms);
 `;
 
-interface RoomRow { key: number; head: number; epoch: number }
 interface MessageRow { seq: number; id: string; sender: string; body: string; at: number }
 
 /** The store's limits from the relay's config. */
@@ -127,13 +127,32 @@ export function openSqliteHistory(path: string, limits: RetentionLimits): Histor
   }
 }
 
+/**
+ * What the store keeps of a room in memory. The relay process is the file's only writer, so these
+ * are the truth for head and epoch; bytes and the oldest retained message may be stale only upwards
+ * (a sweep or the store cap deleted something), which costs one needless trim check, never a missed
+ * one. Forgotten on any failed batch, on prune and for forgotten rooms; bounded by the rooms stored.
+ */
+interface CachedRoom {
+  readonly room: RoomIdText;
+  readonly key: number;
+  head: number;
+  readonly epoch: number;
+  activeAt: number;
+  bytes: number;
+  /** Seq and time of the oldest retained message; Infinity when the room has none. */
+  oldestSeq: number;
+  oldestAt: number;
+}
+
 class SqliteHistory implements HistoryStore {
   readonly #roomByName;
   readonly #insertRoom;
   readonly #touchRoom;
-  readonly #bumpHead;
+  readonly #saveHead;
   readonly #messageById;
   readonly #insertMessage;
+  readonly #deleteMessage;
   readonly #trimRoomCount;
   readonly #trimRoomAge;
   readonly #readAfter;
@@ -143,42 +162,50 @@ class SqliteHistory implements HistoryStore {
   readonly #deleteRoom;
   readonly #stats;
   readonly #roomBytes;
+  readonly #oldestMessage;
   readonly #trimRoomOldest;
   readonly #roomsOverBytes;
   readonly #trimStoreOldest;
-  readonly #append;
-  readonly #openRoom;
   readonly #oldestEmptyRooms;
   readonly #oldestRooms;
   readonly #deleteRoomMessages;
+  readonly #appendBatch;
+  readonly #openRoomAtomically;
+  readonly #cache = new Map<RoomIdText, CachedRoom>();
+  /** Rooms whose head or activity changed in the running batch: written once each at its end. */
+  readonly #dirty = new Set<CachedRoom>();
+  /** The store's retained bytes, from the totals row; undefined until read, or after a deletion. */
+  #storeBytes: number | undefined;
+  #batching = false;
 
   constructor(
     private readonly db: Database.Database,
     private readonly limits: RetentionLimits,
   ) {
-    this.#roomByName = db.prepare<[string], RoomRow>('SELECT key, head, created_at AS epoch FROM rooms WHERE room = ?');
-    this.#insertRoom = db.prepare<[string, number, number], RoomRow>(
+    this.#roomByName = db.prepare<[string], { key: number; head: number; epoch: number; activeAt: number; bytes: number }>(
+      'SELECT key, head, created_at AS epoch, active_at AS activeAt, bytes FROM rooms WHERE room = ?',
+    );
+    this.#insertRoom = db.prepare<[string, number, number], { key: number; head: number; epoch: number }>(
       'INSERT INTO rooms (room, created_at, active_at) VALUES (?, ?, ?) ON CONFLICT (room) DO NOTHING RETURNING key, head, created_at AS epoch',
     );
     this.#touchRoom = db.prepare<[number, number]>('UPDATE rooms SET active_at = ? WHERE key = ?');
-    this.#bumpHead = db.prepare<[number, number], { head: number }>(
-      'UPDATE rooms SET head = head + 1, active_at = ? WHERE key = ? RETURNING head',
-    );
+    this.#saveHead = db.prepare<[number, number, number]>('UPDATE rooms SET head = ?, active_at = ? WHERE key = ?');
     this.#messageById = db.prepare<[number, string], MessageRow>(
       'SELECT seq, id, sender, body, at FROM messages WHERE room_key = ? AND id = ?',
     );
+    // The unique (room, id) index is the dedup check: a resent id inserts nothing.
     this.#insertMessage = db.prepare<[number, number, string, string, string, number]>(
-      'INSERT INTO messages (room_key, seq, id, sender, body, at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO messages (room_key, seq, id, sender, body, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (room_key, id) DO NOTHING',
     );
+    this.#deleteMessage = db.prepare<[number, number]>('DELETE FROM messages WHERE room_key = ? AND seq = ?');
     this.#trimRoomCount = db.prepare<[number, number]>('DELETE FROM messages WHERE room_key = ? AND seq <= ?');
     // INDEXED BY: left to itself the planner walks the room's whole history by room_key; expired
     // rows are few, so the time index reaches them directly.
     this.#trimRoomAge = db.prepare<[number, number]>(
       'DELETE FROM messages INDEXED BY messages_by_time WHERE at < ? AND room_key = ?',
     );
-    this.#readAfter = db.prepare<[string, number, number], MessageRow>(
-      `SELECT seq, id, sender, body, at FROM messages
-       WHERE room_key = (SELECT key FROM rooms WHERE room = ?) AND seq > ? ORDER BY seq LIMIT ?`,
+    this.#readAfter = db.prepare<[number, number, number], MessageRow>(
+      'SELECT seq, id, sender, body, at FROM messages WHERE room_key = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
     this.#trimAllAge = db.prepare<[number]>('DELETE FROM messages WHERE at < ?');
     this.#trimAllCount = db.prepare<[number]>(
@@ -191,6 +218,9 @@ class SqliteHistory implements HistoryStore {
     this.#deleteRoom = db.prepare<[number]>('DELETE FROM rooms WHERE key = ?');
     this.#stats = db.prepare<[], StoreStats>('SELECT rooms, messages, bytes FROM totals WHERE id = 0');
     this.#roomBytes = db.prepare<[number], { bytes: number }>('SELECT bytes FROM rooms WHERE key = ?');
+    this.#oldestMessage = db.prepare<[number], { seq: number; at: number }>(
+      'SELECT seq, at FROM messages WHERE room_key = ? ORDER BY seq LIMIT 1',
+    );
     this.#trimRoomOldest = db.prepare<[number, number]>(
       'DELETE FROM messages WHERE room_key = ? AND seq = (SELECT min(seq) FROM messages WHERE room_key = ?)',
     );
@@ -199,7 +229,6 @@ class SqliteHistory implements HistoryStore {
     this.#trimStoreOldest = db.prepare<[]>(
       'DELETE FROM messages WHERE rowid = (SELECT rowid FROM messages INDEXED BY messages_by_time ORDER BY at LIMIT 1)',
     );
-
     this.#oldestEmptyRooms = db.prepare<[number, number], { key: number; room: string }>(
       'SELECT key, room FROM rooms WHERE messages = 0 ORDER BY active_at, key LIMIT ? OFFSET ?',
     );
@@ -208,42 +237,21 @@ class SqliteHistory implements HistoryStore {
     );
     this.#deleteRoomMessages = db.prepare<[number]>('DELETE FROM messages WHERE room_key = ?');
 
-    this.#openRoom = db.transaction((room: RoomIdText, now: number, isLive: (room: RoomIdText) => boolean = () => false): { row: RoomRow; created: boolean } => {
-      const inserted = this.#insertRoom.get(room, now, now);
-      if (inserted !== undefined) {
-        if (this.stats().rooms > (this.limits.maxStoredRooms ?? Infinity)) this.#forgetOneRoom(inserted.key, isLive);
-        return { row: inserted, created: true };
-      }
-      const row = this.#roomByName.get(room);
-      if (row === undefined) throw new Error('room vanished inside a transaction');
-      this.#touchRoom.run(now, row.key);
-      return { row, created: false };
-    });
+    this.#openRoomAtomically = db.transaction((room: RoomIdText, now: number, isLive: (room: RoomIdText) => boolean) =>
+      this.#openRoom(room, now, isLive));
 
-    this.#append = db.transaction((
-      room: RoomIdText,
-      message: NewMessage,
-      now: number,
-      admit: (bytes: number) => boolean,
-    ): AppendResult | undefined => {
-      const existing = this.#roomByName.get(room);
-      const original = existing && this.#messageById.get(existing.key, message.id);
-      if (original !== undefined) {
-        this.#touchRoom.run(now, existing!.key);
-        return { message: fromRow(room, original), duplicate: true };
+    // One transaction for the whole batch, with no savepoint per message: a failure rolls back every
+    // message of the batch, and each is then answered INTERNAL (never acked).
+    this.#appendBatch = db.transaction((items: readonly PendingAppend[], now: number, isLive: (room: RoomIdText) => boolean) => {
+      this.#batching = true;
+      try {
+        const results = items.map((item) => this.#appendOne(item, now, isLive));
+        for (const cached of this.#dirty) this.#saveHead.run(cached.head, cached.activeAt, cached.key);
+        return results;
+      } finally {
+        this.#batching = false;
+        this.#dirty.clear();
       }
-      // Asked before anything changes, so a refusal leaves the store exactly as it was.
-      if (!admit(storedSize(message.body))) return undefined;
-      const { row } = this.#openRoom(room, now);
-      const bumped = this.#bumpHead.get(now, row.key);
-      if (bumped === undefined) throw new Error('room vanished inside a transaction');
-      const seq = bumped.head;
-      this.#insertMessage.run(row.key, seq, message.id, message.from, message.body, now);
-      if (seq > this.limits.maxCount) this.#trimRoomCount.run(row.key, seq - this.limits.maxCount);
-      this.#trimRoomAge.run(now - this.limits.maxAgeMs, row.key);
-      this.#trimRoomBytes(row.key);
-      this.#trimStoreBytes();
-      return { message: { room, seq, id: message.id, from: message.from, body: message.body, at: now }, duplicate: false };
     });
 
     // A lowered HISTORY_MAX_COUNT applies from startup; afterwards every append keeps the room in bounds.
@@ -253,6 +261,115 @@ class SqliteHistory implements HistoryStore {
       for (const { key } of this.#roomsOverBytes.all(limits.roomMaxBytes)) this.#trimRoomBytes(key);
       this.#trimStoreBytes();
     })();
+  }
+
+  /** The room from memory, else from the file (then remembered); undefined if the store has no such room. */
+  #room(room: RoomIdText): CachedRoom | undefined {
+    const cached = this.#cache.get(room);
+    if (cached !== undefined) return cached;
+    const row = this.#roomByName.get(room);
+    if (row === undefined) return undefined;
+    const loaded: CachedRoom = { room, key: row.key, head: row.head, epoch: row.epoch, activeAt: row.activeAt, bytes: row.bytes, oldestSeq: Infinity, oldestAt: Infinity };
+    this.#reloadOldest(loaded);
+    this.#cache.set(room, loaded);
+    return loaded;
+  }
+
+  #reloadOldest(cached: CachedRoom): void {
+    const oldest = this.#oldestMessage.get(cached.key);
+    cached.oldestSeq = oldest?.seq ?? Infinity;
+    cached.oldestAt = oldest?.at ?? Infinity;
+  }
+
+  /** After deleting some of the room's messages: its byte total and oldest message from the file. */
+  #reloadAfterTrim(cached: CachedRoom): void {
+    cached.bytes = this.#roomBytes.get(cached.key)?.bytes ?? 0;
+    this.#reloadOldest(cached);
+    this.#storeBytes = undefined;
+  }
+
+  #openRoom(room: RoomIdText, now: number, isLive: (room: RoomIdText) => boolean): { cached: CachedRoom; created: boolean } {
+    const existing = this.#room(room);
+    if (existing !== undefined) {
+      existing.activeAt = now;
+      if (this.#batching) this.#dirty.add(existing);
+      else this.#touchRoom.run(now, existing.key);
+      return { cached: existing, created: false };
+    }
+    const inserted = this.#insertRoom.get(room, now, now);
+    if (inserted === undefined) throw new Error('room neither found nor inserted');
+    const cached: CachedRoom = { room, key: inserted.key, head: inserted.head, epoch: inserted.epoch, activeAt: now, bytes: 0, oldestSeq: Infinity, oldestAt: Infinity };
+    this.#cache.set(room, cached);
+    if (this.stats().rooms > (this.limits.maxStoredRooms ?? Infinity)) this.#forgetOneRoom(inserted.key, isLive);
+    return { cached, created: true };
+  }
+
+  /** One message: usually one INSERT; head and activity are written once per room per batch. */
+  #appendOne({ room, message, admit }: PendingAppend, now: number, isLive: (room: RoomIdText) => boolean): AppendResult | undefined {
+    const size = storedSize(message.body);
+    let cached = this.#room(room);
+    let admitted = false;
+    if (cached === undefined) {
+      // A room the store lacks holds no duplicate; asked before creating it, so a refusal changes nothing.
+      if (!admit(size)) return undefined;
+      admitted = true;
+      cached = this.#openRoom(room, now, (other) => this.#batchRoom(other) || isLive(other)).cached;
+    }
+    const seq = cached.head + 1;
+    if (this.#insertMessage.run(cached.key, seq, message.id, message.from, message.body, now).changes === 0) {
+      const original = this.#messageById.get(cached.key, message.id);
+      if (original === undefined) throw new Error('duplicate id without its original');
+      cached.activeAt = now;
+      this.#dirty.add(cached);
+      return { message: fromRow(room, original), duplicate: true };
+    }
+    // Asked once the insert has shown the id is new; a refusal takes the row out again, in the same transaction.
+    if (!admitted && !admit(size)) {
+      this.#deleteMessage.run(cached.key, seq);
+      return undefined;
+    }
+    cached.head = seq;
+    cached.activeAt = now;
+    cached.bytes += size;
+    this.#dirty.add(cached);
+    if (this.#storeBytes !== undefined) this.#storeBytes += size;
+    if (cached.oldestSeq === Infinity) {
+      cached.oldestSeq = seq;
+      cached.oldestAt = now;
+    }
+    this.#applyRetention(cached, now);
+    return { message: { room, seq, id: message.id, from: message.from, body: message.body, at: now }, duplicate: false };
+  }
+
+  /** HISTORY_MAX_COUNT, HISTORY_MAX_AGE_MS and both byte caps, each checked in memory first. */
+  #applyRetention(cached: CachedRoom, now: number): void {
+    const cutoff = now - this.limits.maxAgeMs;
+    let trimmed = false;
+    if (cached.oldestSeq <= cached.head - this.limits.maxCount) {
+      this.#trimRoomCount.run(cached.key, cached.head - this.limits.maxCount);
+      trimmed = true;
+    }
+    if (cached.oldestAt < cutoff) {
+      this.#trimRoomAge.run(cutoff, cached.key);
+      trimmed = true;
+    }
+    if (trimmed) this.#reloadAfterTrim(cached);
+    if (cached.bytes > this.limits.roomMaxBytes) {
+      this.#trimRoomBytes(cached.key);
+      this.#reloadAfterTrim(cached);
+    }
+    this.#storeBytes ??= this.stats().bytes;
+    if (this.#storeBytes > this.limits.storeMaxBytes) {
+      this.#trimStoreBytes();
+      // Other rooms lost messages too; their cached figures are now stale upwards only, which is safe.
+      this.#reloadAfterTrim(cached);
+    }
+  }
+
+  /** A room with an append in the running batch: its activity is not in the file yet. */
+  #batchRoom(room: RoomIdText): boolean {
+    const cached = this.#cache.get(room);
+    return cached !== undefined && this.#dirty.has(cached);
   }
 
   /** Oldest first until the room fits; usually one delete, since one message at a time arrives. */
@@ -276,6 +393,8 @@ class SqliteHistory implements HistoryStore {
         if (victim !== undefined) {
           this.#deleteRoomMessages.run(victim.key);
           this.#deleteRoom.run(victim.key);
+          this.#cache.delete(victim.room);
+          this.#storeBytes = undefined;
           return;
         }
         if (page.length < PAGE) break;
@@ -287,33 +406,52 @@ class SqliteHistory implements HistoryStore {
     while (this.stats().bytes > this.limits.storeMaxBytes) {
       if (this.#trimStoreOldest.run().changes === 0) return;
     }
+    this.#storeBytes = undefined;
   }
 
-  openRoom(room: RoomIdText, now: number, isLive?: (room: RoomIdText) => boolean): boolean {
-    return this.#openRoom(room, now, isLive).created;
+  openRoom(room: RoomIdText, now: number, isLive: (room: RoomIdText) => boolean = () => false): boolean {
+    try {
+      return (this.db.inTransaction ? this.#openRoom(room, now, isLive) : this.#openRoomAtomically(room, now, isLive)).created;
+    } catch (error) {
+      this.#forget();
+      throw error;
+    }
   }
 
   hasRoom(room: RoomIdText): boolean {
-    return this.#roomByName.get(room) !== undefined;
+    return this.#room(room) !== undefined;
   }
 
   head(room: RoomIdText): number {
-    return this.#roomByName.get(room)?.head ?? 0;
+    return this.#room(room)?.head ?? 0;
   }
 
   epoch(room: RoomIdText): number {
-    return this.#roomByName.get(room)?.epoch ?? 0;
+    return this.#room(room)?.epoch ?? 0;
   }
 
   append(room: RoomIdText, message: NewMessage, now: number, admit: (bytes: number) => boolean = () => true): AppendResult | undefined {
-    return this.#append(room, message, now, admit);
+    return this.appendBatch([{ room, message, admit }], now)[0];
+  }
+
+  appendBatch(items: readonly PendingAppend[], now: number, isLive: (room: RoomIdText) => boolean = () => false): (AppendResult | undefined)[] {
+    try {
+      return this.#appendBatch(items, now, isLive);
+    } catch (error) {
+      // Rolled back: the heads and totals remembered during the batch are no longer true.
+      this.#forget();
+      throw error;
+    }
   }
 
   readAfter(room: RoomIdText, afterSeq: number, limit: number): StoredMessage[] {
-    return this.#readAfter.all(room, afterSeq, limit).map((row) => fromRow(room, row));
+    const cached = this.#room(room);
+    if (cached === undefined) return [];
+    return this.#readAfter.all(cached.key, afterSeq, limit).map((row) => fromRow(room, row));
   }
 
   prune(now: number, isLive: (room: RoomIdText) => boolean): { messages: number; rooms: number } {
+    this.#forget();
     return this.db.transaction(() => {
       const cutoff = now - this.limits.maxAgeMs;
       const messages = this.#trimAllAge.run(cutoff).changes;
@@ -333,6 +471,12 @@ class SqliteHistory implements HistoryStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  #forget(): void {
+    this.#cache.clear();
+    this.#dirty.clear();
+    this.#storeBytes = undefined;
   }
 }
 
