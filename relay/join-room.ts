@@ -1,4 +1,5 @@
 import type { EnterRoomFrame, GetRoomFrame } from '../src/shared/protocol.ts';
+import type { JoinAnswer } from './broker.ts';
 import type { RelayContext } from './context.ts';
 import { errorText } from './log.ts';
 import type { Membership, Peer } from './peer.ts';
@@ -7,41 +8,40 @@ import { replay } from './replay.ts';
 /**
  * GETROOM and ENTERROOM differ only in whether an unknown room is created. Joining a room the peer
  * is already in is a resync: ROOM again and a replay from `since`, but no second JOINED.
+ * Resolves with the broker's answer when the peer joined.
  */
-export function joinRoom(ctx: RelayContext, peer: Peer, frame: GetRoomFrame | EnterRoomFrame): void {
+export async function joinRoom(ctx: RelayContext, peer: Peer, frame: GetRoomFrame | EnterRoomFrame): Promise<JoinAnswer | undefined> {
   const { room, type } = frame;
   const rejoin = peer.rooms.has(room);
-  if (type === 'ENTERROOM' && !rejoin && !ctx.rooms.has(room) && !ctx.history.hasRoom(room)) {
+  if (type === 'ENTERROOM' && !rejoin && !(await ctx.broker.roomExists(room))) {
     peer.send({ type: 'WRONGROOM', room, reason: 'The relay does not know this room. Check the code, or create the room.' });
-    return;
+    return undefined;
   }
   if (!rejoin && peer.rooms.size >= ctx.config.maxRoomsPerConnection) {
     peer.error('TOO_MANY_ROOMS', { ref: type, room });
-    return;
+    return undefined;
   }
-  if (!rejoin && ctx.rooms.memberCount(room) >= ctx.config.maxMembersPerRoom) {
+  if (!rejoin && (await ctx.broker.memberCount(room)) >= ctx.config.maxMembersPerRoom) {
     peer.error('ROOM_FULL', { ref: type, room });
-    return;
+    return undefined;
   }
+  if (!peer.open) return undefined;
 
-  const created = ctx.history.openRoom(room, Date.now(), (other) => ctx.rooms.has(other));
-  const membership: Membership = { live: false };
+  const since = frame.since ?? 0;
+  const membership: Membership = { live: false, delivered: since };
   peer.rooms.set(room, membership);
-  ctx.rooms.add(room, peer);
-  peer.send({
-    type: 'ROOM',
-    room,
-    peer: peer.id,
-    members: ctx.rooms.otherMembers(room, peer),
-    head: ctx.history.head(room),
-    epoch: ctx.history.epoch(room),
-    created,
-  });
-  if (!rejoin) ctx.rooms.broadcast(room, { type: 'JOINED', room, peer: peer.id }, peer);
+  const answer = await ctx.broker.join(room, peer, membership, !rejoin);
+  if (!peer.open) {
+    // It left while the broker added it: leaving took it out of peer.rooms, this takes it out of the room.
+    ctx.broker.leave(room, peer);
+    return undefined;
+  }
+  peer.send({ type: 'ROOM', room, peer: peer.id, members: answer.members, head: answer.head, epoch: answer.epoch, created: answer.created });
 
-  replay(ctx, peer, room, frame.since ?? 0, membership).catch((error: unknown) => {
-    // The replay outlives the handler's try/catch, so it reports and recovers on its own.
+  replay(ctx, peer, room, since, membership).catch((error: unknown) => {
+    // The replay outlives the handler, so it reports and recovers on its own.
     ctx.log.error('replay_failed', { peer: peer.id, error: errorText(error) });
     peer.error('INTERNAL', { ref: type, room });
   });
+  return answer;
 }

@@ -5,8 +5,7 @@ import type { Peer } from './peer.ts';
 /** Used by LEAVE and by disconnects alike, so the others always hear LEFT exactly once. */
 export function leaveRoom(ctx: RelayContext, peer: Peer, room: RoomIdText): void {
   if (!peer.rooms.delete(room)) return;
-  ctx.rooms.remove(room, peer);
-  ctx.rooms.broadcast(room, { type: 'LEFT', room, peer: peer.id }, peer);
+  ctx.broker.leave(room, peer);
 }
 
 export function leaveAllRooms(ctx: RelayContext, peer: Peer): void {

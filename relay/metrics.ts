@@ -13,8 +13,8 @@ export interface MetricGauges {
 }
 
 /** The store's share of the gauges: its running totals, one row read, never a scan of the messages. */
-export function storeGauges(ctx: Pick<RelayContext, 'history' | 'quotas'>): Omit<MetricGauges, 'connections' | 'rooms'> {
-  const stored = ctx.history.stats();
+export function storeGauges(ctx: Pick<RelayContext, 'broker' | 'quotas'>): Omit<MetricGauges, 'connections' | 'rooms'> {
+  const stored = ctx.broker.stats();
   return {
     storedRooms: stored.rooms,
     storedMessages: stored.messages,

@@ -11,7 +11,7 @@ import type { Peer } from './peer.ts';
  * codec, handler. Whatever goes wrong is answered with a typed ERROR frame and the connection
  * carries on.
  */
-export function receiveFrame(ctx: RelayContext, peer: Peer, data: RawData, isBinary: boolean): void {
+export function receiveFrame(ctx: RelayContext, peer: Peer, data: RawData, isBinary: boolean): void | Promise<void> {
   if (!peer.open) return; // a frame held by the rate gate may come through after the peer left
   if (isBinary) {
     peer.error('BINARY_FRAME');
@@ -23,18 +23,23 @@ export function receiveFrame(ctx: RelayContext, peer: Peer, data: RawData, isBin
     return;
   }
   const frame = decoded.value;
-  try {
-    dispatch(ctx, peer, frame);
-  } catch (error) {
+  const failed = (error: unknown): void => {
     ctx.log.error('handler_failed', { type: frame.type, peer: peer.id, error: errorText(error) });
     peer.error('INTERNAL', { ref: frame.type, room: 'room' in frame ? frame.room : undefined });
+  };
+  try {
+    const handled = dispatch(ctx, peer, frame);
+    // Only a handler that waits costs a promise; the others finish here.
+    if (handled instanceof Promise) return handled.catch(failed);
+  } catch (error) {
+    failed(error);
   }
 }
 
-function dispatch<F extends ClientToRelay>(ctx: RelayContext, peer: Peer, frame: F): void {
+function dispatch<F extends ClientToRelay>(ctx: RelayContext, peer: Peer, frame: F): void | Promise<void> {
   // TypeScript cannot correlate handlers[frame.type] with frame's own type; the map's type guarantees it.
-  const handler = handlers[frame.type] as (ctx: RelayContext, peer: Peer, frame: F) => void;
-  handler(ctx, peer, frame);
+  const handler = handlers[frame.type] as (ctx: RelayContext, peer: Peer, frame: F) => void | Promise<void>;
+  return handler(ctx, peer, frame);
 }
 
 function toText(data: RawData): string {

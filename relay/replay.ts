@@ -31,17 +31,20 @@ export async function replay(ctx: RelayContext, peer: Peer, room: RoomIdText, si
       await peer.whenFreed(REPLAY_SHARE);
       continue;
     }
-    // Going live is safe only straight after a read, with no wait between it and the sends.
-    const page = ctx.history.readAfter(room, last, fits);
-    const first = page[0]?.seq ?? ctx.history.head(room) + 1;
+    // Going live is safe only straight after a read, with no wait between it and the sends
+    // (relay/broker.ts says why the continuation of this await is still current).
+    const { messages, head } = await ctx.broker.readPage(room, last, fits);
+    if (!current()) return;
+    const first = messages[0]?.seq ?? head + 1;
     if (first > last + 1) peer.send({ type: 'GAP', room, from: last + 1, to: first - 1 });
-    for (const message of page) {
+    for (const message of messages) {
       if (!peer.send(toChatFrame(message))) return;
       last = message.seq;
     }
-    if (page.length < fits) {
+    membership.delivered = Math.max(membership.delivered, last);
+    if (messages.length < fits) {
       membership.live = true;
-      peer.send({ type: 'SYNCED', room, head: ctx.history.head(room) });
+      peer.send({ type: 'SYNCED', room, head });
       return;
     }
   }

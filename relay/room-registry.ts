@@ -1,10 +1,20 @@
 import { encodeFrame } from '../src/shared/codec.ts';
 import type { PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
-import type { Peer } from './peer.ts';
+import { toChatFrame, type StoredMessage } from './history-store.ts';
+import type { Membership, Peer } from './peer.ts';
 
-/** Who is in which room right now. Only rooms with members are here; the store remembers the rest. */
+interface Member {
+  readonly peer: Peer;
+  readonly membership: Membership;
+}
+
+/**
+ * Who is in which room on this relay right now, each with the membership of its current join, so
+ * fan-out reads the live flag without a lookup per member. Only rooms with members are here; the
+ * store remembers the rest.
+ */
 export class RoomRegistry {
-  readonly #rooms = new Map<RoomIdText, Map<PeerId, Peer>>();
+  readonly #rooms = new Map<RoomIdText, Map<PeerId, Member>>();
 
   get size(): number {
     return this.#rooms.size;
@@ -19,38 +29,50 @@ export class RoomRegistry {
   }
 
   member(room: RoomIdText, peer: PeerId): Peer | undefined {
-    return this.#rooms.get(room)?.get(peer);
+    return this.#rooms.get(room)?.get(peer)?.peer;
   }
 
   otherMembers(room: RoomIdText, self: Peer): PeerId[] {
     return [...(this.#rooms.get(room)?.keys() ?? [])].filter((id) => id !== self.id);
   }
 
-  add(room: RoomIdText, peer: Peer): void {
+  /** A rejoin replaces the membership, which is how the earlier join's replay knows to stop. */
+  add(room: RoomIdText, peer: Peer, membership: Membership): void {
     let members = this.#rooms.get(room);
     if (members === undefined) this.#rooms.set(room, (members = new Map()));
-    members.set(peer.id, peer);
+    members.set(peer.id, { peer, membership });
   }
 
-  remove(room: RoomIdText, peer: Peer): void {
+  /** False when the peer was not a member. */
+  remove(room: RoomIdText, peer: Peer): boolean {
     const members = this.#rooms.get(room);
-    if (members === undefined) return;
+    if (members?.get(peer.id)?.peer !== peer) return false;
     members.delete(peer.id);
     if (members.size === 0) this.#rooms.delete(room);
+    return true;
   }
 
-  /**
-   * Sends one frame to every member but `except`. With `liveOnly`, members still replaying history
-   * are skipped: their replay reads the message from the store, in seq order.
-   */
-  broadcast(room: RoomIdText, frame: RelayToClient, except: Peer, liveOnly = false): void {
+  /** Sends one unsequenced frame (JOINED, LEFT) to every member but `except`. */
+  broadcast(room: RoomIdText, frame: RelayToClient, except: Peer): void {
     const members = this.#rooms.get(room);
     if (members === undefined) return;
     const data = Buffer.from(encodeFrame(frame));
-    for (const member of members.values()) {
-      if (member === except) continue;
-      if (liveOnly && member.rooms.get(room)?.live !== true) continue;
-      member.sendEncoded(data);
+    for (const { peer } of members.values()) if (peer !== except) peer.sendEncoded(data);
+  }
+
+  /**
+   * Sends a stored message to every live member but the sender, encoded once. Members still
+   * replaying are skipped (their replay reads it from the store), and so is any member that has
+   * been given this seq already.
+   */
+  fanOut(room: RoomIdText, message: StoredMessage, sender: Peer): void {
+    const members = this.#rooms.get(room);
+    if (members === undefined) return;
+    let data: Buffer | undefined;
+    for (const { peer, membership } of members.values()) {
+      if (peer === sender || !membership.live || message.seq <= membership.delivered) continue;
+      membership.delivered = message.seq;
+      peer.sendEncoded((data ??= Buffer.from(encodeFrame(toChatFrame(message)))));
     }
   }
 }

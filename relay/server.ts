@@ -17,11 +17,12 @@ import { leaveAllRooms } from './leave-room.ts';
 import { createLogger, errorText } from './log.ts';
 import { Metrics, storeGauges, type MetricGauges } from './metrics.ts';
 import { originPolicy } from './origin-policy.ts';
+import { FrameQueue } from './frame-queue.ts';
 import { HandshakeGuard } from './handshake-guard.ts';
+import { LocalBroker } from './local-broker.ts';
 import { Peer, type CloseCode } from './peer.ts';
 import { RateGate } from './rate-gate.ts';
 import { receiveFrame } from './receive-frame.ts';
-import { RoomRegistry } from './room-registry.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { loadTlsPair, TlsReloader, type TlsPair } from './tls-reload.ts';
 import { openSqliteHistory, retentionLimits } from './sqlite-history.ts';
@@ -57,13 +58,12 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   }
   const tlsPaths = config.tlsCert !== null && config.tlsKey !== null ? { cert: config.tlsCert, key: config.tlsKey } : null;
   const tls = tlsPaths === null ? null : readTlsPair(tlsPaths);
-  const history = openSqliteHistory(config.historyPath, retentionLimits(config));
+  const broker = new LocalBroker(openSqliteHistory(config.historyPath, retentionLimits(config)));
   const metrics = new Metrics();
-  const rooms = new RoomRegistry();
   const ledger = new AddressLedger(config);
   // An address with a connection open keeps its quotas, so the quota tables cannot be made to forget it.
   const live = (key: string): boolean => (ledger.peek(key)?.open ?? 0) > 0;
-  const ctx: RelayContext = { config, rooms, history, metrics, log, quotas: new AddressQuotas(config, live) };
+  const ctx: RelayContext = { config, broker, metrics, log, quotas: new AddressQuotas(config, live) };
   const peers = new Set<Peer>();
   // Every accepted socket, including those being turned away, so shutdown can wait for all of them.
   const sockets = new Set<WebSocket>();
@@ -84,8 +84,8 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   const gateOptions = { holdFrames: config.rateBurst, holdBytes: byteBurst };
   let shuttingDown = false;
 
-  const gauges = (): MetricGauges => ({ connections: peers.size, rooms: rooms.size, ...storeGauges(ctx) });
-  const health = () => ({ connections: peers.size, rooms: rooms.size });
+  const gauges = (): MetricGauges => ({ connections: peers.size, rooms: broker.localRooms, ...storeGauges(ctx) });
+  const health = () => ({ connections: peers.size, rooms: broker.localRooms });
   const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now(), joinPage: joinPage(config.installUrl), log, addressOf,
     accessLog: new AccessLog(config, log, metrics) });
   const server = tls === null ? createHttpServer(routes) : createHttpsServer(tls, routes);
@@ -156,11 +156,12 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
       frames: new TokenBucket(config.ratePerSec, config.rateBurst, now),
       bytes: new TokenBucket(config.rateKbPerSec * 1024, byteBurst, now),
     };
+    const frames = new FrameQueue();
     const gate = new RateGate(
       socket,
       [own, entry.budget],
       gateOptions,
-      (data, isBinary) => receiveFrame(ctx, peer, data, isBinary),
+      (data, isBinary) => frames.push(() => receiveFrame(ctx, peer, data, isBinary)),
       () => peer.error('RATE_LIMITED'),
     );
     gates.set(peer, gate);
@@ -175,6 +176,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
     });
     socket.once('close', (code) => {
       gate.close();
+      frames.close();
       gates.delete(peer);
       peer.closed();
       peers.delete(peer);
@@ -200,12 +202,9 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   idleSweep.unref();
 
   const pruneSweep = setInterval(() => {
-    try {
-      const pruned = history.prune(Date.now(), (room) => rooms.has(room));
+    broker.prune(Date.now()).then((pruned) => {
       if (pruned.messages > 0 || pruned.rooms > 0) log.info('history_pruned', pruned);
-    } catch (error) {
-      log.error('prune_failed', { error: errorText(error) });
-    }
+    }, (error: unknown) => log.error('prune_failed', { error: errorText(error) }));
   }, PRUNE_INTERVAL_MS);
   pruneSweep.unref();
 
@@ -221,7 +220,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
     clearInterval(idleSweep);
     clearInterval(pruneSweep);
     tlsReloader?.stop();
-    history.close();
+    await broker.close();
     throw error;
   }
 
@@ -256,7 +255,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
     server.closeAllConnections();
     await serverClosed;
     wss.close();
-    history.close();
+    await broker.close();
     log.info('stopped');
   };
   let closing: Promise<void> | undefined;

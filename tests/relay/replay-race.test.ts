@@ -14,7 +14,7 @@ describe('replay', () => {
     const store: StoredMessage[] = [1, 2, 3].map((seq) => ({ room, seq, id: `id${seq}`, from: 'p', body: 'b', at: 0 }));
     const sent: RelayToClient[] = [];
     const flushes: (() => void)[] = [];
-    const membership: Membership = { live: false };
+    const membership: Membership = { live: false, delivered: 0 };
     let queued = 0;
     const peer = {
       open: true,
@@ -33,9 +33,11 @@ describe('replay', () => {
     } as unknown as Peer;
     const ctx = {
       config: { maxBufferedKb: 4096, maxFrameKb: 64, idleTimeoutMs: 5_000 },
-      history: {
-        readAfter: (_r: string, after: number, limit: number) => store.filter((m) => m.seq > after).slice(0, limit),
-        head: () => store.length,
+      broker: {
+        readPage: async (_r: string, after: number, limit: number) => ({
+          messages: store.filter((m) => m.seq > after).slice(0, limit),
+          head: store.length,
+        }),
       },
     } as unknown as RelayContext;
 
