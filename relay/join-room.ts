@@ -1,6 +1,7 @@
 import type { EnterRoomFrame, GetRoomFrame } from '../src/shared/protocol.ts';
 import type { JoinAnswer } from './broker.ts';
 import type { RelayContext } from './context.ts';
+import { leaveRoom } from './leave-room.ts';
 import { errorText } from './log.ts';
 import type { Membership, Peer } from './peer.ts';
 import { replay } from './replay.ts';
@@ -30,7 +31,14 @@ export async function joinRoom(ctx: RelayContext, peer: Peer, frame: GetRoomFram
   const since = frame.since ?? 0;
   const membership: Membership = { live: false, delivered: since };
   peer.rooms.set(room, membership);
-  const answer = await ctx.broker.join(room, peer, membership, !rejoin);
+  let answer: JoinAnswer;
+  try {
+    answer = await ctx.broker.join(room, peer, membership, !rejoin);
+  } catch (error) {
+    // Not half in: out of the room on both sides, then INTERNAL from receiveFrame.
+    if (peer.rooms.get(room) === membership) leaveRoom(ctx, peer, room);
+    throw error;
+  }
   if (!peer.open) {
     // It left while the broker added it: leaving took it out of peer.rooms, this takes it out of the room.
     ctx.broker.leave(room, peer);
