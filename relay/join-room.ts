@@ -29,7 +29,7 @@ export async function joinRoom(ctx: RelayContext, peer: Peer, frame: GetRoomFram
   if (!peer.open) return undefined;
 
   const since = frame.since ?? 0;
-  const membership: Membership = { live: false, delivered: since };
+  const membership: Membership = { live: false, delivered: 0 };
   peer.rooms.set(room, membership);
   let answer: JoinAnswer;
   try {

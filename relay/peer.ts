@@ -11,7 +11,7 @@ export type CloseCode = { [K in ErrorCode]: (typeof ERROR_CODES)[K]['close'] ext
 export interface Membership {
   /** False while history is being replayed: live messages wait in the store until replay reaches them. */
   live: boolean;
-  /** The highest seq this member has been sent in this room: fan-out never sends one at or below it. */
+  /** Set when the replay goes live: the head it read. Fan-out never sends a seq at or below it. */
   delivered: number;
 }
 

@@ -41,8 +41,10 @@ export async function replay(ctx: RelayContext, peer: Peer, room: RoomIdText, si
       if (!peer.send(toChatFrame(message))) return;
       last = message.seq;
     }
-    membership.delivered = Math.max(membership.delivered, last);
     if (messages.length < fits) {
+      // Everything up to this read's head was replayed, trimmed or before `since`; a `since` past
+      // the head (a room the relay lost) must not hold back the new numbering's live messages.
+      membership.delivered = head;
       membership.live = true;
       peer.send({ type: 'SYNCED', room, head });
       return;

@@ -75,3 +75,18 @@ describe('frame order and group commit', () => {
     }
   });
 });
+
+describe('live messages after a join with an old since', () => {
+  it('delivers live messages to a member that joined with since beyond the head (a relay that lost the room)', async () => {
+    const relay = await startTestRelay();
+    const [alice, bob] = await Promise.all([relay.connect(), relay.connect()]);
+    const room = newRoomId();
+    // docs/protocol.md, "Joining, replay and live traffic": since larger than head is the lost-room case.
+    expect((await alice.join(room, 50)).head).toBe(0);
+    await bob.join(room);
+    for (let seq = 1; seq <= 2; seq++) {
+      expect((await bob.chat(room)).seq).toBe(seq);
+      expect(await alice.next('CHATMSG')).toMatchObject({ room, seq });
+    }
+  });
+});
