@@ -1,34 +1,45 @@
-// The yardstick for scripts/bench-relay-cpu.ts: the least a WebSocket room broadcast can do with
-// the same `ws` settings as the relay. It parses each frame to find the room and sends the bytes it
-// received to every other member: no validation, no storage, no acks, no stamping.
+// The yardstick for scripts/bench-relay-cpu.ts: the least work a relay's fan-out must do, with the
+// same `ws` settings as the relay. Per chat frame it parses the JSON, stamps it as the relay does
+// (from, seq per room, at), acks the sender, serialises the stamped frame once per room and sends
+// those same bytes to every other member. No validation, no storage, no limits: the relay's extra
+// cost over this is what its guarantees (and any waste) cost.
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-const rooms = new Map<string, Set<WebSocket>>();
+interface Room { readonly members: Set<WebSocket>; seq: number }
+
+const rooms = new Map<string, Room>();
 const server = createServer();
 const wss = new WebSocketServer({ server, perMessageDeflate: false, clientTracking: false });
-const JOINED = JSON.stringify({ type: 'ROOM' });
 
 wss.on('connection', (socket) => {
   socket.on('error', () => {});
-  const mine = new Set<string>();
+  // A peer id like the relay's: assigned here, never by the client.
+  const from = randomBytes(10).toString('base64url');
+  const mine = new Set<Room>();
   socket.on('message', (data, isBinary) => {
     if (isBinary) return;
-    const frame = JSON.parse(String(data)) as { type?: unknown; room?: unknown };
+    const frame = JSON.parse(String(data)) as { type?: unknown; room?: unknown; id?: unknown; body?: unknown };
     if (typeof frame.room !== 'string') return;
-    let members = rooms.get(frame.room);
+    let room = rooms.get(frame.room);
     if (frame.type === 'GETROOM') {
-      if (members === undefined) rooms.set(frame.room, (members = new Set()));
-      members.add(socket);
-      mine.add(frame.room);
-      socket.send(JOINED);
+      if (room === undefined) rooms.set(frame.room, (room = { members: new Set(), seq: 0 }));
+      room.members.add(socket);
+      mine.add(room);
+      socket.send(JSON.stringify({ type: 'ROOM', room: frame.room, peer: from, head: room.seq }));
       return;
     }
-    if (members === undefined) return;
-    for (const member of members) if (member !== socket) member.send(data, { binary: false });
+    if (frame.type !== 'CHATMSG' || room === undefined) return;
+    const seq = ++room.seq;
+    const at = Date.now();
+    socket.send(JSON.stringify({ type: 'ACK', room: frame.room, id: frame.id, seq, at }));
+    // Encoded once, as the relay's RoomRegistry.broadcast does: the same bytes go to every member.
+    const out = Buffer.from(JSON.stringify({ type: 'CHATMSG', room: frame.room, id: frame.id, body: frame.body, from, seq, at }));
+    for (const member of room.members) if (member !== socket) member.send(out, { binary: false });
   });
   socket.on('close', () => {
-    for (const room of mine) rooms.get(room)?.delete(socket);
+    for (const room of mine) room.members.delete(socket);
   });
 });
 

@@ -1,14 +1,19 @@
-// Relay CPU per delivered message next to a bare `ws` room broadcast (and Socket.IO when installed)
-// doing the same fan-out, measured in one run; p99 delivery latency at half of the load where the
-// relay saturates; memory per idle connection. Prints figures, asserts nothing (DESIGN.md,
-// "Performance targets"). Loopback only.
+// Relay CPU per delivered message next to a bare `ws` relay (and Socket.IO when installed) doing the
+// least fan-out work a relay must do (parse, stamp, ack, serialise once per room), measured in one
+// run; p99 delivery latency at half of the load where the relay saturates; memory per idle
+// connection. Prints figures, asserts nothing (DESIGN.md, "Performance targets"). Loopback only.
+//
+// The servers run interleaved, BENCH_ROUNDS rounds of {relay, relay :memory:, bare ws, Socket.IO},
+// each on a fresh process with fresh clients, so a burst of load from something else on the machine
+// lands on one sample of each rather than on all samples of one server; the medians are compared.
 //
 // Each server is its own child process; its CPU is utime + stime from /proc/<pid>/stat over a window
 // of steady load, its memory VmRSS from /proc/<pid>/status. The clients all live in this process,
 // on the same two cores, so "saturation" is that of the whole machine, clients included.
 //
 // Env: BENCH_CLIENTS (1000), BENCH_ROOM_SIZE (10), BENCH_RATE (messages/s for the CPU comparison,
-// 1000), BENCH_SECONDS (CPU window, 8), BENCH_IDLE (idle connections, 10000).
+// 1000), BENCH_SECONDS (CPU window per round, 8), BENCH_ROUNDS (3), BENCH_IDLE (idle connections,
+// 10000).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +25,7 @@ const CLIENTS = envInt('BENCH_CLIENTS', 1000);
 const ROOM_SIZE = envInt('BENCH_ROOM_SIZE', 10);
 const RATE = envInt('BENCH_RATE', 1000);
 const SECONDS = envInt('BENCH_SECONDS', 8);
+const ROUNDS = envInt('BENCH_ROUNDS', 3);
 const IDLE = envInt('BENCH_IDLE', 10_000);
 /** A sealed one-line message: IV + ciphertext of a short JSON plaintext + tag, base64url. */
 const BODY = 'A'.repeat(160);
@@ -30,7 +36,8 @@ function envInt(name: string, fallback: number): number {
   return value;
 }
 
-type Kind = 'relay' | 'bare ws' | 'Socket.IO';
+type Kind = 'relay' | 'relay :memory:' | 'bare ws' | 'Socket.IO';
+const isRelay = (kind: Kind): boolean => kind === 'relay' || kind === 'relay :memory:';
 
 /** One client of whichever server: joins a room, sends chat messages, reports the ids it receives. */
 interface LoadClient {
@@ -54,7 +61,7 @@ async function wsClient(url: string, kind: Kind, onChat: OnChat): Promise<LoadCl
   });
   let joined: (() => void) | undefined;
   // The relay answers ROOM then SYNCED; the bare broadcast only ROOM.
-  const doneType = kind === 'relay' ? 'SYNCED' : 'ROOM';
+  const doneType = isRelay(kind) ? 'SYNCED' : 'ROOM';
   socket.on('message', (data) => {
     const frame = JSON.parse(String(data)) as { type: string; id?: string; code?: string };
     if (frame.type === 'CHATMSG') onChat(frame.id!);
@@ -81,7 +88,8 @@ async function socketIoClient(url: string, onChat: OnChat): Promise<LoadClient> 
   socket.on('chat', (chat: { id: string }) => onChat(chat.id));
   return {
     join: (room) => new Promise<void>((resolve) => socket.emit('join', room, () => resolve())),
-    send: (room, id) => socket.emit('chat', { room, id, body: BODY }),
+    // With an ack callback, as the relay's clients get an ACK frame.
+    send: (room, id) => socket.emit('chat', { room, id, body: BODY }, () => {}),
     close: () => socket.disconnect(),
   };
 }
@@ -179,10 +187,10 @@ async function measureCpu(fanout: Fanout, rate: number, seconds: number): Promis
 }
 
 async function startServer(kind: Kind, historyPath: string): Promise<ServerProcess> {
-  if (kind === 'relay') {
+  if (isRelay(kind)) {
     return spawnRelay({
       ...ONE_HOST_LIMITS,
-      HISTORY_PATH: historyPath,
+      HISTORY_PATH: kind === 'relay' ? historyPath : ':memory:',
       MAX_CONNECTIONS_PER_ADDRESS: String(Math.max(IDLE, CLIENTS) + 100),
       // Out of the way of a benchmark that sends faster than a person; the flood bench tests the limit.
       RATE_PER_SEC: '10000',
@@ -260,44 +268,77 @@ function openFileLimit(): number {
   return match === null || match[1] === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(match[1]);
 }
 
+const median = (values: readonly number[]): number => percentile(values, 50);
+
+/** One round of one server: a fresh process and fresh clients, then the measured window. */
+async function measureRound(kind: Kind, historyPath: string): Promise<CpuResult> {
+  const server = await startServer(kind, historyPath);
+  const fanout = new Fanout(kind, server);
+  try {
+    await fanout.connect();
+    return await measureCpu(fanout, RATE, SECONDS);
+  } finally {
+    fanout.close();
+    await server.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
-  const historyPath = join(dir, 'relay.sqlite');
-  const kinds: Kind[] = ['relay', 'bare ws'];
+  const kinds: Kind[] = ['relay', 'relay :memory:', 'bare ws'];
   if (await socketIoInstalled()) kinds.push('Socket.IO');
-  console.log(`bench-relay-cpu: ${CLIENTS} clients in rooms of ${ROOM_SIZE}, ${RATE} messages/s (${RATE * (ROOM_SIZE - 1)} deliveries/s), ${SECONDS} s window; relay history in a SQLite file (WAL) under ${tmpdir()}`);
+  console.log(
+    `bench-relay-cpu: ${CLIENTS} clients in rooms of ${ROOM_SIZE}, ${RATE} messages/s (${RATE * (ROOM_SIZE - 1)} deliveries/s), ` +
+      `${SECONDS} s window, ${ROUNDS} rounds of {${kinds.join(', ')}} interleaved; relay history in a fresh SQLite file (WAL) per round under ${tmpdir()}; ` +
+      `load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`,
+  );
   if (!kinds.includes('Socket.IO')) console.log('Socket.IO: skipped (socket.io / socket.io-client not installed)');
 
   try {
-    const results: CpuResult[] = [];
-    let saturation: { rate: number; steps: string[] } | undefined;
-    let half: CpuResult | undefined;
-    for (const kind of kinds) {
-      const server = await startServer(kind, historyPath);
-      const fanout = new Fanout(kind, server);
-      try {
-        await fanout.connect();
-        const result = await measureCpu(fanout, RATE, SECONDS);
-        results.push(result);
+    const byKind = new Map<Kind, CpuResult[]>(kinds.map((kind) => [kind, []]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const kind of kinds) {
+        const result = await measureRound(kind, join(dir, `relay-${round}.sqlite`));
+        byKind.get(kind)!.push(result);
         console.log(
-          `${kind.padEnd(9)} ${fmt(result.usPerDelivery)} us server CPU per delivered message; ${result.delivered} delivered in ${fmt(result.seconds)} s; ` +
+          `  round ${round} ${kind.padEnd(14)} ${fmt(result.usPerDelivery, 2)} us server CPU per delivery; ${result.delivered} delivered of ${result.sent * (ROOM_SIZE - 1)} in ${fmt(result.seconds)} s; ` +
             `server CPU ${fmt(result.serverCpuPct, 0)}%, clients ${fmt(result.clientCpuPct, 0)}%; latency p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms`,
         );
-        if (kind === 'relay') {
-          saturation = await findSaturation(fanout);
-          for (const step of saturation.steps) console.log(`  saturation search: ${step}`);
-          if (saturation.rate > 0) half = await measureCpu(fanout, Math.floor(saturation.rate / 2), 5);
-        }
-      } finally {
-        fanout.close();
-        await server.stop();
+      }
+    }
+    if (relayErrors.size > 0) console.log(`relay ERROR frames during the load: ${[...relayErrors].map(([c, n]) => `${c} ${n}`).join(', ')}`);
+
+    const medians = new Map<Kind, number>();
+    for (const kind of kinds) {
+      const results = byKind.get(kind)!;
+      const us = median(results.map((r) => r.usPerDelivery));
+      medians.set(kind, us);
+      console.log(
+        `${kind.padEnd(14)} median of ${results.length}: ${fmt(us, 2)} us server CPU per delivery ` +
+          `(rounds: ${results.map((r) => fmt(r.usPerDelivery, 2)).join(', ')}); latency p50 ${fmt(median(results.map((r) => r.p50)), 2)} ms, ` +
+          `p99 ${fmt(median(results.map((r) => r.p99)), 2)} ms (medians over rounds)`,
+      );
+    }
+    for (const relayKind of ['relay', 'relay :memory:'] as const) {
+      for (const other of kinds.filter((k) => !isRelay(k))) {
+        const target = other === 'bare ws' ? 'target: at most 1.3x' : 'target: under 1x';
+        console.log(`${relayKind} / ${other}: ${fmt(medians.get(relayKind)! / medians.get(other)!, 2)}x server CPU per delivery (${target})`);
       }
     }
 
-    if (relayErrors.size > 0) console.log(`relay ERROR frames during the load: ${[...relayErrors].map(([c, n]) => `${c} ${n}`).join(', ')}`);
-    const relay = results.find((r) => r.kind === 'relay')!;
-    for (const other of results.filter((r) => r.kind !== 'relay')) {
-      console.log(`relay / ${other.kind}: ${fmt(relay.usPerDelivery / other.usPerDelivery, 2)}x CPU per delivered message (target: within 1.1x of bare ws, well under Socket.IO)`);
+    // Once, on the file-backed relay as deployed: where it saturates and its latency at half that.
+    const server = await startServer('relay', join(dir, 'relay-saturation.sqlite'));
+    const fanout = new Fanout('relay', server);
+    let saturation: { rate: number; steps: string[] } | undefined;
+    let half: CpuResult | undefined;
+    try {
+      await fanout.connect();
+      saturation = await findSaturation(fanout);
+      for (const step of saturation.steps) console.log(`  saturation search: ${step}`);
+      if (saturation.rate > 0) half = await measureCpu(fanout, Math.floor(saturation.rate / 2), 5);
+    } finally {
+      fanout.close();
+      await server.stop();
     }
     if (saturation !== undefined && half !== undefined) {
       console.log(
@@ -314,7 +355,7 @@ async function main(): Promise<void> {
     const idle = Math.min(IDLE, limit - 256);
     if (idle < IDLE) console.log(`idle connections: ${IDLE} would exceed the open-file limit ${limit}; measuring at ${idle}`);
     for (const kind of ['relay', 'bare ws'] as const) {
-      const memory = await idleMemory(kind, idle, historyPath);
+      const memory = await idleMemory(kind, idle, join(dir, 'relay-idle.sqlite'));
       console.log(
         `${kind.padEnd(9)} ${fmt(memory.perConnKb, 2)} KB RSS per idle connection at ${idle} connections ` +
           `(${fmt(memory.baseMb)} MB -> ${fmt(memory.loadedMb)} MB)${kind === 'relay' ? ' (target: at most 8 KB)' : ''}`,

@@ -1,10 +1,14 @@
-// Socket.IO doing the same room broadcast as scripts/bench-bare-ws-server.ts, for
-// scripts/bench-relay-cpu.ts: WebSocket transport only, no compression, rooms from Socket.IO itself.
+// Socket.IO doing the same work as scripts/bench-bare-ws-server.ts, for scripts/bench-relay-cpu.ts:
+// it stamps each chat message (from, seq per room, at), acks the sender through Socket.IO's own ack,
+// and broadcasts with Socket.IO's rooms (its adapter encodes the packet once per broadcast).
+// WebSocket transport only, no compression, no storage.
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 
 interface Chat { room: string; id: string; body: string }
+type Ack = (stamp: { seq: number; at: number }) => void;
 
+const seqs = new Map<string, number>();
 const server = createServer();
 const io = new Server(server, { transports: ['websocket'], perMessageDeflate: false, serveClient: false });
 
@@ -13,8 +17,12 @@ io.on('connection', (socket) => {
     void socket.join(room);
     ack();
   });
-  socket.on('chat', (chat: Chat) => {
-    socket.to(chat.room).emit('chat', chat);
+  socket.on('chat', (chat: Chat, ack: Ack) => {
+    const seq = (seqs.get(chat.room) ?? 0) + 1;
+    seqs.set(chat.room, seq);
+    const at = Date.now();
+    ack({ seq, at });
+    socket.to(chat.room).emit('chat', { room: chat.room, id: chat.id, body: chat.body, from: socket.id, seq, at });
   });
 });
 
