@@ -60,18 +60,45 @@ export class RelayProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    // Only this process's own lines count: after a restart, the last process's "listening" is
+    // still in `output`.
+    let own = '';
     await new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
-        this.output += chunk.toString();
-        if (/"listening"/.test(this.output.split('\n').filter((l) => l.includes('listening')).join('\n'))) {
+        own += chunk.toString();
+        this.#append(chunk);
+        if (own.split('\n').some((line) => line.includes('"listening"'))) {
           child.stdout!.off('data', onData);
-          child.stdout!.on('data', (c: Buffer) => (this.output += c.toString()));
+          child.stdout!.on('data', (c: Buffer) => this.#append(c));
           resolve();
         }
       };
       child.stdout!.on('data', onData);
-      child.stderr!.on('data', (c: Buffer) => (this.output += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => this.#append(c));
       child.once('exit', (code) => reject(new Error(`relay exited with ${code} before listening:\n${this.output}`)));
+    });
+  }
+
+  readonly #waiters = new Set<() => void>();
+
+  #append(chunk: Buffer): void {
+    this.output += chunk.toString();
+    for (const check of [...this.#waiters]) check();
+  }
+
+  /**
+   * Resolves once the relay's output holds `text`: a log line is written when the relay has
+   * answered, so a client can have the answer before the line reaches us.
+   */
+  waitForOutput(text: string): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!this.output.includes(text)) return;
+        this.#waiters.delete(check);
+        resolve();
+      };
+      this.#waiters.add(check);
+      check();
     });
   }
 
