@@ -41,6 +41,12 @@ export interface RelayConfig {
   readonly trustedProxies: readonly string[];
   /** Where the join page tells a visitor without Parley to get it; null: "ask the person who invited you". */
   readonly installUrl: string | null;
+  /**
+   * A Redis server (redis:// or rediss://) shared by every instance of this relay: rooms, history,
+   * sequence numbers and presence then live there (relay/redis-broker.ts). Null: one process,
+   * history in SQLite at historyPath.
+   */
+  readonly redisUrl: string | null;
   readonly logLevel: LogLevel;
   /** Frames up to this are read (and charged) and answered FRAME_TOO_LARGE; beyond it ws closes with 1009. */
   readonly frameHardCapKb: number;
@@ -124,6 +130,7 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   // certbot renews a month before expiry; a minute's delay in picking it up costs nothing.
   tlsReloadMs: 60_000,
   installUrl: null,
+  redisUrl: null,
   trustedProxies: Object.freeze([]),
   logLevel: 'info',
   // A quarter over the frame limit: room to tell "too big" from a broken connection, and every
@@ -182,6 +189,15 @@ const webAddress: Parse<string | null> = (value, name) => {
   return url.href;
 };
 
+const redisAddress: Parse<string | null> = (value, name) => {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url === null || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    // The value may hold a password: say what is wrong without repeating it.
+    throw new ConfigError(`${name} must be a redis:// or rediss:// address (redis://host:6379, optionally with /db).`);
+  }
+  return value;
+};
+
 const addresses: Parse<readonly string[]> = (value, name) => {
   const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   const bad = entries.find((entry) => isIP(entry) === 0);
@@ -235,6 +251,7 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   tlsKey: ['TLS_KEY', path],
   tlsReloadMs: ['TLS_RELOAD_MS', integer(1)],
   installUrl: ['INSTALL_URL', webAddress],
+  redisUrl: ['REDIS_URL', redisAddress],
   trustedProxies: ['TRUSTED_PROXIES', addresses],
   logLevel: ['LOG_LEVEL', logLevel],
   frameHardCapKb: ['FRAME_HARD_CAP_KB', integer(1, 64 * 1024)],
