@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { randomBase32 } from '../src/shared/base32.ts';
 import { encodeFrame } from '../src/shared/codec.ts';
 import type { PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
 import type { Broker, JoinAnswer } from './broker.ts';
@@ -44,12 +45,13 @@ export class RedisBroker implements Broker {
   private constructor(
     private readonly config: RelayConfig,
     private readonly log: Logger,
+    instance: string,
     private readonly commands: Redis,
     private readonly subscriber: Redis,
     private readonly scripts: Scripts,
   ) {
     this.#fanOut = new RedisFanOut((room, after, limit) => this.readPage(room, after, limit), log);
-    this.#presence = new RedisPresence(commands, scripts, config.redisInstanceTtlMs, log, () => this.#scheduleResync());
+    this.#presence = new RedisPresence(instance, commands, scripts, config.redisInstanceTtlMs, log, () => this.#scheduleResync());
     subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onMessage(channel, message));
     this.#watch('commands', commands);
     this.#watch('subscriber', subscriber);
@@ -66,9 +68,11 @@ export class RedisBroker implements Broker {
       autoResendUnfulfilledCommands: false,
       retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
     };
-    const commands = new Redis(url, { ...options, commandTimeout: COMMAND_TIMEOUT_MS, connectionName: 'parley-commands' });
+    const instance = randomBase32(16);
+    // Named so an operator (and a test) can tell the connections apart in CLIENT LIST.
+    const commands = new Redis(url, { ...options, commandTimeout: COMMAND_TIMEOUT_MS, connectionName: `parley-commands-${instance}` });
     // Subscriptions are made again by the resync, after which the rooms are read: never before.
-    const subscriber = new Redis(url, { ...options, autoResubscribe: false, connectionName: 'parley-subscriber' });
+    const subscriber = new Redis(url, { ...options, autoResubscribe: false, connectionName: `parley-subscriber-${instance}` });
     for (const connection of [commands, subscriber]) connection.on('error', () => {});
     let scripts: Scripts;
     try {
@@ -79,7 +83,7 @@ export class RedisBroker implements Broker {
       subscriber.disconnect();
       throw new ConfigError(`REDIS_URL: cannot use ${withoutPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const broker = new RedisBroker(config, log, commands, subscriber, scripts);
+    const broker = new RedisBroker(config, log, instance, commands, subscriber, scripts);
     await broker.#presence.start();
     log.info('redis_connected', { url: withoutPassword(url), instance: broker.#presence.instance });
     return broker;

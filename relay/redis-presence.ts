@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { randomBase32 } from '../src/shared/base32.ts';
 import type { RoomIdText } from '../src/shared/protocol.ts';
 import type { Logger } from './log.ts';
 import { errorText } from './log.ts';
@@ -12,12 +11,12 @@ import { heartbeatKey, INSTANCES_KEY, instanceRoomsKey, membersKey, roomChannel,
  * once per member (the removal script announces only what it removed itself).
  */
 export class RedisPresence {
-  readonly instance = randomBase32(16);
   /** Instances seen dead: their member entries are not listed even before the sweep removed them. */
   readonly #dead = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
+    readonly instance: string,
     private readonly redis: Redis,
     private readonly scripts: Scripts,
     private readonly ttlMs: number,
