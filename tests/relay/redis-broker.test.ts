@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { newMessageId } from '../../src/shared/message-id.ts';
-import type { RelayConfig } from '../../relay/config.ts';
+import { ConfigError, type RelayConfig } from '../../relay/config.ts';
+import { startRelay } from '../../relay/server.ts';
 import { RedisServer } from '../redis/redis-server.ts';
 import { TestClient, newRoomId, randomBody } from './client.ts';
 import { Redis } from 'ioredis';
@@ -268,5 +269,17 @@ describe('a Redis that goes away', () => {
     await bob.join(room, 0);
     expect((await alice.chat(room)).seq).toBe(1);
     expect((await bob.next('CHATMSG')).seq).toBe(1);
+  });
+});
+
+describe('startup with REDIS_URL', () => {
+  it('fails with a message naming REDIS_URL, without its password, when Redis cannot be reached', async () => {
+    const gone = await RedisServer.start();
+    const url = `redis://:hunter2@127.0.0.1:${gone.port}`;
+    await gone.stop();
+    const failed = startRelay({ port: 0, logLevel: 'silent', redisUrl: url });
+    await expect(failed).rejects.toThrow(ConfigError);
+    await expect(failed).rejects.toThrow(/^REDIS_URL: cannot use redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
+    await expect(failed).rejects.not.toThrow(/hunter2/);
   });
 });
