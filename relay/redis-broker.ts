@@ -84,7 +84,13 @@ export class RedisBroker implements Broker {
       throw new ConfigError(`REDIS_URL: cannot use ${withoutPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
     }
     const broker = new RedisBroker(config, log, instance, commands, subscriber, scripts);
-    await broker.#presence.start();
+    try {
+      await broker.#presence.start();
+    } catch (error) {
+      commands.disconnect();
+      subscriber.disconnect();
+      throw new ConfigError(`REDIS_URL: cannot use ${withoutPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     log.info('redis_connected', { url: withoutPassword(url), instance: broker.#presence.instance });
     return broker;
   }
@@ -152,11 +158,14 @@ export class RedisBroker implements Broker {
       return original === null ? undefined : duplicateOf(room, message, original);
     }
     const { id, from, body } = message;
-    // The CHATMSG exactly as encodeFrame(toChatFrame(…)) writes it, up to the seq the script assigns.
-    const prefix = `${encodeFrame({ type: 'CHATMSG', room, id, body, from } as unknown as RelayToClient).slice(0, -1)},"seq":`;
+    // The script writes the CHATMSG exactly as encodeFrame(toChatFrame(…)) would: these two pieces
+    // around the body (base64url, which JSON leaves as it is), then seq and at. The body goes to
+    // Redis once.
+    const before = `{"type":"CHATMSG","room":${JSON.stringify(room)},"id":${JSON.stringify(id)},"body":"`;
+    const after = `","from":${JSON.stringify(from)},"seq":`;
     const { historyMaxCount, historyMaxAgeMs, roomMaxStoredKb } = this.config;
     const reply = (await this.scripts.parleyPublish(keys, [
-      id, from, body, prefix, historyMaxCount, historyMaxAgeMs, roomMaxStoredKb * 1024, MESSAGE_OVERHEAD_BYTES, roomChannel(room),
+      id, from, body, before, after, historyMaxCount, historyMaxAgeMs, roomMaxStoredKb * 1024, MESSAGE_OVERHEAD_BYTES, roomChannel(room),
     ])) as [number, number | string, string, string];
     if (reply[0] === 0) return duplicateOf(room, message, String(reply[1]));
     return { message: { room, seq: Number(reply[1]), id, from, body, at: Number(reply[2]) }, duplicate: false };

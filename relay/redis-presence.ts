@@ -28,7 +28,10 @@ export class RedisPresence {
   async start(): Promise<void> {
     await this.#beat();
     this.#timer = setInterval(() => {
-      this.#beat().then(() => this.#sweep()).catch((error: unknown) => this.log.error('redis_heartbeat_failed', { error: errorText(error) }));
+      this.#beat().then(() => this.#sweep()).catch((error: unknown) => {
+        // While Redis is unreachable redis_down has said it; one line per beat would say nothing new.
+        if (this.redis.status === 'ready') this.log.error('redis_heartbeat_failed', { error: errorText(error) });
+      });
     }, Math.max(10, Math.floor(this.ttlMs / 3)));
     this.#timer.unref();
   }

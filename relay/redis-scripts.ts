@@ -62,8 +62,8 @@ for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ${age}) end
 `;
 
 /**
- * KEYS meta, log, ids, members. ARGV id, from, body, frame prefix (the CHATMSG JSON up to and
- * including `"seq":`), maxCount, maxAgeMs, roomMaxBytes, per-message overhead, channel.
+ * KEYS meta, log, ids, members. ARGV id, from, body, the CHATMSG JSON before the body, the JSON
+ * after it up to and including `"seq":`, maxCount, maxAgeMs, roomMaxBytes, per-message overhead, channel.
  * Returns {1, seq, at, epoch} for a new message, {0, "seq:at:from", epoch} for a duplicate.
  */
 export const PUBLISH_LUA = `
@@ -71,7 +71,7 @@ local old = redis.call('HGET', KEYS[3], ARGV[1])
 if old then return {0, old, redis.call('HGET', KEYS[1], 'epoch') or '0'} end
 ${NOW}
 ${OPEN_ROOM}
-local maxCount, maxAge, maxBytes, overhead = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local maxCount, maxAge, maxBytes, overhead = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local seq = redis.call('HINCRBY', KEYS[1], 'head', 1)
 local seqText = string.format('%d', seq)
 redis.call('XADD', KEYS[2], seqText .. '-1', 'id', ARGV[1], 'from', ARGV[2], 'body', ARGV[3], 'at', nowText)
@@ -88,9 +88,9 @@ while count > 1 do
   bytes = redis.call('HINCRBY', KEYS[1], 'bytes', -(#f[6] + overhead))
   count = count - 1
 end
-${EXPIRE('ARGV[6]')}
+${EXPIRE('ARGV[7]')}
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
-redis.call('PUBLISH', ARGV[9], 'm ' .. epoch .. ' ' .. seqText .. ' ' .. ARGV[2] .. ' ' .. ARGV[4] .. seqText .. ',"at":' .. nowText .. '}')
+redis.call('PUBLISH', ARGV[10], 'm ' .. epoch .. ' ' .. seqText .. ' ' .. ARGV[2] .. ' ' .. ARGV[4] .. ARGV[3] .. ARGV[5] .. seqText .. ',"at":' .. nowText .. '}')
 return {1, seq, nowText, epoch}
 `;
 

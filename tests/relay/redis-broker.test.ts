@@ -32,9 +32,13 @@ describe('two relay instances on one Redis', () => {
 
     const id = newMessageId();
     const body = randomBody();
+    const raw = new Promise<string>((resolve) => bob.socket.once('message', (data) => resolve(String(data))));
     const ack = await alice.chat(room, body, id);
     expect(ack).toEqual({ type: 'ACK', room, id, seq: 1, at: expect.any(Number) });
-    expect(await bob.next('CHATMSG')).toEqual({ type: 'CHATMSG', room, id, body, from: aliceId, seq: 1, at: ack.at });
+    const delivered = { type: 'CHATMSG', room, id, body, from: aliceId, seq: 1, at: ack.at };
+    expect(await bob.next('CHATMSG')).toEqual(delivered);
+    // The bytes Redis published are the frame as the single-process relay encodes it.
+    expect(await raw).toBe(JSON.stringify(delivered));
 
     // Both write at once: one numbering, and each sees the other's messages in that order.
     const count = 20;
