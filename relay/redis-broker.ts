@@ -252,6 +252,17 @@ export class RedisBroker implements Broker {
     return true;
   }
 
+  #checkEpoch(room: LocalRoom): void {
+    if (room.checkingEpoch) return;
+    room.checkingEpoch = true;
+    const [meta] = roomKeys(room.room);
+    this.commands.hmget(meta, 'epoch', 'head').then(([epoch, head]) => {
+      if (epoch !== null && this.#rooms.get(room.room) === room) this.#observeEpoch(room, Number(epoch), Number(head ?? 0), undefined);
+    }, (error: unknown) => this.log.error('redis_epoch_check_failed', { room: room.room, error: errorText(error) })).finally(() => {
+      room.checkingEpoch = false;
+    });
+  }
+
   #onMessage(channel: Buffer, message: Buffer): void {
     const room = this.#rooms.get(channelRoom(channel.toString('latin1')));
     if (room === undefined) return;
@@ -267,7 +278,13 @@ export class RedisBroker implements Broker {
         if (seq > room.head) room.head = seq;
         return;
       }
-      if (this.#observeEpoch(room, epoch, seq, undefined)) return;
+      if (epoch !== room.epoch) {
+        // Not trusted as it is: a message published before a room was recreated can arrive after
+        // a join that saw the new epoch. Redis's meta says which numbering is current; until it
+        // has, messages of another epoch go to nobody (members fetch the room again on a new one).
+        this.#checkEpoch(room);
+        return;
+      }
       this.#fanOut.deliver(room, seq, message.toString('latin1', b + 1, c), message.subarray(c + 1));
       return;
     }

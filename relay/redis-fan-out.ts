@@ -24,6 +24,8 @@ export class LocalRoom {
   head = 0;
   /** Joins under way; the room is not let go (unsubscribed) while there are any. */
   joining = 0;
+  /** Pub/sub brought a message of another epoch and Redis is being asked which one is current. */
+  checkingEpoch = false;
   constructor(readonly room: RoomIdText, readonly subscribed: Promise<unknown>) {}
 }
 

@@ -101,6 +101,28 @@ describe('two relay instances on one Redis', () => {
     expect(bob.pending('GAP')).toEqual([]);
   });
 
+  it('gives a member who joins on one instance while the room is busy on another every message once, in order', async () => {
+    const [one, two] = await pair();
+    const [alice, bob] = await Promise.all([one.connect(), two.connect()]);
+    const count = 60;
+    // A few rounds, so the join lands at different points of the traffic.
+    for (let round = 0; round < 4; round++) {
+      const room = newRoomId();
+      await alice.join(room);
+      for (let i = 0; i < count; i++) alice.send({ type: 'CHATMSG', room, id: newMessageId(), body: randomBody() });
+      bob.send({ type: 'GETROOM', room });
+      for (let i = 0; i < count; i++) await alice.next('ACK');
+      await bob.next('ROOM');
+      const seqs = [];
+      for (let i = 0; i < count; i++) seqs.push((await bob.next('CHATMSG')).seq);
+      expect(seqs).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      await bob.next('SYNCED');
+      await bob.barrier();
+      expect(bob.pending('CHATMSG')).toEqual([]);
+      expect(bob.pending('GAP')).toEqual([]);
+    }
+  });
+
   it('tells members on both instances JOINED and LEFT, and lists members of every instance', async () => {
     const [one, two] = await pair();
     const [alice, bob, carol] = await Promise.all([one.connect(), two.connect(), two.connect()]);
