@@ -102,7 +102,7 @@ describe('two relay instances on one Redis', () => {
   });
 
   it('gives a member who joins on one instance while the room is busy on another every message once, in order', async () => {
-    const [one, two] = await pair();
+    const [one, two] = await pair({ ratePerSec: 1000, rateBurst: 200, addressRatePerSec: 2000, addressRateBurst: 400 });
     const [alice, bob] = await Promise.all([one.connect(), two.connect()]);
     const count = 60;
     // A few rounds, so the join lands at different points of the traffic.
