@@ -50,7 +50,7 @@ export class RedisBroker implements Broker {
     private readonly subscriber: Redis,
     private readonly scripts: Scripts,
   ) {
-    this.#fanOut = new RedisFanOut((room, after, limit) => this.readPage(room, after, limit), log);
+    this.#fanOut = new RedisFanOut((room, after, limit) => this.readPage(room, after, limit), log, config.maxFrameKb * 1024);
     this.#presence = new RedisPresence(instance, commands, scripts, config.redisInstanceTtlMs, log, () => this.#scheduleResync());
     subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onMessage(channel, message));
     this.#watch('commands', commands);

@@ -15,13 +15,13 @@ function setup(stream: StoredMessage[]) {
   const fanOut = new RedisFanOut(async (_room, after, limit) => {
     const messages = stream.filter((message) => message.seq > after).slice(0, limit);
     return { messages, head: stream.at(-1)?.seq ?? 0 };
-  }, createLogger('silent'));
+  }, createLogger('silent'), 1024);
   const room = new LocalRoom(ROOM, Promise.resolve());
   room.epoch = 1;
-  const join = (id: string, membership: Membership): { member: LocalMember; frames: RelayToClient[] } => {
+  const join = (id: string, membership: Membership, socket: Partial<Peer> = {}): { member: LocalMember; frames: RelayToClient[] } => {
     const frames: RelayToClient[] = [];
     const peer = {
-      id, open: true, rooms: new Map([[ROOM, membership]]),
+      id, open: true, rooms: new Map([[ROOM, membership]]), queuedBytes: 0, sendRoom: () => 1 << 20, ...socket,
       send: (frame: RelayToClient) => (frames.push(frame), true),
       sendEncoded: (data: Buffer) => (frames.push(JSON.parse(data.toString()) as RelayToClient), true),
     } as unknown as Peer;
@@ -72,5 +72,21 @@ describe('RedisFanOut', () => {
     await settle();
     expect(frames).toEqual([{ type: 'GAP', room: ROOM, from: 2, to: 4 }, toChatFrame(message(5)), toChatFrame(message(7))]);
     expect(member.membership.delivered).toBe(7);
+  });
+
+  it('waits for the socket to write before it fills, as a replay does, so a long hole is not queued in memory', async () => {
+    const stream = [message(1), message(2), message(3)];
+    const { join, publish } = setup(stream);
+    let room = 0;
+    let freed!: () => void;
+    const socket = { queuedBytes: 5000, sendRoom: () => room, whenFreed: () => new Promise<void>((resolve) => (freed = resolve)) };
+    const { frames } = join('pbob', { live: true, delivered: 1 }, socket as unknown as Partial<Peer>);
+    publish(message(4));
+    await settle();
+    expect(frames).toEqual([]);
+    room = 1 << 20;
+    freed();
+    await settle();
+    expect(seqs(frames)).toEqual([2, 3, 4]);
   });
 });
