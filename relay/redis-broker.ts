@@ -115,17 +115,17 @@ export class RedisBroker implements Broker {
       room = new LocalRoom(roomId, Promise.all([this.subscriber.subscribe(roomChannel(roomId)), this.#presence.roomJoined(roomId)]));
       this.#rooms.set(roomId, room);
     }
-    room.joining++;
+    room.joining.add(peer.id);
     let reply: RegisterReply;
     try {
       await room.subscribed;
       reply = await this.#register(room, announce ? 'announce' : 'quiet', [peer.id]);
     } catch (error) {
-      room.joining--;
+      room.joining.delete(peer.id);
       this.#release(room);
       throw error;
     }
-    room.joining--;
+    room.joining.delete(peer.id);
     const member = { peer, membership, filling: false };
     // A room recreated under its members (it expired, or Redis lost it) is news to them.
     this.#observeEpoch(room, reply.epoch, reply.head, reply.members, peer);
@@ -193,13 +193,17 @@ export class RedisBroker implements Broker {
   }
 
   /**
-   * Redis trims on every publish and expires idle rooms itself; this keeps rooms with members here
-   * from expiring while they are quiet, and refreshes stats() from them.
+   * Redis trims on every publish and expires idle rooms itself. This checks every room with members
+   * here as after a reconnect, which keeps a quiet one from expiring, notices one that expired or
+   * was evicted under its members (a new epoch) within a minute, and refreshes stats().
    */
   async prune(): Promise<{ messages: number; rooms: number }> {
-    const rooms = [...this.#rooms.keys()];
-    const figures = await Promise.all(rooms.map((room) => this.scripts.parleyTouch(roomKeys(room), [this.config.historyMaxAgeMs]) as Promise<[number, number]>));
-    this.#stats = { rooms: rooms.length, messages: figures.reduce((sum, [messages]) => sum + messages, 0), bytes: figures.reduce((sum, [, bytes]) => sum + bytes, 0) };
+    const replies = await Promise.all([...this.#rooms.values()].map((room) => this.#check(room)));
+    this.#stats = {
+      rooms: replies.length,
+      messages: replies.reduce((sum, reply) => sum + reply.messages, 0),
+      bytes: replies.reduce((sum, reply) => sum + reply.bytes, 0),
+    };
     return { messages: 0, rooms: 0 };
   }
 
@@ -223,12 +227,26 @@ export class RedisBroker implements Broker {
 
   async #register(room: LocalRoom, mode: 'announce' | 'quiet' | 'resync', peers: readonly PeerId[]): Promise<RegisterReply> {
     const { instance } = this.#presence;
-    const [created, head, epoch, flat] = (await this.scripts.parleyRegister(roomKeys(room.room), [
+    const [created, head, epoch, flat, messages, bytes] = (await this.scripts.parleyRegister(roomKeys(room.room), [
       this.config.historyMaxAgeMs, instance, roomChannel(room.room), mode, ...peers,
-    ])) as [number, number, string, string[]];
+    ])) as [number, number, string, string[], number, number];
     const members: PeerId[] = [];
     for (let i = 0; i < flat.length; i += 2) if (!this.#presence.isDead(flat[i + 1]!)) members.push(flat[i]!);
-    return { created: created === 1, head: Number(head), epoch: Number(epoch), members };
+    return { created: created === 1, head: Number(head), epoch: Number(epoch), members, messages: Number(messages), bytes: Number(bytes ?? 0) };
+  }
+
+  /**
+   * Makes the room's entries of this instance exactly its members here (and the peers whose join is
+   * under way, so a join racing this check is not taken out), then tells them of a new epoch, or
+   * fills every live member up to the head.
+   */
+  async #check(room: LocalRoom): Promise<RegisterReply> {
+    const reply = await this.#register(room, 'resync', [...room.members.keys(), ...[...room.joining].map((peer) => `~${peer}`)]);
+    if (!this.#observeEpoch(room, reply.epoch, reply.head, reply.members)) {
+      if (reply.head > room.head) room.head = reply.head;
+      this.#fanOut.catchUp(room);
+    }
+    return reply;
   }
 
   /**
@@ -302,7 +320,7 @@ export class RedisBroker implements Broker {
 
   /** Lets go of a room with no members and no join under way: unsubscribes and leaves the rooms set. */
   #release(room: LocalRoom): void {
-    if (room.members.size > 0 || room.joining > 0 || this.#rooms.get(room.room) !== room) return;
+    if (room.members.size > 0 || room.joining.size > 0 || this.#rooms.get(room.room) !== room) return;
     this.#rooms.delete(room.room);
     this.#track(this.subscriber.unsubscribe(roomChannel(room.room)), 'redis_unsubscribe_failed');
     this.#track(this.#presence.roomLeft(room.room), 'redis_leave_failed');
@@ -362,13 +380,7 @@ export class RedisBroker implements Broker {
       await this.subscriber.subscribe(...rooms.map((room) => roomChannel(room.room)));
       await this.#presence.rooms(rooms.map((room) => room.room));
     }
-    await Promise.all(rooms.map(async (room) => {
-      const reply = await this.#register(room, 'resync', [...room.members.keys()]);
-      if (!this.#observeEpoch(room, reply.epoch, reply.head, reply.members)) {
-        if (reply.head > room.head) room.head = reply.head;
-        this.#fanOut.catchUp(room);
-      }
-    }));
+    await Promise.all(rooms.map((room) => this.#check(room)));
     const { instance } = this.#presence;
     for (const room of [...this.#unclean]) {
       if (this.#rooms.has(room)) continue;
@@ -383,6 +395,9 @@ interface RegisterReply {
   readonly head: number;
   readonly epoch: number;
   readonly members: PeerId[];
+  /** Retained messages and their stored bytes, for stats(). */
+  readonly messages: number;
+  readonly bytes: number;
 }
 
 /** The original of a resent id, from its dedup entry "seq:at:from". */

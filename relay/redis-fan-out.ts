@@ -24,8 +24,8 @@ export class LocalRoom {
   epoch = 0;
   /** The highest seq this instance knows was stored in this epoch. */
   head = 0;
-  /** Joins under way; the room is not let go (unsubscribed) while there are any. */
-  joining = 0;
+  /** Peers whose join is under way; the room is not let go (unsubscribed) while there are any. */
+  readonly joining = new Set<PeerId>();
   /** Pub/sub brought a message of another epoch and Redis is being asked which one is current. */
   checkingEpoch = false;
   constructor(readonly room: RoomIdText, readonly subscribed: Promise<unknown>) {}
