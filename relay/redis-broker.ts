@@ -1,18 +1,17 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { randomBase32 } from '../src/shared/base32.ts';
 import { encodeFrame } from '../src/shared/codec.ts';
 import type { PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
 import type { Broker, JoinAnswer } from './broker.ts';
-import { ConfigError, type RelayConfig } from './config.ts';
+import type { RelayConfig } from './config.ts';
 import { MESSAGE_OVERHEAD_BYTES, storedSize, type AppendResult, type NewMessage, type StoredMessage, type StoreStats } from './history-store.ts';
 import { errorText, type Logger } from './log.ts';
 import type { Membership, Peer } from './peer.ts';
 import { LocalRoom, RedisFanOut } from './redis-fan-out.ts';
 import { RedisPresence } from './redis-presence.ts';
-import { channelRoom, defineScripts, membersKey, roomChannel, roomKeys, type Scripts } from './redis-scripts.ts';
+import { closeRedisConnections, openRedisConnections, redisStartupError, withoutPassword } from './redis-connections.ts';
+import { channelRoom, membersKey, roomChannel, roomKeys, type Scripts } from './redis-scripts.ts';
 
-/** A command Redis has not answered in this long fails (INTERNAL; the sender's outbox retries). */
-const COMMAND_TIMEOUT_MS = 2_000;
 const RESYNC_RETRY_MS = 1_000;
 const SPACE = 0x20;
 
@@ -57,41 +56,20 @@ export class RedisBroker implements Broker {
     this.#watch('subscriber', subscriber);
   }
 
-  /** Connects both connections and loads the scripts; a Redis that cannot be reached stops startup. */
+  /** Connects, loads the scripts and starts the heartbeat; a Redis that cannot be reached stops startup. */
   static async open(config: RelayConfig, log: Logger): Promise<RedisBroker> {
     const url = config.redisUrl;
     if (url === null) throw new Error('RedisBroker needs REDIS_URL');
-    const options: RedisOptions = {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-    };
     const instance = randomBase32(16);
-    // Named so an operator (and a test) can tell the connections apart in CLIENT LIST.
-    const commands = new Redis(url, { ...options, commandTimeout: COMMAND_TIMEOUT_MS, connectionName: `parley-commands-${instance}` });
-    // Subscriptions are made again by the resync, after which the rooms are read: never before.
-    const subscriber = new Redis(url, { ...options, autoResubscribe: false, connectionName: `parley-subscriber-${instance}` });
-    for (const connection of [commands, subscriber]) connection.on('error', () => {});
-    let scripts: Scripts;
-    try {
-      await Promise.all([commands.connect(), subscriber.connect()]);
-      scripts = await defineScripts(commands);
-    } catch (error) {
-      commands.disconnect();
-      subscriber.disconnect();
-      throw new ConfigError(`REDIS_URL: cannot use ${withoutPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const { commands, subscriber, scripts } = await openRedisConnections(url, instance);
     const broker = new RedisBroker(config, log, instance, commands, subscriber, scripts);
     try {
       await broker.#presence.start();
     } catch (error) {
-      commands.disconnect();
-      subscriber.disconnect();
-      throw new ConfigError(`REDIS_URL: cannot use ${withoutPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
+      closeRedisConnections({ commands, subscriber });
+      throw redisStartupError(url, error);
     }
-    log.info('redis_connected', { url: withoutPassword(url), instance: broker.#presence.instance });
+    log.info('redis_connected', { url: withoutPassword(url), instance });
     return broker;
   }
 
@@ -404,10 +382,4 @@ interface RegisterReply {
 function duplicateOf(room: RoomIdText, message: NewMessage, original: string): AppendResult {
   const [seq, at, from] = original.split(':');
   return { message: { room, seq: Number(seq), id: message.id, from: from ?? message.from, body: message.body, at: Number(at) }, duplicate: true };
-}
-
-function withoutPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== '') parsed.password = '***';
-  return parsed.toString();
 }
