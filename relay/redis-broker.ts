@@ -9,11 +9,11 @@ import { errorText, type Logger } from './log.ts';
 import type { Membership, Peer } from './peer.ts';
 import { LocalRoom, RedisFanOut } from './redis-fan-out.ts';
 import { RedisPresence } from './redis-presence.ts';
+import { readChannelMessage, signalMessage } from './redis-channel.ts';
 import { closeRedisConnections, openRedisConnections, redisStartupError, withoutPassword } from './redis-connections.ts';
 import { channelRoom, membersKey, roomChannel, roomKeys, type Scripts } from './redis-scripts.ts';
 
 const RESYNC_RETRY_MS = 1_000;
-const SPACE = 0x20;
 
 type Connection = 'commands' | 'subscriber';
 
@@ -161,7 +161,7 @@ export class RedisBroker implements Broker {
     const instance = await this.commands.hget(membersKey(roomId), to);
     if (instance === null || instance === this.#presence.instance || this.#presence.isDead(instance)) return false;
     // The instance holding the peer delivers it; it is subscribed, since the peer is its member.
-    await this.commands.publish(roomChannel(roomId), `s ${to} ${encodeFrame(frame)}`);
+    await this.commands.publish(roomChannel(roomId), signalMessage(to, encodeFrame(frame)));
     return true;
   }
 
@@ -259,42 +259,35 @@ export class RedisBroker implements Broker {
     });
   }
 
-  #onMessage(channel: Buffer, message: Buffer): void {
+  #onMessage(channel: Buffer, data: Buffer): void {
     const room = this.#rooms.get(channelRoom(channel.toString('latin1')));
-    if (room === undefined) return;
-    const kind = String.fromCharCode(message[0]!);
-    if (kind === 'm') {
-      const a = message.indexOf(SPACE, 2);
-      const b = message.indexOf(SPACE, a + 1);
-      const c = message.indexOf(SPACE, b + 1);
-      const epoch = Number(message.toString('latin1', 2, a));
-      const seq = Number(message.toString('latin1', a + 1, b));
+    const message = room === undefined ? undefined : readChannelMessage(data);
+    if (room === undefined || message === undefined) return;
+    if (message.kind === 'chat') {
       if (room.epoch === 0) {
         // A join is still reading the room; its answer sets the epoch, and its replay reads this.
-        if (seq > room.head) room.head = seq;
+        if (message.seq > room.head) room.head = message.seq;
         return;
       }
-      if (epoch !== room.epoch) {
+      if (message.epoch !== room.epoch) {
         // Not trusted as it is: a message published before a room was recreated can arrive after
         // a join that saw the new epoch. Redis's meta says which numbering is current; until it
         // has, messages of another epoch go to nobody (members fetch the room again on a new one).
         this.#checkEpoch(room);
         return;
       }
-      this.#fanOut.deliver(room, seq, message.toString('latin1', b + 1, c), message.subarray(c + 1));
+      this.#fanOut.deliver(room, message.seq, message.from, message.frame);
       return;
     }
-    const space = message.indexOf(SPACE, 2);
-    const peer = message.toString('latin1', 2, space < 0 ? message.length : space);
-    if (kind === 's') {
-      room.members.get(peer)?.peer.sendEncoded(message.subarray(space + 1));
+    if (message.kind === 'signal') {
+      room.members.get(message.to)?.peer.sendEncoded(message.frame);
       return;
     }
-    const frame: RelayToClient | undefined = kind === 'j' ? { type: 'JOINED', room: room.room, peer } : kind === 'l' ? { type: 'LEFT', room: room.room, peer } : undefined;
-    if (frame === undefined) return;
-    const data = Buffer.from(encodeFrame(frame));
-    for (const member of room.members.values()) if (member.peer.id !== peer) member.peer.sendEncoded(data);
+    const { peer } = message;
+    const frame = Buffer.from(encodeFrame({ type: message.kind === 'joined' ? 'JOINED' : 'LEFT', room: room.room, peer }));
+    for (const member of room.members.values()) if (member.peer.id !== peer) member.peer.sendEncoded(frame);
   }
+
 
   /** Lets go of a room with no members and no join under way: unsubscribes and leaves the rooms set. */
   #release(room: LocalRoom): void {

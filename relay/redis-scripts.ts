@@ -17,12 +17,7 @@ import type { RoomIdText } from '../src/shared/protocol.ts';
  *   and the whole room expires as four keys.
  * - Every script that touches a room sets its keys to expire HISTORY_MAX_AGE_MS later, so a room
  *   idle that long vanishes whole.
- *
- * Channel messages (one channel per room), space-separated so a subscriber reads the head only:
- *   m <epoch> <seq> <from> <CHATMSG frame JSON>   a stored message, exactly as sent to clients
- *   j <peer>                                       JOINED
- *   l <peer>                                       LEFT
- *   s <to> <SIGNAL frame JSON>                     for one peer, delivered by the instance holding it
+ * - What the scripts publish on a room's channel is read by relay/redis-channel.ts (formats there).
  */
 
 export const PREFIX = 'parley:';
