@@ -17,6 +17,7 @@ import { publishState } from './state.ts';
 import { retryNow } from './intents/retry-now.ts';
 import { serialQueue } from './task-queue.ts';
 import { isTrustedSender } from './trusted-sender.ts';
+import { loadMemory } from './memory.ts';
 import { takeRefused } from './unanswered.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
@@ -24,8 +25,9 @@ import { takeRefused } from './unanswered.ts';
 
 // One queue for everything that touches state (see task-queue.ts). A task that throws is told to
 // the user in every open view, not only written to the console.
-const run = serialQueue(openParleyDb().then((db) => {
+const run = serialQueue(openParleyDb().then(async (db) => {
   bg.db = db;
+  bg.mem = await loadMemory(db);
 }), (e: unknown) => {
   console.error('parley background task failed', e);
   const message = `Something went wrong in Parley: ${e instanceof Error ? e.message : String(e)}. Nothing you wrote is lost; try again.`;
@@ -66,6 +68,7 @@ function makeSocket(url: string, current: () => RelayLink | undefined): RelaySoc
 
 const bg: Background = {
   db: undefined as never,
+  mem: undefined as never,
   links: new RelayLinks(makeSocket),
   keys: new Map(),
   views: new Set(),
