@@ -32,12 +32,17 @@ const run = serialQueue(openParleyDb().then(async (db) => {
   console.error('parley background task failed', e);
   const message = `Something went wrong in Parley: ${e instanceof Error ? e.message : String(e)}. Nothing you wrote is lost; try again.`;
   for (const view of bg.views) bg.post(view, { type: 'error', code: 'TASK_FAILED', message });
+}, async () => {
+  // One state per drain of the queue, however many events asked for it.
+  if (!stateStale) return;
+  stateStale = false;
+  await publishState(bg);
 });
 function serial(task: (bg: Background) => Promise<void>): void {
   run(() => task(bg));
 }
 
-let refreshQueued = false;
+let stateStale = false;
 
 // One socket per relay in use. Its events go through the one serial queue with the link they
 // belong to; a link that was closed meanwhile (its last room left) gets nothing more.
@@ -78,12 +83,11 @@ const bg: Background = {
   lastRoomId: null,
   run: serial,
   refresh() {
-    if (refreshQueued) return;
-    refreshQueued = true;
-    serial(async (b) => {
-      refreshQueued = false;
-      await publishState(b);
-    });
+    // Published when the queue drains (serialQueue's onDrain); an empty task makes sure it does,
+    // for a refresh asked from outside the queue (a socket's status).
+    if (stateStale) return;
+    stateStale = true;
+    serial(async () => {});
   },
   retryOutboxes(link) {
     serial((b) => (b.links.get(link.url) === link ? retryAfterRefusal(b, link) : Promise.resolve()));

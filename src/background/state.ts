@@ -2,11 +2,15 @@ import browser from 'webextension-polyfill';
 import { inviteLink } from '../shared/invite.ts';
 import { formatRoomCode, type RoomCode } from '../shared/room-code.ts';
 import type { BackgroundToView, RoomSummary } from '../shared/view-messages.ts';
-import type { Background } from './context.ts';
+import type { Background, ViewPort } from './context.ts';
 import { lastMessage } from './db.ts';
 import { senderLabel } from '../shared/identity-rules.ts';
 import { relaysInUse } from './relay-links.ts';
 import { overall, relayStatus, roomProblem } from './relay-status.ts';
+
+/** What each view was last sent, so an unchanged state is not sent again (an ACK, a status). */
+const told = new WeakMap<ViewPort, string>();
+let badge: string | null = null;
 
 /**
  * Room list, settings and every relay's connection for every view, plus the unread badge. Built
@@ -42,6 +46,15 @@ export async function publishState(bg: Background): Promise<void> {
   const relays = links.map(relayStatus);
   const knownRelays = [...new Set([settings.relayUrl, ...records.map((r) => r.relayUrl), ...bg.mem.knownRelays])];
   const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays };
-  for (const view of bg.views) bg.post(view, state);
-  await browser.action.setBadgeText({ text: unread === 0 ? '' : unread > 999 ? '999+' : String(unread) });
+  const text = JSON.stringify(state);
+  for (const view of bg.views) {
+    if (told.get(view) === text) continue;
+    told.set(view, text);
+    bg.post(view, state);
+  }
+  const next = unread === 0 ? '' : unread > 999 ? '999+' : String(unread);
+  if (next !== badge) {
+    badge = next;
+    await browser.action.setBadgeText({ text: next });
+  }
 }

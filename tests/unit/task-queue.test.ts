@@ -17,4 +17,21 @@ describe('the background serial queue', () => {
     expect(ran).toEqual(['first', 'after']);
     expect(reported).toEqual([new Error('store failed')]);
   });
+
+  it('runs onDrain once after a burst, not once per task, and again after a later task', async () => {
+    const ran: string[] = [];
+    let drained!: () => void;
+    let nextDrain = new Promise<void>((r) => (drained = r));
+    const run = serialQueue(Promise.resolve(), () => {}, async () => {
+      ran.push('drain');
+      drained();
+    });
+    for (const name of ['a', 'b', 'c']) run(async () => { ran.push(name); });
+    await nextDrain;
+    expect(ran).toEqual(['a', 'b', 'c', 'drain']);
+    nextDrain = new Promise<void>((r) => (drained = r));
+    run(async () => { ran.push('d'); });
+    await nextDrain;
+    expect(ran).toEqual(['a', 'b', 'c', 'drain', 'd', 'drain']);
+  });
 });
