@@ -36,7 +36,7 @@ describe('state sent to the views', () => {
     expect(states()[0]).toMatchObject({ rooms: [{ roomId: room, lastText: 'typed', lastNick: 'You', unread: 0 }] });
 
     f.posted.length = 0;
-    await onAck(f.bg, f.link, { type: 'ACK', room, id, seq: 1 });
+    await onAck(f.bg, f.link, { type: 'ACK', room, id, seq: 1, at: 1 });
     await publishState(f.bg);
     expect(f.posted).toEqual([expect.objectContaining({ type: 'room-item', item: expect.objectContaining({ id, status: 'sent', seq: 1 }) })]);
 
@@ -57,7 +57,7 @@ describe('state sent to the views', () => {
     await publishState(f.bg);
     expect(states().at(-1)).toMatchObject({ rooms: [{ lastText: 'mine, pending' }] });
     // Ours is acked at 1, before theirs: theirs is the last line now.
-    await onAck(f.bg, f.link, { type: 'ACK', room, id: mine, seq: 1 });
+    await onAck(f.bg, f.link, { type: 'ACK', room, id: mine, seq: 1, at: 1 });
     await publishState(f.bg);
     expect(states().at(-1)).toMatchObject({ rooms: [{ lastText: 'theirs, numbered 2' }] });
   });

@@ -1,6 +1,6 @@
 // Issue 7, defect 4: a throw in a background task must reach the user, and not stop the tasks after it.
 import { describe, expect, it } from 'vitest';
-import { serialQueue } from '../../src/background/task-queue.ts';
+import { DRAIN_AT_LEAST_EVERY, serialQueue } from '../../src/background/task-queue.ts';
 
 describe('the background serial queue', () => {
   it('runs tasks in order, reports a task that throws, and runs the ones after it', async () => {
@@ -33,5 +33,20 @@ describe('the background serial queue', () => {
     run(async () => { ran.push('d'); });
     await nextDrain;
     expect(ran).toEqual(['a', 'b', 'c', 'drain', 'd', 'drain']);
+  });
+
+  it('runs onDrain at least every DRAIN_AT_LEAST_EVERY tasks while the queue never empties', async () => {
+    const drainedAfter: number[] = [];
+    let ran = 0;
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const total = DRAIN_AT_LEAST_EVERY * 2 + 5;
+    const run = serialQueue(Promise.resolve(), () => {}, async () => {
+      drainedAfter.push(ran);
+      if (ran === total) done();
+    });
+    for (let i = 0; i < total; i++) run(async () => { ran++; });
+    await finished;
+    expect(drainedAfter).toEqual([DRAIN_AT_LEAST_EVERY, DRAIN_AT_LEAST_EVERY * 2, total]);
   });
 });
