@@ -3,6 +3,7 @@ import type { RoomKeys } from '../shared/crypto.ts';
 import type { BackgroundToView } from '../shared/view-messages.ts';
 import type { Db, RoomRecord } from './db.ts';
 import type { RelayLink } from './relay-link.ts';
+import type { Memory } from './memory.ts';
 import type { RelayLinks } from './relay-links.ts';
 
 /** A view's port and the room it is looking at; a watched room collects no unread count. */
@@ -22,11 +23,13 @@ export interface PendingJoin {
 }
 
 /**
- * Everything handlers share. Only `db` is the truth; the rest is rebuilt after the service
+ * Everything handlers share. Only `db` is the truth (`mem` mirrors part of it); the rest is rebuilt after the service
  * worker is killed (keys from codes, links from the rooms' relays, membership from ROOM answers).
  */
 export interface Background {
   db: Db;
+  /** What hot paths read instead of IndexedDB, rebuilt from it on worker start (memory.ts). */
+  mem: Memory;
   /** One link per relay in use, each with its own socket and connection state (relay-link.ts). */
   links: RelayLinks;
   keys: Map<string, RoomKeys>;

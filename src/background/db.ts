@@ -65,7 +65,7 @@ export interface SenderRecord {
   firstSeen: number;
 }
 
-interface ParleyDB extends DBSchema {
+export interface ParleyDB extends DBSchema {
   rooms: { key: string; value: RoomRecord };
   messages: { key: [string, string]; value: MessageRecord; indexes: { byOrder: [string, number, string] } };
   outbox: { key: [string, string]; value: OutboxRecord; indexes: { byRoom: string } };

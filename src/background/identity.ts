@@ -1,4 +1,4 @@
-import type { SenderMemory, SigningIdentity } from '../shared/identity-rules.ts';
+import type { SigningIdentity } from '../shared/identity-rules.ts';
 import { fingerprint, newSigningKeys, publicKeyText } from '../shared/identity.ts';
 import type { Db, IdentityRecord } from './db.ts';
 
@@ -31,17 +31,4 @@ export async function ownIdentity(db: Db): Promise<SigningIdentity> {
   }
   const { keys, publicKey, fingerprint: print } = await identity;
   return { privateKey: keys.privateKey, publicKey, fingerprint: print };
-}
-
-/** The first key per (room, nickname), in the `senders` store; one transaction per claim. */
-export function senderMemory(db: Db): SenderMemory {
-  return {
-    async claim(roomId, nick, key) {
-      const tx = db.transaction('senders', 'readwrite');
-      const first = await tx.store.get([roomId, nick]);
-      if (!first) await tx.store.put({ roomId, nick, key, firstSeen: Date.now() });
-      await tx.done;
-      return first?.key ?? key;
-    },
-  };
 }

@@ -17,6 +17,7 @@ import { publishState } from './state.ts';
 import { retryNow } from './intents/retry-now.ts';
 import { serialQueue } from './task-queue.ts';
 import { isTrustedSender } from './trusted-sender.ts';
+import { loadMemory } from './memory.ts';
 import { takeRefused } from './unanswered.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
@@ -24,18 +25,24 @@ import { takeRefused } from './unanswered.ts';
 
 // One queue for everything that touches state (see task-queue.ts). A task that throws is told to
 // the user in every open view, not only written to the console.
-const run = serialQueue(openParleyDb().then((db) => {
+const run = serialQueue(openParleyDb().then(async (db) => {
   bg.db = db;
+  bg.mem = await loadMemory(db);
 }), (e: unknown) => {
   console.error('parley background task failed', e);
   const message = `Something went wrong in Parley: ${e instanceof Error ? e.message : String(e)}. Nothing you wrote is lost; try again.`;
   for (const view of bg.views) bg.post(view, { type: 'error', code: 'TASK_FAILED', message });
+}, async () => {
+  // One state per drain of the queue, however many events asked for it.
+  if (!stateStale) return;
+  stateStale = false;
+  await publishState(bg);
 });
 function serial(task: (bg: Background) => Promise<void>): void {
   run(() => task(bg));
 }
 
-let refreshQueued = false;
+let stateStale = false;
 
 // One socket per relay in use. Its events go through the one serial queue with the link they
 // belong to; a link that was closed meanwhile (its last room left) gets nothing more.
@@ -66,6 +73,7 @@ function makeSocket(url: string, current: () => RelayLink | undefined): RelaySoc
 
 const bg: Background = {
   db: undefined as never,
+  mem: undefined as never,
   links: new RelayLinks(makeSocket),
   keys: new Map(),
   views: new Set(),
@@ -75,12 +83,11 @@ const bg: Background = {
   lastRoomId: null,
   run: serial,
   refresh() {
-    if (refreshQueued) return;
-    refreshQueued = true;
-    serial(async (b) => {
-      refreshQueued = false;
-      await publishState(b);
-    });
+    // Published when the queue drains (serialQueue's onDrain); an empty task makes sure it does,
+    // for a refresh asked from outside the queue (a socket's status).
+    if (stateStale) return;
+    stateStale = true;
+    serial(async () => {});
   },
   retryOutboxes(link) {
     serial((b) => (b.links.get(link.url) === link ? retryAfterRefusal(b, link) : Promise.resolve()));

@@ -8,7 +8,7 @@ import { resetConnection, type RelayLink } from './relay-link.ts';
  */
 export async function rejoinAll(bg: Background, link: RelayLink): Promise<void> {
   resetConnection(link);
-  for (const room of await bg.db.getAll('rooms')) {
+  for (const room of bg.mem.rooms.values()) {
     if (room.relayUrl === link.url) link.socket.send({ type: 'GETROOM', room: room.roomId, since: room.lastSeq });
   }
   for (const [roomId, pending] of bg.pendingJoins) {
@@ -24,7 +24,7 @@ export async function rejoinAll(bg: Background, link: RelayLink): Promise<void> 
  */
 export async function askAgainForUnansweredRooms(bg: Background, link: RelayLink): Promise<void> {
   if (!link.socket.isOpen) return;
-  for (const room of await bg.db.getAll('rooms')) {
+  for (const room of bg.mem.rooms.values()) {
     if (room.relayUrl !== link.url || link.members.has(room.roomId) || link.roomProblems.has(room.roomId)) continue;
     link.socket.send({ type: 'GETROOM', room: room.roomId, since: room.lastSeq });
   }

@@ -1,6 +1,8 @@
+import type { IDBPTransaction } from 'idb';
 import type { ChatItem } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
-import { PENDING_ORDER, type MessageRecord } from './db.ts';
+import { PENDING_ORDER, type MessageRecord, type OutboxRecord, type ParleyDB, type RoomRecord } from './db.ts';
+import { lineRemoved, lineStored, queued, roomStored, takeClaims, unqueued } from './memory.ts';
 
 // Writes to a room's chat. Every write is keyed by (room, message id), so a frame that arrives
 // twice (a resend, a replay) updates the same line instead of adding one.
@@ -20,41 +22,85 @@ function isWatched(bg: Background, roomId: string): boolean {
  * PENDING_ORDER so they sort last.
  */
 export async function putChatLine(bg: Background, line: MessageRecord, seq: number | null): Promise<boolean> {
-  const tx = bg.db.transaction(['messages', 'rooms'], 'readwrite');
+  const tx = bg.db.transaction(['messages', 'rooms', 'senders'], 'readwrite');
   const messages = tx.objectStore('messages');
-  const rooms = tx.objectStore('rooms');
-  const room = await rooms.get(line.roomId);
+  const room = bg.mem.rooms.get(line.roomId);
   const base = room?.seqBase ?? 0;
   const existing = await messages.get([line.roomId, line.id]);
   let stored: MessageRecord;
-  let added = false;
   if (existing) {
     // Already shown: only the relay's numbering can still change (a pending one of ours, acked).
     if (existing.seq !== null || seq === null) {
       // Still seen at this seq: a relay that renumbered the room (new epoch) replays a message we
       // already had under a new number, and a lastSeq left below it makes every SYNCED ask again.
-      if (room && seq !== null && seq > room.lastSeq) {
-        room.lastSeq = seq;
-        await rooms.put(room);
-      }
+      const next = room && seq !== null && seq > room.lastSeq ? { ...room, lastSeq: seq } : null;
+      if (next) await tx.objectStore('rooms').put(next);
       await tx.done;
+      if (next) roomStored(bg, next);
       return false;
     }
     stored = { ...existing, seq, order: base + seq, status: existing.mine ? 'sent' : existing.status };
   } else {
     stored = { ...line, order: line.order === PENDING_ORDER ? PENDING_ORDER : base + line.order };
-    added = true;
   }
-  await messages.put(stored);
-  if (room) {
-    if (seq !== null && seq > room.lastSeq) room.lastSeq = seq;
-    if (added && !line.mine && line.kind === 'message' && !isWatched(bg, line.roomId)) room.unread += 1;
-    await rooms.put(room);
-  }
-  await tx.done;
+  await writeLine(bg, tx, stored, !existing, seq, null);
   bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(stored) });
   bg.refresh();
-  return added;
+  return !existing;
+}
+
+/**
+ * A line known not to be stored yet (a message just opened and verified: the caller looked): shown
+ * first, then stored with its room and any sender claim in one transaction, which replaces the
+ * line `replaces` if there is one. Shown before it is stored because the watching view is
+ * waiting for it; a worker killed before the write loses it here but not at the relay, which
+ * replays it, as the room's lastSeq advances only with the write.
+ */
+export async function showThenStore(bg: Background, line: MessageRecord, seq: number, replaces: string | null): Promise<void> {
+  const stored = { ...line, order: (bg.mem.rooms.get(line.roomId)?.seqBase ?? 0) + line.order };
+  bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(stored) });
+  const tx = bg.db.transaction(['messages', 'rooms', 'senders'], 'readwrite');
+  const removed = await writeLine(bg, tx, stored, true, seq, replaces);
+  if (removed) bg.postToWatchers(line.roomId, { type: 'room-item-removed', roomId: line.roomId, id: removed });
+  bg.refresh();
+}
+
+type LineTx = IDBPTransaction<ParleyDB, ('messages' | 'rooms' | 'senders')[], 'readwrite'>;
+
+/**
+ * Writes `stored`, its room (lastSeq, unread) and the sender claims made since the last write,
+ * deletes line `replaces` if stored, commits, and only then updates memory. Returns the id
+ * deleted, if any.
+ */
+async function writeLine(bg: Background, tx: LineTx, stored: MessageRecord, added: boolean, seq: number | null, replaces: string | null): Promise<string | null> {
+  const pending = takeClaims(bg);
+  const room = bg.mem.rooms.get(stored.roomId);
+  let next: RoomRecord | null = null;
+  if (room) {
+    const unread = added && !stored.mine && stored.kind === 'message' && !isWatched(bg, stored.roomId) ? 1 : 0;
+    next = { ...room, lastSeq: seq !== null && seq > room.lastSeq ? seq : room.lastSeq, unread: room.unread + unread };
+  }
+  try {
+    const messages = tx.objectStore('messages');
+    const writes: Promise<unknown>[] = [messages.put(stored)];
+    if (next) writes.push(tx.objectStore('rooms').put(next));
+    for (const claim of pending.claims) writes.push(tx.objectStore('senders').put(claim));
+    let removed: string | null = null;
+    if (replaces !== null && (await messages.getKey([stored.roomId, replaces])) !== undefined) {
+      writes.push(messages.delete([stored.roomId, replaces]));
+      removed = replaces;
+    }
+    await Promise.all(writes);
+    await tx.done;
+    if (next) roomStored(bg, next);
+    lineStored(bg, stored);
+    if (removed) lineRemoved(bg, stored.roomId, removed);
+    return removed;
+  } catch (e) {
+    pending.undo();
+    tx.done.catch(() => {}); // failed already: reported once, by the throw
+    throw e;
+  }
 }
 
 /** The id of the notice that stands for a copy of message `id` that did not open. */
@@ -69,6 +115,7 @@ export async function removeChatLine(bg: Background, roomId: string, id: string)
   if (existing) await tx.store.delete([roomId, id]);
   await tx.done;
   if (!existing) return;
+  lineRemoved(bg, roomId, id);
   bg.postToWatchers(roomId, { type: 'room-item-removed', roomId, id });
   bg.refresh();
 }
@@ -76,32 +123,51 @@ export async function removeChatLine(bg: Background, roomId: string, id: string)
 export async function markAcked(bg: Background, roomId: string, id: string, seq: number): Promise<void> {
   const tx = bg.db.transaction(['messages', 'rooms', 'outbox'], 'readwrite');
   const message = await tx.objectStore('messages').get([roomId, id]);
-  await tx.objectStore('outbox').delete([roomId, id]);
-  const room = await tx.objectStore('rooms').get(roomId);
-  if (room && seq > room.lastSeq) {
-    room.lastSeq = seq;
-    await tx.objectStore('rooms').put(room);
-  }
+  const writes: Promise<unknown>[] = [tx.objectStore('outbox').delete([roomId, id])];
+  const room = bg.mem.rooms.get(roomId);
+  const next = room && seq > room.lastSeq ? { ...room, lastSeq: seq } : null;
+  if (next) writes.push(tx.objectStore('rooms').put(next));
   let updated: MessageRecord | null = null;
   if (message && message.seq === null) {
     const { notSent: _sent, ...line } = message;
     updated = { ...line, seq, order: (room?.seqBase ?? 0) + seq, status: 'sent' };
-    await tx.objectStore('messages').put(updated);
+    writes.push(tx.objectStore('messages').put(updated));
   }
-  await tx.done;
-  if (updated) bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(updated) });
+  await Promise.all([...writes, tx.done]);
+  unqueued(bg, roomId, id);
+  if (next) roomStored(bg, next);
+  if (updated) {
+    // Still the last line if nothing numbered came after it and nothing of ours waits behind it.
+    lineStored(bg, updated, next !== null && !bg.mem.outbox.get(roomId)?.size);
+    bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(updated) });
+  }
   bg.refresh();
 }
 
 /**
  * The sender's own message and its outbox entry are written in one transaction: a worker killed
  * in between would otherwise leave a message that is sent but never shown, or shown but never sent.
+ * The same transaction checks that the id is new (a view resends what it did not see stored), and
+ * stores the sender claim signing made. Returns false, writing nothing, for an id already stored.
  */
-export async function queueOwnMessage(bg: Background, line: MessageRecord, body: string): Promise<void> {
-  const tx = bg.db.transaction(['messages', 'outbox'], 'readwrite');
-  await tx.objectStore('outbox').put({ roomId: line.roomId, id: line.id, body, queuedAt: line.sentAt });
-  await tx.objectStore('messages').put(line);
-  await tx.done;
+export async function queueOwnMessage(bg: Background, line: MessageRecord, body: string): Promise<boolean> {
+  const tx = bg.db.transaction(['messages', 'outbox', 'senders'], 'readwrite');
+  const record: OutboxRecord = { roomId: line.roomId, id: line.id, body, queuedAt: line.sentAt };
+  const pending = takeClaims(bg);
+  try {
+    const known = (await tx.objectStore('messages').getKey([line.roomId, line.id])) !== undefined;
+    const writes: Promise<unknown>[] = known ? [] : [tx.objectStore('outbox').put(record), tx.objectStore('messages').put(line)];
+    for (const claim of pending.claims) writes.push(tx.objectStore('senders').put(claim));
+    await Promise.all([...writes, tx.done]);
+    if (known) return false;
+  } catch (e) {
+    pending.undo();
+    tx.done.catch(() => {}); // failed already: reported once, by the throw
+    throw e;
+  }
+  queued(bg, record);
+  lineStored(bg, line);
   bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(line) });
   bg.refresh();
+  return true;
 }

@@ -9,6 +9,7 @@ import { linkOfRoom } from './relay-links.ts';
 import { removeChatLine, toChatItem } from './messages.ts';
 import { NOT_SENT_WORDS, REFUSED_WORDS } from './relay-words.ts';
 import { noteSent } from './unanswered.ts';
+import { allQueued, outboxOf, queued as keepQueued, unqueued } from './memory.ts';
 
 /**
  * Sends a room's unacked messages on its relay's link, oldest first, keeping at most OUTBOX_WINDOW
@@ -18,8 +19,8 @@ import { noteSent } from './unanswered.ts';
 export async function flushOutbox(bg: Background, link: RelayLink, roomId: string): Promise<void> {
   if (!link.socket.isOpen || !link.synced.has(roomId)) return;
   if ((await outboxHoldUntil(bg, link)) > Date.now()) return;
-  const queued = await bg.db.getAllFromIndex('outbox', 'byRoom', roomId);
-  queued.sort((a, b) => (a.id < b.id ? -1 : 1));
+  // From memory (memory.ts), which every outbox write keeps true: no read before the send.
+  const queued = outboxOf(bg, roomId);
   let onWire = link.inFlight.get(roomId);
   if (!onWire) link.inFlight.set(roomId, (onWire = new Set()));
   for (const item of queued) {
@@ -88,16 +89,16 @@ export function holdDelayMs(refusals: number): number {
 }
 
 /** The ids of the stored rooms on `link`'s relay. */
-async function roomsOn(bg: Background, link: RelayLink): Promise<Set<string>> {
-  return new Set((await bg.db.getAll('rooms')).filter((r) => r.relayUrl === link.url).map((r) => r.roomId));
+function roomsOn(bg: Background, link: RelayLink): Set<string> {
+  return new Set([...bg.mem.rooms.values()].filter((r) => r.relayUrl === link.url).map((r) => r.roomId));
 }
 
 /** Until when `link`'s outbox is held (0: not held). Read from the records once per link. */
 export async function outboxHoldUntil(bg: Background, link: RelayLink): Promise<number> {
   if (link.outboxHold === undefined) {
-    const rooms = await roomsOn(bg, link);
+    const rooms = roomsOn(bg, link);
     let until = 0;
-    for (const item of await bg.db.getAll('outbox')) if (rooms.has(item.roomId)) until = Math.max(until, item.notBefore ?? 0);
+    for (const item of allQueued(bg)) if (rooms.has(item.roomId)) until = Math.max(until, item.notBefore ?? 0);
     link.outboxHold ??= { until };
   }
   return link.outboxHold.until;
@@ -114,14 +115,17 @@ export async function holdOutbox(bg: Background, link: RelayLink, roomId: string
   const refusals = (refused.refusals ?? 0) + 1;
   const until = Math.max(now + holdDelayMs(refusals), await outboxHoldUntil(bg, link));
   link.outboxHold = { until };
-  const rooms = await roomsOn(bg, link);
+  const rooms = roomsOn(bg, link);
   const tx = bg.db.transaction(['outbox', 'messages'], 'readwrite');
   const outbox = tx.objectStore('outbox');
   const messages = tx.objectStore('messages');
   const changed = [];
+  const records: OutboxRecord[] = [];
   for (const item of await outbox.getAll()) {
     if (item.refused || !rooms.has(item.roomId)) continue; // waits for the user, not for the quota; or another relay's
-    await outbox.put({ ...item, notBefore: until, ...(item.id === id && item.roomId === roomId ? { refusals } : {}) });
+    const record = { ...item, notBefore: until, ...(item.id === id && item.roomId === roomId ? { refusals } : {}) };
+    records.push(record);
+    await outbox.put(record);
     const line = await messages.get([item.roomId, item.id]);
     if (!line || line.seq !== null) continue;
     const held = { ...line, notSent: { reason: NOT_SENT_WORDS.DAILY_QUOTA, retryAt: until } };
@@ -129,6 +133,7 @@ export async function holdOutbox(bg: Background, link: RelayLink, roomId: string
     changed.push(held);
   }
   await tx.done;
+  for (const record of records) keepQueued(bg, record);
   for (const line of changed) bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(line) });
   bg.refresh();
 }
@@ -140,12 +145,17 @@ export async function holdOutbox(bg: Background, link: RelayLink, roomId: string
 export async function releaseOutboxHold(bg: Background, link: RelayLink, now = Date.now()): Promise<void> {
   if ((await outboxHoldUntil(bg, link)) <= now) return;
   link.outboxHold = { until: 0 };
-  const rooms = await roomsOn(bg, link);
+  const rooms = roomsOn(bg, link);
   const tx = bg.db.transaction('outbox', 'readwrite');
+  const records: OutboxRecord[] = [];
   for (const item of await tx.store.getAll()) {
-    if (rooms.has(item.roomId) && (item.notBefore ?? 0) > now) await tx.store.put({ ...item, notBefore: now });
+    if (rooms.has(item.roomId) && (item.notBefore ?? 0) > now) {
+      records.push({ ...item, notBefore: now });
+      await tx.store.put(records[records.length - 1]!);
+    }
   }
   await tx.done;
+  for (const record of records) keepQueued(bg, record);
   await flushLinkOutboxes(bg, link);
 }
 
@@ -175,6 +185,7 @@ async function changeQueued(
     if (updated) await tx.objectStore('messages').put(updated);
   }
   await tx.done;
+  if (next) keepQueued(bg, next);
   if (updated) bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(updated) });
   return next !== null;
 }
@@ -214,5 +225,6 @@ export async function deleteRefused(bg: Background, roomId: string, id: string):
   const record = await bg.db.get('outbox', [roomId, id]);
   if (!record?.refused) return;
   await bg.db.delete('outbox', [roomId, id]);
+  unqueued(bg, roomId, id);
   await removeChatLine(bg, roomId, id);
 }

@@ -26,7 +26,7 @@ export async function injectOverlay(bg: Background, tabId: number, roomId: strin
 }
 
 async function mostRecentRoom(bg: Background): Promise<string | null> {
-  const rooms = await bg.db.getAll('rooms');
+  const rooms = [...bg.mem.rooms.values()];
   rooms.sort((a, b) => b.joinedAt - a.joinedAt);
   return rooms[0]?.roomId ?? null;
 }

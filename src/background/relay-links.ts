@@ -62,7 +62,7 @@ export class RelayLinks {
 /** Every relay a stored room or a waiting join is on. */
 export async function relaysInUse(bg: Background): Promise<Set<string>> {
   const urls = new Set<string>();
-  for (const room of await bg.db.getAll('rooms')) urls.add(room.relayUrl);
+  for (const room of bg.mem.rooms.values()) urls.add(room.relayUrl);
   for (const pending of bg.pendingJoins.values()) urls.add(pending.record.relayUrl);
   return urls;
 }
@@ -74,7 +74,7 @@ export async function closeIfUnused(bg: Background, url: string): Promise<void> 
 
 /** The link of the relay stored room `roomId` lives on, if that link is open. */
 export async function linkOfRoom(bg: Background, roomId: string): Promise<RelayLink | undefined> {
-  const room = await bg.db.get('rooms', roomId);
+  const room = bg.mem.rooms.get(roomId);
   return room ? bg.links.get(room.relayUrl) : undefined;
 }
 
@@ -82,5 +82,5 @@ export async function linkOfRoom(bg: Background, roomId: string): Promise<RelayL
 export async function isOnLink(bg: Background, link: RelayLink, roomId: string): Promise<boolean> {
   const pending = bg.pendingJoins.get(roomId);
   if (pending) return pending.record.relayUrl === link.url;
-  return (await bg.db.get('rooms', roomId))?.relayUrl === link.url;
+  return bg.mem.rooms.get(roomId)?.relayUrl === link.url;
 }

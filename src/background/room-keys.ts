@@ -6,7 +6,7 @@ import type { Background } from './context.ts';
 export async function roomKeys(bg: Background, roomId: string): Promise<RoomKeys | null> {
   const cached = bg.keys.get(roomId);
   if (cached) return cached;
-  const record = (await bg.db.get('rooms', roomId)) ?? bg.pendingJoins.get(roomId)?.record;
+  const record = bg.mem.rooms.get(roomId) ?? bg.pendingJoins.get(roomId)?.record;
   if (!record) return null;
   const keys = await deriveRoomKeys(record.code as RoomCode);
   bg.keys.set(roomId, keys);

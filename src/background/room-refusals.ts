@@ -21,7 +21,7 @@ export function roomRefused(bg: Background, link: RelayLink, roomId: string, cod
 export async function askAgainForRefusedRooms(bg: Background, link: RelayLink, only?: ErrorCode): Promise<void> {
   for (const [roomId, code] of link.roomProblems) {
     if (only && code !== only) continue;
-    const record = await bg.db.get('rooms', roomId);
+    const record = bg.mem.rooms.get(roomId);
     if (!record || record.relayUrl !== link.url) {
       link.roomProblems.delete(roomId);
       continue;
@@ -38,7 +38,7 @@ export async function roomLimitProblem(bg: Background, url: string): Promise<str
   const link = bg.links.get(url);
   if (!link || link.roomLimit === null) return null;
   let rooms = 0;
-  for (const room of await bg.db.getAll('rooms')) if (room.relayUrl === url) rooms++;
+  for (const room of bg.mem.rooms.values()) if (room.relayUrl === url) rooms++;
   for (const pending of bg.pendingJoins.values()) if (pending.record.relayUrl === url) rooms++;
   if (rooms < link.roomLimit) return null;
   return RELAY_ERROR_WORDS.TOO_MANY_ROOMS({ url, roomLimit: link.roomLimit });

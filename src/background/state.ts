@@ -2,22 +2,34 @@ import browser from 'webextension-polyfill';
 import { inviteLink } from '../shared/invite.ts';
 import { formatRoomCode, type RoomCode } from '../shared/room-code.ts';
 import type { BackgroundToView, RoomSummary } from '../shared/view-messages.ts';
-import type { Background } from './context.ts';
-import { lastMessage, loadKnownRelays, loadSettings } from './db.ts';
+import type { Background, ViewPort } from './context.ts';
+import { lastMessage } from './db.ts';
 import { senderLabel } from '../shared/identity-rules.ts';
 import { relaysInUse } from './relay-links.ts';
 import { overall, relayStatus, roomProblem } from './relay-status.ts';
 
-/** Room list, settings and every relay's connection for every view, plus the unread badge. */
+/** What each view was last sent, so an unchanged state is not sent again (an ACK, a status). */
+const told = new WeakMap<ViewPort, string>();
+let badge: string | null = null;
+
+/**
+ * Room list, settings and every relay's connection for every view, plus the unread badge. Built
+ * from memory (memory.ts): only a room's last line is read, once, and then follows the writes.
+ */
 export async function publishState(bg: Background): Promise<void> {
   // A socket is wanted exactly while there is a room (or a join) on its relay.
   bg.links.keep(await relaysInUse(bg));
-  const settings = await loadSettings(bg.db);
-  const records = await bg.db.getAll('rooms');
+  const { settings } = bg.mem;
+  const records = [...bg.mem.rooms.values()];
   const rooms: RoomSummary[] = [];
   let unread = 0;
   for (const r of records) {
-    const last = await lastMessage(bg.db, r.roomId);
+    let last = bg.mem.lastLines.get(r.roomId);
+    if (last === undefined) {
+      last = await lastMessage(bg.db, r.roomId);
+      // Left meanwhile? Then nothing follows its writes any more.
+      if (bg.mem.rooms.has(r.roomId)) bg.mem.lastLines.set(r.roomId, last);
+    }
     const link = bg.links.get(r.relayUrl);
     unread += r.unread;
     rooms.push({
@@ -32,9 +44,17 @@ export async function publishState(bg: Background): Promise<void> {
   const links = bg.links.all().sort((a, b) =>
     Number(b.url === settings.relayUrl) - Number(a.url === settings.relayUrl) || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
   const relays = links.map(relayStatus);
-  const knownRelays = [...new Set([settings.relayUrl, ...records.map((r) => r.relayUrl), ...(await loadKnownRelays(bg.db))])];
+  const knownRelays = [...new Set([settings.relayUrl, ...records.map((r) => r.relayUrl), ...bg.mem.knownRelays])];
   const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays };
-  for (const view of bg.views) bg.post(view, state);
-  await browser.action.setBadgeText({ text: unread === 0 ? '' : unread > 999 ? '999+' : String(unread) });
+  const text = JSON.stringify(state);
+  for (const view of bg.views) {
+    if (told.get(view) === text) continue;
+    told.set(view, text);
+    bg.post(view, state);
+  }
+  const next = unread === 0 ? '' : unread > 999 ? '999+' : String(unread);
+  if (next !== badge) {
+    badge = next;
+    await browser.action.setBadgeText({ text: next });
+  }
 }
-

@@ -1,5 +1,6 @@
 // The background's delivery logic (dedup, acks, outbox, gaps, order) against an in-memory
 // IndexedDB. Only the relay socket is a stand-in; the browser tests cover the real thing.
+import { loadMemory } from '../../src/background/memory.ts';
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Background, ViewPort } from '../../src/background/context.ts';
@@ -34,6 +35,7 @@ beforeEach(async () => {
   link = bg.links.open(RELAY);
   sent = (link.socket as unknown as FakeSocket).sent;
   await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0, relayUrl: RELAY });
+  bg.mem = await loadMemory(bg.db); // as a worker start does, after the writes above
 });
 
 async function incoming(text: string, seq: number, id = newMessageId()): Promise<ChatDeliverFrame> {

@@ -5,6 +5,7 @@ import type { Background, ViewPort } from '../../src/background/context.ts';
 import { openParleyDb, type Db } from '../../src/background/db.ts';
 import type { RelayLink } from '../../src/background/relay-link.ts';
 import { RelayLinks } from '../../src/background/relay-links.ts';
+import { emptyMemory, loadMemory, roomStored } from '../../src/background/memory.ts';
 import { deriveRoomKeys, sealMessage, type RoomKeys } from '../../src/shared/crypto.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import type { ChatDeliverFrame, ClientToRelay } from '../../src/shared/protocol.ts';
@@ -54,6 +55,8 @@ export function testBackground(db: Db, posted: BackgroundToView[] = []): { bg: B
   const tasks: Promise<void>[] = [];
   const bg: Background = {
     db,
+    // A test that writes the database itself reloads this after (as a worker start does).
+    mem: emptyMemory(),
     links: new RelayLinks((url) => {
       const socket = fakeSocket(url);
       sockets.set(url, socket);
@@ -100,6 +103,7 @@ export async function backgroundFixture(): Promise<Fixture> {
   bg.keys.set(keys.roomId, keys);
   await bg.db.put('settings', { nickname: '', relayUrl: RELAY }, 'settings');
   await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0, relayUrl: RELAY });
+  bg.mem = await loadMemory(bg.db);
   const link = bg.links.open(RELAY);
   return {
     bg, keys, code, link, sent: sockets.get(RELAY)!.sent, sockets, posted, settled,
@@ -113,7 +117,9 @@ export async function backgroundFixture(): Promise<Fixture> {
       const roomCode = newRoomCode();
       const roomKeys = await deriveRoomKeys(roomCode);
       bg.keys.set(roomKeys.roomId, roomKeys);
-      await bg.db.put('rooms', { roomId: roomKeys.roomId, code: roomCode, name: 'x', joinedAt: 1, lastSeq, unread: 0, relayUrl });
+      const record = { roomId: roomKeys.roomId, code: roomCode, name: 'x', joinedAt: 1, lastSeq, unread: 0, relayUrl };
+      await bg.db.put('rooms', record);
+      roomStored(bg, record);
       return roomKeys.roomId;
     },
   };

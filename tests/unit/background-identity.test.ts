@@ -1,6 +1,7 @@
 // The background's side of verified senders against an in-memory IndexedDB: the schema upgrade
 // keeps an existing install's data, the identity is made once and survives a restart, and a
 // message sent by one background is verified by another. Only the relay socket is a stand-in.
+import { loadMemory } from '../../src/background/memory.ts';
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +28,7 @@ async function background(keys: RoomKeys, code: string, nickname: string) {
   const { sent } = link.socket as unknown as FakeSocket;
   await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0, relayUrl: 'ws://127.0.0.1:1' });
   await bg.db.put('settings', { nickname, relayUrl: 'ws://127.0.0.1:1' }, 'settings');
+  bg.mem = await loadMemory(bg.db); // as a worker start does, after the writes above
   /** Types a message and returns the frame that went to the relay, as the relay would deliver it. */
   const say = async (text: string, seq: number) => {
     await sendMessage(bg, { type: 'send-message', roomId: keys.roomId, text, id: newMessageId() }, view);
@@ -106,6 +108,7 @@ describe('verified senders in the background', () => {
     const name = bob.bg.db.name;
     bob.bg.db.close();
     bob.bg.db = await openParleyDb(name);
+    bob.bg.mem = await loadMemory(bob.bg.db); // the restart: memory is rebuilt from the database
     await onChatMessage(bob.bg, bob.link, await mallory.say('still Ana', 3));
     await onChatMessage(bob.bg, bob.link, await ana.say('the real Ana again', 4));
     const lines = await roomMessages(bob.bg.db, keys.roomId);

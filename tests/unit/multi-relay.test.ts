@@ -1,5 +1,6 @@
 // Issue 8, "A room lives on its relay": the background holds one link per relay in use, and what
 // one relay says touches only that relay's rooms and connection state. Two stand-in relays here.
+import { loadMemory } from '../../src/background/memory.ts';
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -199,6 +200,7 @@ describe('the default relay', () => {
     expect(await db.count('outbox')).toBe(1);
     // A new default later does not move them.
     const { bg } = testBackground(db);
+    bg.mem = await loadMemory(db); // a worker starting on the upgraded database
     await saveSettings(bg, { type: 'save-settings', settings: { nickname: 'Bob', relayUrl: 'ws://127.0.0.1:3' } }, { port: null } as never);
     expect(await relaysInUse(bg)).toEqual(new Set(['wss://old.relay.test']));
   });

@@ -2,6 +2,7 @@
 // ENTERROOM it dropped was never asked again and its room stayed unsynced for good. The doc says:
 // a second later, every stored room without a ROOM on this connection and without a refusal shown
 // in words is asked for again, and every join still waiting.
+import { roomStored } from '../../src/background/memory.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { onError } from '../../src/background/relay-frames/on-error.ts';
 import { onRoom } from '../../src/background/relay-frames/on-room.ts';
@@ -21,7 +22,9 @@ afterEach(() => {
 async function storedRoom(): Promise<string> {
   const code = newRoomCode();
   const { roomId } = await deriveRoomKeys(code);
-  await f.bg.db.put('rooms', { roomId, code, name: 'x', joinedAt: 1, lastSeq: 3, unread: 0, relayUrl: RELAY });
+  const record = { roomId, code, name: 'x', joinedAt: 1, lastSeq: 3, unread: 0, relayUrl: RELAY };
+  await f.bg.db.put('rooms', record);
+  roomStored(f.bg, record); // memory follows every write (memory.ts)
   return roomId;
 }
 

@@ -1,6 +1,7 @@
 // Issue 7, defect 4: rooms the relay will not let us into are said in words, per room, and the
 // relay's room limit, once learned, stops the user making a room that would only be turned away.
 // Expected words are the ones docs/architecture.md ("Connection status") and the brief promise.
+import { roomStored } from '../../src/background/memory.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createRoom } from '../../src/background/intents/create-room.ts';
 import { leaveRoom } from '../../src/background/intents/leave-room.ts';
@@ -20,7 +21,9 @@ beforeEach(async () => {
 async function storedRoom(f: Fixture): Promise<string> {
   const code = newRoomCode();
   const { roomId } = await deriveRoomKeys(code);
-  await f.bg.db.put('rooms', { roomId, code, name: 'x', joinedAt: 1, lastSeq: 0, unread: 0, relayUrl: RELAY });
+  const record = { roomId, code, name: 'x', joinedAt: 1, lastSeq: 0, unread: 0, relayUrl: RELAY };
+  await f.bg.db.put('rooms', record);
+  roomStored(f.bg, record); // memory follows every write (memory.ts)
   return roomId;
 }
 

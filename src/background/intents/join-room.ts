@@ -3,7 +3,7 @@ import { parseJoinInput } from '../../shared/invite.ts';
 import { formatRoomCode } from '../../shared/room-code.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
-import { loadSettings, rememberRelay } from '../db.ts';
+import { rememberRelay } from '../memory.ts';
 import { boundJoin } from '../join-bounds.ts';
 import { roomLimitProblem } from '../room-refusals.ts';
 import { roomName } from './room-name.ts';
@@ -17,9 +17,9 @@ export async function joinRoom(bg: Background, msg: Extract<ViewToBackground, { 
     return;
   }
   const { code } = parsed.value;
-  const relayUrl = parsed.value.relayUrl ?? (await loadSettings(bg.db)).relayUrl;
+  const relayUrl = parsed.value.relayUrl ?? bg.mem.settings.relayUrl;
   const keys = await deriveRoomKeys(code);
-  const existing = await bg.db.get('rooms', keys.roomId);
+  const existing = bg.mem.rooms.get(keys.roomId);
   if (existing) {
     // One room, one relay: the same code on another relay would be a second room under one id.
     if (existing.relayUrl !== relayUrl) {
@@ -33,7 +33,7 @@ export async function joinRoom(bg: Background, msg: Extract<ViewToBackground, { 
     return;
   }
   // The user chose to join through this relay: views do not ask about it again (knownRelays).
-  if (parsed.value.relayUrl !== null) await rememberRelay(bg.db, relayUrl);
+  if (parsed.value.relayUrl !== null) await rememberRelay(bg, relayUrl);
   const overLimit = await roomLimitProblem(bg, relayUrl);
   if (overLimit) {
     bg.post(view, { type: 'error', code: 'RELAY_ERROR', message: overLimit });

@@ -1,12 +1,13 @@
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background } from '../context.ts';
 import { closeIfUnused } from '../relay-links.ts';
+import { roomDeleted } from '../memory.ts';
 import { askAgainForRefusedRooms } from '../room-refusals.ts';
 
 /** Leaving forgets the code and the history on this device; the last room on a relay closes its socket. */
 export async function leaveRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'leave-room' }>): Promise<void> {
   const roomId = msg.roomId;
-  const record = await bg.db.get('rooms', roomId);
+  const record = bg.mem.rooms.get(roomId);
   const link = record ? bg.links.get(record.relayUrl) : undefined;
   link?.socket.send({ type: 'LEAVE', room: roomId });
   const tx = bg.db.transaction(['rooms', 'messages', 'outbox'], 'readwrite');
@@ -15,6 +16,7 @@ export async function leaveRoom(bg: Background, msg: Extract<ViewToBackground, {
   await tx.objectStore('messages').delete(range);
   await tx.objectStore('outbox').delete(range);
   await tx.done;
+  roomDeleted(bg, roomId);
   bg.keys.delete(roomId);
   if (link) {
     link.synced.delete(roomId);

@@ -11,6 +11,7 @@ export async function saveSettings(bg: Background, msg: Extract<ViewToBackground
     return;
   }
   await bg.db.put('settings', checked.value, 'settings');
+  bg.mem.settings = checked.value;
   const url = checked.value.relayUrl;
   // The default relay is for new rooms only: every stored room stays on the relay it lives on.
   bg.refresh();

@@ -3,8 +3,9 @@ import { sealMessage } from '../../shared/crypto.ts';
 import { isMessageId, newMessageId } from '../../shared/message-id.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
-import { loadSettings, PENDING_ORDER } from '../db.ts';
-import { ownIdentity, senderMemory } from '../identity.ts';
+import { PENDING_ORDER } from '../db.ts';
+import { ownIdentity } from '../identity.ts';
+import { memorySenders } from '../memory.ts';
 import { signOutgoing } from '../../shared/identity-rules.ts';
 import { queueOwnMessage } from '../messages.ts';
 import { flushRoomOutbox } from '../outbox.ts';
@@ -19,26 +20,27 @@ export async function sendMessage(bg: Background, msg: Extract<ViewToBackground,
     return;
   }
   const keys = await roomKeys(bg, msg.roomId);
-  if (!keys || !(await bg.db.get('rooms', msg.roomId))) {
+  if (!keys || !bg.mem.rooms.has(msg.roomId)) {
     bg.post(view, { type: 'error', code: 'NO_SUCH_ROOM', message: 'That room is no longer in your list.' });
     return;
   }
   // The view's id makes this idempotent: a view that lost its port resends what it had not seen
   // stored, and a message that was stored after all is not queued twice.
+  // (Checked in queueOwnMessage's one transaction.)
   const id = typeof msg.id === 'string' && isMessageId(msg.id) ? msg.id : newMessageId();
-  if (await bg.db.get('messages', [msg.roomId, id])) return;
-  const { nickname } = await loadSettings(bg.db);
+  const { nickname } = bg.mem.settings;
   const sentAt = Date.now();
-  const { plaintext, sender } = await signOutgoing(await ownIdentity(bg.db), senderMemory(bg.db), msg.roomId, id, { text, nick: nickname, sentAt });
+  const { plaintext, sender } = await signOutgoing(await ownIdentity(bg.db), memorySenders(bg), msg.roomId, id, { text, nick: nickname, sentAt });
   const sealed = await sealMessage(keys, id, plaintext);
   if (!sealed.ok) {
     bg.post(view, { type: 'error', code: 'BAD_MESSAGE', message: sealed.error.message });
     return;
   }
-  await queueOwnMessage(bg, {
+  const isNew = await queueOwnMessage(bg, {
     roomId: msg.roomId, id, kind: 'message', seq: null, order: PENDING_ORDER, mine: true,
     nick: nickname, text, sentAt, status: 'sending', sender,
   }, sealed.value);
+  if (!isNew) return;
   // Through the outbox's window like everything else, so a fast typist keeps the typed order.
   await flushRoomOutbox(bg, msg.roomId);
 }

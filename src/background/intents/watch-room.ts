@@ -2,12 +2,13 @@ import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
 import { roomMessages } from '../db.ts';
 import { toChatItem } from '../messages.ts';
+import { putRoom } from '../memory.ts';
 
 /** A view opened a room: send its history and count it as read. */
 export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'watch-room' }>, view: ViewPort): Promise<void> {
   view.watching = msg.roomId;
   if (msg.roomId === null) return;
-  const room = await bg.db.get('rooms', msg.roomId);
+  let room = bg.mem.rooms.get(msg.roomId);
   if (!room) {
     view.watching = null;
     bg.post(view, { type: 'error', code: 'NO_SUCH_ROOM', message: 'That room is no longer in your list.' });
@@ -15,8 +16,8 @@ export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, {
   }
   bg.lastRoomId = room.roomId;
   if (room.unread !== 0) {
-    room.unread = 0;
-    await bg.db.put('rooms', room);
+    room = { ...room, unread: 0 };
+    await putRoom(bg, room);
   }
   const items = (await roomMessages(bg.db, room.roomId)).map(toChatItem);
   bg.post(view, { type: 'room-history', roomId: room.roomId, items });

@@ -2,28 +2,30 @@ import { openMessage } from '../../shared/crypto.ts';
 import type { ChatDeliverFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
 import type { RelayLink } from '../relay-link.ts';
-import { putChatLine, removeChatLine, unopenedNoticeId } from '../messages.ts';
-import { ownIdentity, senderMemory } from '../identity.ts';
+import { putChatLine, showThenStore, unopenedNoticeId } from '../messages.ts';
+import { ownIdentity } from '../identity.ts';
+import { memorySenders } from '../memory.ts';
 import { checkIncoming } from '../../shared/identity-rules.ts';
 import { roomKeys } from '../room-keys.ts';
 
 export async function onChatMessage(bg: Background, _link: RelayLink, frame: ChatDeliverFrame): Promise<void> {
   const keys = await roomKeys(bg, frame.room);
   if (!keys) return; // A room we left; the relay will stop sending once LEAVE lands.
+  // The one read on this path, made while the body is opened.
+  const opening = openMessage(keys, frame.room, frame.id, frame.body);
   const existing = await bg.db.get('messages', [frame.room, frame.id]);
+  const opened = await opening;
   if (existing) {
     // Our own message replayed (its ACK was lost), or a duplicate: only its number may be new.
     await putChatLine(bg, existing, frame.seq);
     return;
   }
-  const opened = await openMessage(keys, frame.room, frame.id, frame.body);
   const base = { roomId: frame.room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received' as const };
   if (opened.ok) {
     const { text, nick, sentAt } = opened.value;
-    const sender = await checkIncoming((await ownIdentity(bg.db)).publicKey, senderMemory(bg.db), frame.room, frame.id, opened.value);
-    await putChatLine(bg, { ...base, kind: 'message', nick, text, sentAt, sender }, frame.seq);
-    // A bad copy that came first no longer stands for this message.
-    await removeChatLine(bg, frame.room, unopenedNoticeId(frame.id));
+    const sender = await checkIncoming((await ownIdentity(bg.db)).publicKey, memorySenders(bg), frame.room, frame.id, opened.value);
+    // Shown at once, then stored; a bad copy that came first no longer stands for this message.
+    await showThenStore(bg, { ...base, kind: 'message', nick, text, sentAt, sender }, frame.seq, unopenedNoticeId(frame.id));
   } else {
     // Shown, not hidden, so a member can tell something was tampered with; worded calmly because
     // the usual cause is a peer on an older version.

@@ -13,7 +13,7 @@ export async function onError(bg: Background, link: RelayLink, frame: ErrorFrame
   const room = frame.room;
   if (frame.code === 'INTERNAL' && (frame.ref === 'GETROOM' || frame.ref === 'ENTERROOM') && room) {
     // The relay failed this join (its store hiccuped): ask again shortly, or the room never syncs.
-    const record = await bg.db.get('rooms', room);
+    const record = bg.mem.rooms.get(room);
     if (record) setTimeout(() => link.socket.send({ type: 'GETROOM', room, since: record.lastSeq }), 1_000);
     const pending = bg.pendingJoins.get(room);
     // A join still waiting would otherwise wait for an answer that never comes. Asked on this
@@ -47,10 +47,10 @@ export async function onError(bg: Background, link: RelayLink, frame: ErrorFrame
     }
     return;
   }
-  if (frame.code === 'NOT_IN_ROOM' && room && (await bg.db.get('rooms', room))) {
+  if (frame.code === 'NOT_IN_ROOM' && room && bg.mem.rooms.has(room)) {
     link.synced.delete(room);
     link.inFlight.delete(room); // refused while we were not in the room: send again after SYNCED
-    const record = await bg.db.get('rooms', room);
+    const record = bg.mem.rooms.get(room);
     link.socket.send({ type: 'GETROOM', room, since: record?.lastSeq ?? 0 });
     return;
   }
@@ -64,7 +64,7 @@ export async function onError(bg: Background, link: RelayLink, frame: ErrorFrame
     bg.refresh();
     return;
   }
-  if (room && (frame.code === 'ROOM_FULL' || frame.code === 'TOO_MANY_ROOMS' || frame.code === 'TOO_MANY_NEW_ROOMS') && (await bg.db.get('rooms', room))) {
+  if (room && (frame.code === 'ROOM_FULL' || frame.code === 'TOO_MANY_ROOMS' || frame.code === 'TOO_MANY_NEW_ROOMS') && bg.mem.rooms.has(room)) {
     roomRefused(bg, link, room, frame.code);
   }
 }

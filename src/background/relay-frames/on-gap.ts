@@ -2,6 +2,7 @@ import type { GapFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
 import type { RelayLink } from '../relay-link.ts';
 import { putChatLine } from '../messages.ts';
+import { putRoom } from '../memory.ts';
 
 /** Says plainly that history is missing rather than showing a chat that looks complete. */
 export async function onGap(bg: Background, _link: RelayLink, frame: GapFrame): Promise<void> {
@@ -14,6 +15,6 @@ export async function onGap(bg: Background, _link: RelayLink, frame: GapFrame): 
     mine: false, nick: '', text, sentAt: Date.now(), status: 'received',
   }, null);
   // Those seqs are settled (gone), so the next rejoin asks only for what came after them.
-  const room = await bg.db.get('rooms', frame.room);
-  if (room && frame.to > room.lastSeq) await bg.db.put('rooms', { ...room, lastSeq: frame.to });
+  const room = bg.mem.rooms.get(frame.room);
+  if (room && frame.to > room.lastSeq) await putRoom(bg, { ...room, lastSeq: frame.to });
 }

@@ -3,6 +3,7 @@ import { formatRoomCode, type RoomCode } from '../../shared/room-code.ts';
 import type { Background } from '../context.ts';
 import type { RelayLink } from '../relay-link.ts';
 import { putChatLine } from '../messages.ts';
+import { putRoom } from '../memory.ts';
 
 /** The relay let us in: a pending join becomes a stored room. */
 export async function onRoom(bg: Background, link: RelayLink, frame: RoomFrame): Promise<void> {
@@ -11,7 +12,7 @@ export async function onRoom(bg: Background, link: RelayLink, frame: RoomFrame):
   const pending = bg.pendingJoins.get(frame.room);
   if (pending) {
     bg.pendingJoins.delete(frame.room);
-    await bg.db.put('rooms', { ...pending.record, epoch: frame.epoch });
+    await putRoom(bg, { ...pending.record, epoch: frame.epoch });
     bg.lastRoomId = frame.room;
     if (pending.view) {
       bg.post(pending.view, {
@@ -29,14 +30,14 @@ export async function onRoom(bg: Background, link: RelayLink, frame: RoomFrame):
  * again from the start of the new numbering.
  */
 async function checkEpoch(bg: Background, link: RelayLink, frame: RoomFrame): Promise<void> {
-  const room = await bg.db.get('rooms', frame.room);
+  const room = bg.mem.rooms.get(frame.room);
   if (!room || room.epoch === frame.epoch) return;
   if (room.epoch === null || room.epoch === undefined) {
-    await bg.db.put('rooms', { ...room, epoch: frame.epoch });
+    await putRoom(bg, { ...room, epoch: frame.epoch });
     return;
   }
   const seqBase = (room.seqBase ?? 0) + room.lastSeq + 1;
-  await bg.db.put('rooms', { ...room, epoch: frame.epoch, seqBase, lastSeq: 0 });
+  await putRoom(bg, { ...room, epoch: frame.epoch, seqBase, lastSeq: 0 });
   await putChatLine(bg, {
     roomId: room.roomId, id: `epoch-${frame.epoch}`, kind: 'notice', seq: null, order: -0.5, mine: false, nick: '',
     text: 'The relay lost this room\'s history. Earlier messages are kept only on this device.', sentAt: Date.now(), status: 'received',
