@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newRoomId } from './client.ts';
 import { startCluster, type Cluster } from './multi-instance-cluster.ts';
-import { ackedIds, audit, Member, untilConverged } from './multi-instance-member.ts';
+import { ackedIds, audit, Member, until, untilConverged } from './multi-instance-member.ts';
 
 // Three relay processes on one real redis-server, seen only through the protocol
 // (docs/protocol.md): to a client, the instances behind a load balancer are one relay. Each
@@ -15,7 +15,9 @@ let cluster: Cluster;
 const url = (i: number): string => cluster.relays[i]!.url;
 
 beforeAll(async () => {
-  cluster = await startCluster(3, {}, { HISTORY_MAX_COUNT: String(HISTORY_MAX_COUNT) });
+  // REDIS_INSTANCE_TTL_MS: a killed instance's members are declared gone (LEFT) after 1.5 s,
+  // not the default 10 s.
+  cluster = await startCluster(3, {}, { HISTORY_MAX_COUNT: String(HISTORY_MAX_COUNT), REDIS_INSTANCE_TTL_MS: '1500' });
 }, 60_000);
 
 afterAll(async () => {
@@ -116,6 +118,7 @@ describe('several relay instances on one Redis', () => {
     // Messages in flight everywhere when instance 0 dies: some of ann's and ben's may be stored
     // without their ACK having reached them, some not stored at all.
     const sent = burst(members, 4);
+    const gone = [ann.peer, ben.peer];
     await cluster.relays[0]!.kill('SIGKILL');
     await ann.connect(url(1));
     await ben.connect(url(2));
@@ -125,6 +128,9 @@ describe('several relay instances on one Redis', () => {
     const acked = new Set(members.flatMap((m) => [...ackedIds(m)]));
     for (const id of sent) expect(acked.has(id)).toBe(true);
     expect(members.flatMap((m) => [...m.current!.acked.values()]).length).toBe(4 * 2 + 4 * 4);
+    // Nobody said LEAVE for the connections the dead instance held: the others are told they left
+    // once its heartbeat expires.
+    await until(() => [cid, dee].every((m) => gone.every((peer) => m.left.has(peer))), 'LEFT for the dead instance\'s members');
 
     burst(members, 2);
     await untilConverged(members, 'chatting on without instance 0');
