@@ -5,14 +5,16 @@ import type { Membership, Peer } from './peer.ts';
 /**
  * Everything a handler may do to rooms, through one interface, so no handler knows whether the
  * relay runs alone (relay/local-broker.ts: SQLite, the default) or as one of many instances on a
- * shared engine (Redis, with REDIS_URL; not written yet). Every method may complete later, so the
+ * shared engine (relay/redis-broker.ts: Redis, with REDIS_URL; relay/open-broker.ts picks one).
+ * Every method may complete later, so the
  * guarantees below are the broker's to keep, not a side effect of synchronous handlers:
  *
  * - Per-room order: a room's messages get seq 1, 2, 3, … with no repeat and no hole, assigned by
  *   the broker where the room's history lives; every member gets them in seq order.
  * - An ack promises "stored": publish() resolves only after the message is committed where every
  *   instance reads history from (SQLite: the transaction is in the WAL file, which survives a crash
- *   of the relay process), and only then may ACK go to the sender or CHATMSG to anyone. A message
+ *   of the relay process; Redis: the publish script ran, see docs/protocol.md "Several instances on
+ *   Redis"), and only then may ACK go to the sender or CHATMSG to anyone. A message
  *   that fails to commit is answered INTERNAL, never acked, so the sender's outbox retries it.
  * - Gap-free replay, then live: a member's Membership is not live while its replay runs, and live
  *   fan-out skips it; the replay reads what was stored meanwhile. readPage() tells the caller the

@@ -47,6 +47,11 @@ export interface RelayConfig {
    * history in SQLite at historyPath.
    */
   readonly redisUrl: string | null;
+  /**
+   * With Redis: an instance that has not refreshed its heartbeat for this long is dead, and the
+   * others take its members out of their rooms (LEFT). It refreshes every third of it.
+   */
+  readonly redisInstanceTtlMs: number;
   readonly logLevel: LogLevel;
   /** Frames up to this are read (and charged) and answered FRAME_TOO_LARGE; beyond it ws closes with 1009. */
   readonly frameHardCapKb: number;
@@ -131,6 +136,7 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   tlsReloadMs: 60_000,
   installUrl: null,
   redisUrl: null,
+  redisInstanceTtlMs: 10_000,
   trustedProxies: Object.freeze([]),
   logLevel: 'info',
   // A quarter over the frame limit: room to tell "too big" from a broken connection, and every
@@ -252,6 +258,7 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   tlsReloadMs: ['TLS_RELOAD_MS', integer(1)],
   installUrl: ['INSTALL_URL', webAddress],
   redisUrl: ['REDIS_URL', redisAddress],
+  redisInstanceTtlMs: ['REDIS_INSTANCE_TTL_MS', integer(30)],
   trustedProxies: ['TRUSTED_PROXIES', addresses],
   logLevel: ['LOG_LEVEL', logLevel],
   frameHardCapKb: ['FRAME_HARD_CAP_KB', integer(1, 64 * 1024)],

@@ -19,13 +19,12 @@ import { Metrics, storeGauges, type MetricGauges } from './metrics.ts';
 import { originPolicy } from './origin-policy.ts';
 import { FrameQueue } from './frame-queue.ts';
 import { HandshakeGuard } from './handshake-guard.ts';
-import { LocalBroker } from './local-broker.ts';
 import { Peer, type CloseCode } from './peer.ts';
 import { RateGate } from './rate-gate.ts';
 import { receiveFrame } from './receive-frame.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { loadTlsPair, TlsReloader, type TlsPair } from './tls-reload.ts';
-import { openSqliteHistory, retentionLimits } from './sqlite-history.ts';
+import { openBroker } from './open-broker.ts';
 
 /** How long closing clients get to answer the close handshake before their sockets are cut. */
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -58,7 +57,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   }
   const tlsPaths = config.tlsCert !== null && config.tlsKey !== null ? { cert: config.tlsCert, key: config.tlsKey } : null;
   const tls = tlsPaths === null ? null : readTlsPair(tlsPaths);
-  const broker = new LocalBroker(openSqliteHistory(config.historyPath, retentionLimits(config)));
+  const broker = await openBroker(config, log);
   const metrics = new Metrics();
   const ledger = new AddressLedger(config);
   // An address with a connection open keeps its quotas, so the quota tables cannot be made to forget it.

@@ -1,0 +1,381 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { randomBase32 } from '../src/shared/base32.ts';
+import { encodeFrame } from '../src/shared/codec.ts';
+import type { PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
+import type { Broker, JoinAnswer } from './broker.ts';
+import { ConfigError, type RelayConfig } from './config.ts';
+import { MESSAGE_OVERHEAD_BYTES, storedSize, type AppendResult, type NewMessage, type StoredMessage, type StoreStats } from './history-store.ts';
+import { errorText, type Logger } from './log.ts';
+import type { Membership, Peer } from './peer.ts';
+import { LocalRoom, RedisFanOut } from './redis-fan-out.ts';
+import { RedisPresence } from './redis-presence.ts';
+import { channelRoom, defineScripts, membersKey, roomChannel, roomKeys, type Scripts } from './redis-scripts.ts';
+
+/** A command Redis has not answered in this long fails (INTERNAL; the sender's outbox retries). */
+const COMMAND_TIMEOUT_MS = 2_000;
+const RESYNC_RETRY_MS = 1_000;
+const SPACE = 0x20;
+
+type Connection = 'commands' | 'subscriber';
+
+/**
+ * The broker of a relay that is one of several instances on one Redis (REDIS_URL): history,
+ * sequence numbers, dedup and presence live in Redis (relay/redis-scripts.ts), every stored message
+ * comes back to each instance through its room's pub/sub channel and goes to its local members in
+ * seq order (relay/redis-fan-out.ts), and members of other instances are seen through the room's
+ * members hash (relay/redis-presence.ts). Two connections: one for commands, which fails fast while
+ * Redis is unreachable (no offline queue, no resend), and one for subscriptions. When both are back,
+ * every local room is checked (resync): its members registered again, a lost room (new epoch)
+ * announced to its members with an unasked ROOM, every live member filled up to the head.
+ */
+export class RedisBroker implements Broker {
+  readonly #rooms = new Map<RoomIdText, LocalRoom>();
+  readonly #pending = new Set<Promise<unknown>>();
+  /** Rooms without local members whose member entry could not be removed while Redis was down. */
+  readonly #unclean = new Set<RoomIdText>();
+  readonly #fanOut: RedisFanOut;
+  readonly #presence: RedisPresence;
+  readonly #up: Record<Connection, boolean> = { commands: true, subscriber: true };
+  #stats: StoreStats = { rooms: 0, messages: 0, bytes: 0 };
+  #resyncing: Promise<void> | undefined;
+  #resyncAgain = false;
+  #retry: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(
+    private readonly config: RelayConfig,
+    private readonly log: Logger,
+    instance: string,
+    private readonly commands: Redis,
+    private readonly subscriber: Redis,
+    private readonly scripts: Scripts,
+  ) {
+    this.#fanOut = new RedisFanOut((room, after, limit) => this.readPage(room, after, limit), log);
+    this.#presence = new RedisPresence(instance, commands, scripts, config.redisInstanceTtlMs, log, () => this.#scheduleResync());
+    subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onMessage(channel, message));
+    this.#watch('commands', commands);
+    this.#watch('subscriber', subscriber);
+  }
+
+  /** Connects both connections and loads the scripts; a Redis that cannot be reached stops startup. */
+  static async open(config: RelayConfig, log: Logger): Promise<RedisBroker> {
+    const url = config.redisUrl;
+    if (url === null) throw new Error('RedisBroker needs REDIS_URL');
+    const options: RedisOptions = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    };
+    const instance = randomBase32(16);
+    // Named so an operator (and a test) can tell the connections apart in CLIENT LIST.
+    const commands = new Redis(url, { ...options, commandTimeout: COMMAND_TIMEOUT_MS, connectionName: `parley-commands-${instance}` });
+    // Subscriptions are made again by the resync, after which the rooms are read: never before.
+    const subscriber = new Redis(url, { ...options, autoResubscribe: false, connectionName: `parley-subscriber-${instance}` });
+    for (const connection of [commands, subscriber]) connection.on('error', () => {});
+    let scripts: Scripts;
+    try {
+      await Promise.all([commands.connect(), subscriber.connect()]);
+      scripts = await defineScripts(commands);
+    } catch (error) {
+      commands.disconnect();
+      subscriber.disconnect();
+      throw new ConfigError(`REDIS_URL: cannot use ${withoutPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const broker = new RedisBroker(config, log, instance, commands, subscriber, scripts);
+    try {
+      await broker.#presence.start();
+    } catch (error) {
+      commands.disconnect();
+      subscriber.disconnect();
+      throw new ConfigError(`REDIS_URL: cannot use ${withoutPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    log.info('redis_connected', { url: withoutPassword(url), instance: broker.#presence.instance });
+    return broker;
+  }
+
+  get localRooms(): number {
+    return this.#rooms.size;
+  }
+
+  async roomExists(room: RoomIdText): Promise<boolean> {
+    const [meta, , , members] = roomKeys(room);
+    return this.#rooms.has(room) || (await this.commands.exists(meta, members)) > 0;
+  }
+
+  memberCount(room: RoomIdText): Promise<number> {
+    return this.commands.hlen(membersKey(room));
+  }
+
+  async join(roomId: RoomIdText, peer: Peer, membership: Membership, announce: boolean): Promise<JoinAnswer> {
+    let room = this.#rooms.get(roomId);
+    if (room === undefined) {
+      // Subscribed before the room is read, so nothing stored after the read can be missed.
+      room = new LocalRoom(roomId, Promise.all([this.subscriber.subscribe(roomChannel(roomId)), this.#presence.roomJoined(roomId)]));
+      this.#rooms.set(roomId, room);
+    }
+    room.joining++;
+    let reply: RegisterReply;
+    try {
+      await room.subscribed;
+      reply = await this.#register(room, announce ? 'announce' : 'quiet', [peer.id]);
+    } catch (error) {
+      room.joining--;
+      this.#release(room);
+      throw error;
+    }
+    room.joining--;
+    const member = { peer, membership, filling: false };
+    // A room recreated under its members (it expired, or Redis lost it) is news to them.
+    this.#observeEpoch(room, reply.epoch, reply.head, reply.members, peer);
+    if (reply.head > room.head) room.head = reply.head;
+    room.members.set(peer.id, member);
+    this.#fanOut.watchLive(room, member);
+    this.#unclean.delete(roomId);
+    return { created: reply.created, head: reply.head, epoch: reply.epoch, members: reply.members.filter((id) => id !== peer.id) };
+  }
+
+  leave(roomId: RoomIdText, peer: Peer): void {
+    const room = this.#rooms.get(roomId);
+    if (room === undefined || room.members.get(peer.id)?.peer !== peer) {
+      if (room !== undefined) this.#release(room);
+      return;
+    }
+    room.members.delete(peer.id);
+    this.#release(room);
+    // The script tells the others LEFT through the room's channel, this instance's members included.
+    this.#track(this.scripts.parleyRemove([membersKey(roomId)], [this.#presence.instance, roomChannel(roomId), peer.id]), 'redis_leave_failed', () => {
+      if (!this.#rooms.has(roomId)) this.#unclean.add(roomId);
+    });
+  }
+
+  async publish(room: RoomIdText, _sender: Peer, message: NewMessage, admit: (bytes: number) => boolean): Promise<AppendResult | undefined> {
+    const keys = roomKeys(room);
+    if (!admit(storedSize(message.body))) {
+      // A duplicate is never refused.
+      const original = await this.commands.hget(keys[2], message.id);
+      return original === null ? undefined : duplicateOf(room, message, original);
+    }
+    const { id, from, body } = message;
+    // The script writes the CHATMSG exactly as encodeFrame(toChatFrame(…)) would: these two pieces
+    // around the body (base64url, which JSON leaves as it is), then seq and at. The body goes to
+    // Redis once.
+    const before = `{"type":"CHATMSG","room":${JSON.stringify(room)},"id":${JSON.stringify(id)},"body":"`;
+    const after = `","from":${JSON.stringify(from)},"seq":`;
+    const { historyMaxCount, historyMaxAgeMs, roomMaxStoredKb } = this.config;
+    const reply = (await this.scripts.parleyPublish(keys, [
+      id, from, body, before, after, historyMaxCount, historyMaxAgeMs, roomMaxStoredKb * 1024, MESSAGE_OVERHEAD_BYTES, roomChannel(room),
+    ])) as [number, number | string, string, string];
+    if (reply[0] === 0) return duplicateOf(room, message, String(reply[1]));
+    return { message: { room, seq: Number(reply[1]), id, from, body, at: Number(reply[2]) }, duplicate: false };
+  }
+
+  async readPage(room: RoomIdText, afterSeq: number, limit: number): Promise<{ messages: StoredMessage[]; head: number }> {
+    const [meta, log] = roomKeys(room);
+    const [head, entries] = (await this.scripts.parleyRead([meta, log], [afterSeq, limit])) as [number, [string, string[]][]];
+    return { head: Number(head), messages: entries.map(([entryId, f]) => ({ room, seq: Number.parseInt(entryId, 10), id: f[1]!, from: f[3]!, body: f[5]!, at: Number(f[7]) })) };
+  }
+
+  async sendTo(roomId: RoomIdText, to: PeerId, frame: RelayToClient): Promise<boolean> {
+    const local = this.#rooms.get(roomId)?.members.get(to);
+    if (local !== undefined) return local.peer.send(frame), true;
+    const instance = await this.commands.hget(membersKey(roomId), to);
+    if (instance === null || instance === this.#presence.instance || this.#presence.isDead(instance)) return false;
+    // The instance holding the peer delivers it; it is subscribed, since the peer is its member.
+    await this.commands.publish(roomChannel(roomId), `s ${to} ${encodeFrame(frame)}`);
+    return true;
+  }
+
+  /** What this instance can say cheaply: the rooms with members here, refreshed by prune() every minute. */
+  stats(): StoreStats {
+    return this.#stats;
+  }
+
+  /**
+   * Redis trims on every publish and expires idle rooms itself; this keeps rooms with members here
+   * from expiring while they are quiet, and refreshes stats() from them.
+   */
+  async prune(): Promise<{ messages: number; rooms: number }> {
+    const rooms = [...this.#rooms.keys()];
+    const figures = await Promise.all(rooms.map((room) => this.scripts.parleyTouch(roomKeys(room), [this.config.historyMaxAgeMs]) as Promise<[number, number]>));
+    this.#stats = { rooms: rooms.length, messages: figures.reduce((sum, [messages]) => sum + messages, 0), bytes: figures.reduce((sum, [, bytes]) => sum + bytes, 0) };
+    return { messages: 0, rooms: 0 };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    await Promise.allSettled([...this.#pending]);
+    const instance = this.#presence.instance;
+    try {
+      await Promise.all([...this.#rooms.keys()].map((room) => this.scripts.parleyRemove([membersKey(room)], [instance, roomChannel(room)])));
+      await this.#presence.close();
+      await this.commands.quit();
+    } catch (error) {
+      this.log.error('redis_close_failed', { error: errorText(error) });
+    }
+    this.#presence.stop();
+    this.commands.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  async #register(room: LocalRoom, mode: 'announce' | 'quiet' | 'resync', peers: readonly PeerId[]): Promise<RegisterReply> {
+    const { instance } = this.#presence;
+    const [created, head, epoch, flat] = (await this.scripts.parleyRegister(roomKeys(room.room), [
+      this.config.historyMaxAgeMs, instance, roomChannel(room.room), mode, ...peers,
+    ])) as [number, number, string, string[]];
+    const members: PeerId[] = [];
+    for (let i = 0; i < flat.length; i += 2) if (!this.#presence.isDead(flat[i + 1]!)) members.push(flat[i]!);
+    return { created: created === 1, head: Number(head), epoch: Number(epoch), members };
+  }
+
+  /**
+   * True when the room's numbering is not the one its members here were given: each of them (but
+   * `except`, who is being answered already) gets an unasked ROOM with the new epoch, which makes
+   * the extension fetch the room again from 0, and is not live until it does.
+   */
+  #observeEpoch(room: LocalRoom, epoch: number, head: number, members: readonly PeerId[] | undefined, except?: Peer): boolean {
+    if (room.epoch === epoch) return false;
+    const before = room.epoch;
+    room.epoch = epoch;
+    room.head = head;
+    if (before === 0) return false;
+    this.log.warn('redis_room_renumbered', { room: room.room, epoch });
+    for (const { peer, membership } of room.members.values()) {
+      if (peer === except) continue;
+      membership.live = false;
+      const others = (members ?? [...room.members.keys()]).filter((id) => id !== peer.id);
+      peer.send({ type: 'ROOM', room: room.room, peer: peer.id, members: others, head, epoch, created: false });
+    }
+    return true;
+  }
+
+  #onMessage(channel: Buffer, message: Buffer): void {
+    const room = this.#rooms.get(channelRoom(channel.toString('latin1')));
+    if (room === undefined) return;
+    const kind = String.fromCharCode(message[0]!);
+    if (kind === 'm') {
+      const a = message.indexOf(SPACE, 2);
+      const b = message.indexOf(SPACE, a + 1);
+      const c = message.indexOf(SPACE, b + 1);
+      const epoch = Number(message.toString('latin1', 2, a));
+      const seq = Number(message.toString('latin1', a + 1, b));
+      if (room.epoch === 0) {
+        // A join is still reading the room; its answer sets the epoch, and its replay reads this.
+        if (seq > room.head) room.head = seq;
+        return;
+      }
+      if (this.#observeEpoch(room, epoch, seq, undefined)) return;
+      this.#fanOut.deliver(room, seq, message.toString('latin1', b + 1, c), message.subarray(c + 1));
+      return;
+    }
+    const space = message.indexOf(SPACE, 2);
+    const peer = message.toString('latin1', 2, space < 0 ? message.length : space);
+    if (kind === 's') {
+      room.members.get(peer)?.peer.sendEncoded(message.subarray(space + 1));
+      return;
+    }
+    const frame: RelayToClient | undefined = kind === 'j' ? { type: 'JOINED', room: room.room, peer } : kind === 'l' ? { type: 'LEFT', room: room.room, peer } : undefined;
+    if (frame === undefined) return;
+    const data = Buffer.from(encodeFrame(frame));
+    for (const member of room.members.values()) if (member.peer.id !== peer) member.peer.sendEncoded(data);
+  }
+
+  /** Lets go of a room with no members and no join under way: unsubscribes and leaves the rooms set. */
+  #release(room: LocalRoom): void {
+    if (room.members.size > 0 || room.joining > 0 || this.#rooms.get(room.room) !== room) return;
+    this.#rooms.delete(room.room);
+    this.#track(this.subscriber.unsubscribe(roomChannel(room.room)), 'redis_unsubscribe_failed');
+    this.#track(this.#presence.roomLeft(room.room), 'redis_leave_failed');
+  }
+
+  #track(promise: Promise<unknown>, event: string, onError?: () => void): void {
+    const tracked = promise.catch((error: unknown) => {
+      this.log.error(event, { error: errorText(error) });
+      onError?.();
+    });
+    this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+  }
+
+  #watch(name: Connection, connection: Redis): void {
+    connection.on('close', () => {
+      if (!this.#up[name] || this.#closed) return;
+      this.#up[name] = false;
+      this.log.error('redis_down', { connection: name });
+    });
+    connection.on('ready', () => {
+      if (this.#up[name]) return;
+      this.#up[name] = true;
+      this.log.info('redis_up', { connection: name });
+      this.#scheduleResync();
+    });
+  }
+
+  #scheduleResync(): void {
+    if (this.#closed) return;
+    if (this.#resyncing !== undefined) {
+      this.#resyncAgain = true;
+      return;
+    }
+    this.#resyncing = this.#resync().then(
+      () => this.log.info('redis_resynced', { rooms: this.#rooms.size }),
+      (error: unknown) => {
+        this.log.error('redis_resync_failed', { error: errorText(error) });
+        clearTimeout(this.#retry);
+        this.#retry = setTimeout(() => this.#scheduleResync(), RESYNC_RETRY_MS);
+        this.#retry.unref();
+      },
+    ).finally(() => {
+      this.#resyncing = undefined;
+      if (this.#resyncAgain) {
+        this.#resyncAgain = false;
+        this.#scheduleResync();
+      }
+    });
+  }
+
+  /** After Redis was unreachable: subscribe again, then check every local room (see the class comment). */
+  async #resync(): Promise<void> {
+    if (this.commands.status !== 'ready' || this.subscriber.status !== 'ready') return;
+    const rooms = [...this.#rooms.values()];
+    if (rooms.length > 0) {
+      await this.subscriber.subscribe(...rooms.map((room) => roomChannel(room.room)));
+      await this.#presence.rooms(rooms.map((room) => room.room));
+    }
+    await Promise.all(rooms.map(async (room) => {
+      const reply = await this.#register(room, 'resync', [...room.members.keys()]);
+      if (!this.#observeEpoch(room, reply.epoch, reply.head, reply.members)) {
+        if (reply.head > room.head) room.head = reply.head;
+        this.#fanOut.catchUp(room);
+      }
+    }));
+    const { instance } = this.#presence;
+    for (const room of [...this.#unclean]) {
+      if (this.#rooms.has(room)) continue;
+      await this.scripts.parleyRemove([membersKey(room)], [instance, roomChannel(room)]);
+      this.#unclean.delete(room);
+    }
+  }
+}
+
+interface RegisterReply {
+  readonly created: boolean;
+  readonly head: number;
+  readonly epoch: number;
+  readonly members: PeerId[];
+}
+
+/** The original of a resent id, from its dedup entry "seq:at:from". */
+function duplicateOf(room: RoomIdText, message: NewMessage, original: string): AppendResult {
+  const [seq, at, from] = original.split(':');
+  return { message: { room, seq: Number(seq), id: message.id, from: from ?? message.from, body: message.body, at: Number(at) }, duplicate: true };
+}
+
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
+}

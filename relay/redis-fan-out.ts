@@ -1,0 +1,110 @@
+import { encodeFrame } from '../src/shared/codec.ts';
+import type { PeerId, RoomIdText } from '../src/shared/protocol.ts';
+import { toChatFrame, type StoredMessage } from './history-store.ts';
+import type { Logger } from './log.ts';
+import { errorText } from './log.ts';
+import type { Membership, Peer } from './peer.ts';
+
+/** Messages read from the room's stream per round of a gap fill. */
+const FILL_PAGE = 64;
+
+export interface LocalMember {
+  readonly peer: Peer;
+  readonly membership: Membership;
+  /** A fill is reading the stream for this member; live messages wait in the stream meanwhile. */
+  filling: boolean;
+}
+
+/** One room with members on this instance: who they are and what this instance knows of the room. */
+export class LocalRoom {
+  readonly members = new Map<PeerId, LocalMember>();
+  /** The numbering this instance's members were given (0: not known yet). */
+  epoch = 0;
+  /** The highest seq this instance knows was stored in this epoch. */
+  head = 0;
+  /** Joins under way; the room is not let go (unsubscribed) while there are any. */
+  joining = 0;
+  constructor(readonly room: RoomIdText, readonly subscribed: Promise<unknown>) {}
+}
+
+type ReadPage = (room: RoomIdText, afterSeq: number, limit: number) => Promise<{ messages: StoredMessage[]; head: number }>;
+
+/**
+ * Per-member in-order delivery of a room's messages as they come from pub/sub. Redis publishes in
+ * seq order, but a member can still miss seqs: its replay read the stream at one instant and pub/sub
+ * ran ahead of it, or the subscription dropped. A member is given seq s only when s is delivered + 1;
+ * a seq beyond that is a hole, filled from the stream (in order, up to the newest head this instance
+ * knows) before anything else goes to that member, so nothing queues in memory: what arrives during
+ * a fill is read back from the stream. Seqs the stream no longer holds become a GAP, as in a replay.
+ */
+export class RedisFanOut {
+  constructor(private readonly readPage: ReadPage, private readonly log: Logger) {}
+
+  /** A stored message from pub/sub: `data` is the encoded CHATMSG, the same bytes for every member. */
+  deliver(room: LocalRoom, seq: number, from: PeerId, data: Buffer): void {
+    if (seq > room.head) room.head = seq;
+    for (const member of room.members.values()) {
+      const { membership, peer } = member;
+      if (!membership.live || seq <= membership.delivered || member.filling) continue;
+      if (seq === membership.delivered + 1) {
+        membership.delivered = seq;
+        if (peer.id !== from) peer.sendEncoded(data);
+      } else void this.fill(room, member);
+    }
+  }
+
+  /** Brings every live member of the room (that is not filling already) up to the room's head. */
+  catchUp(room: LocalRoom): void {
+    for (const member of room.members.values()) if (member.membership.live) void this.fill(room, member);
+  }
+
+  /**
+   * relay/replay.ts turns a member live straight after its last read, but pub/sub may have brought
+   * newer seqs while it was not live, and those were skipped: so the moment it goes live, it is
+   * filled up to the head this instance knows. The flag stays a plain field for every reader.
+   */
+  watchLive(room: LocalRoom, member: LocalMember): void {
+    let live = member.membership.live;
+    Object.defineProperty(member.membership, 'live', {
+      enumerable: true,
+      configurable: true,
+      get: () => live,
+      set: (value: boolean) => {
+        live = value;
+        if (value && room.head > member.membership.delivered) queueMicrotask(() => void this.fill(room, member));
+      },
+    });
+  }
+
+  async fill(room: LocalRoom, member: LocalMember): Promise<void> {
+    const { peer, membership } = member;
+    if (member.filling) return;
+    member.filling = true;
+    const current = () => membership.live && peer.open && room.members.get(peer.id) === member && peer.rooms.get(room.room) === membership;
+    try {
+      while (current() && membership.delivered < room.head) {
+        const { messages, head } = await this.readPage(room.room, membership.delivered, FILL_PAGE);
+        if (!current()) return;
+        if (head > room.head) room.head = head;
+        const first = messages[0]?.seq ?? head + 1;
+        if (first > membership.delivered + 1) {
+          const to = Math.min(first - 1, head);
+          if (to > membership.delivered) peer.send({ type: 'GAP', room: room.room, from: membership.delivered + 1, to });
+          membership.delivered = to;
+        }
+        for (const message of messages) {
+          if (message.seq <= membership.delivered) continue;
+          membership.delivered = message.seq;
+          if (message.from !== peer.id && !peer.sendEncoded(Buffer.from(encodeFrame(toChatFrame(message))))) return;
+        }
+        // A head below what this instance saw means the numbering began again; the epoch check handles it.
+        if (messages.length === 0 && head <= membership.delivered) return;
+      }
+    } catch (error) {
+      // Redis is unreachable; after it is back every live member is filled again (redis-broker.ts).
+      this.log.error('redis_fill_failed', { room: room.room, error: errorText(error) });
+    } finally {
+      member.filling = false;
+    }
+  }
+}
