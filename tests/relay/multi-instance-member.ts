@@ -37,11 +37,21 @@ const notify = (): void => {
   for (const listener of [...listeners]) listener();
 };
 
-/** Resolves once `condition` holds, checked after every frame any member receives. */
-export function until(condition: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
+/**
+ * Resolves once `condition` holds, checked after every frame any member receives; rejects at once
+ * when `failed` names a problem (no point waiting out the timeout for a broken stream).
+ */
+export function until(condition: () => boolean, what: string | (() => string), timeoutMs = WAIT_MS, failed: () => string | undefined = () => undefined): Promise<void> {
   if (condition()) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const listener = (): void => {
+      const problem = failed();
+      if (problem !== undefined) {
+        listeners.delete(listener);
+        clearTimeout(timer);
+        reject(new Error(`${typeof what === 'string' ? what : what()}: ${problem}`));
+        return;
+      }
       if (!condition()) return;
       listeners.delete(listener);
       clearTimeout(timer);
@@ -49,7 +59,7 @@ export function until(condition: () => boolean, what: string, timeoutMs = WAIT_M
     };
     const timer = setTimeout(() => {
       listeners.delete(listener);
-      reject(new Error(`not within ${timeoutMs} ms: ${what}`));
+      reject(new Error(`not within ${timeoutMs} ms: ${typeof what === 'string' ? what : what()}`));
     }, timeoutMs);
     listeners.add(listener);
   });
@@ -63,6 +73,8 @@ export class Member {
   readonly epochs: EpochLog[] = [];
   /** Unacked messages: id -> body, in send order. */
   readonly outbox = new Map<string, string>();
+  /** Every message this member wrote: id -> body. */
+  readonly written = new Map<string, string>();
   readonly violations: string[] = [];
   readonly joined = new Set<string>();
   readonly left = new Set<string>();
@@ -132,8 +144,20 @@ export class Member {
   send(body = randomBytes(24).toString('base64url')): string {
     const id = newMessageId();
     this.outbox.set(id, body);
+    this.written.set(id, body);
     if (this.synced) this.#send({ type: 'CHATMSG', room: this.room, id, body });
     return id;
+  }
+
+  /**
+   * Plays an ACK that never arrived (the instance died between storing and answering): the
+   * message goes back into the outbox, to be resent, and its seq is forgotten.
+   */
+  loseAck(id: string): void {
+    const body = this.written.get(id);
+    if (body === undefined) throw new Error(`${this.name} never wrote ${id}`);
+    for (const log of this.epochs) log.acked.delete(id);
+    this.outbox.set(id, body);
   }
 
   #send(frame: ClientToRelay): void {
@@ -251,7 +275,11 @@ export function converged(members: readonly Member[]): boolean {
 }
 
 export function untilConverged(members: readonly Member[], what: string): Promise<void> {
-  return until(() => converged(members), `${what}: ${describe(members)}`);
+  const violations = (): string | undefined => {
+    const all = members.flatMap((m) => m.violations);
+    return all.length > 0 ? all.join('; ') : undefined;
+  };
+  return until(() => converged(members), () => `${what}: ${describe(members)}`, WAIT_MS, violations);
 }
 
 function describe(members: readonly Member[]): string {

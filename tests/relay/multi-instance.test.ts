@@ -119,6 +119,11 @@ describe('several relay instances on one Redis', () => {
     // without their ACK having reached them, some not stored at all.
     const sent = burst(members, 4);
     const gone = [ann.peer, ben.peer];
+    // At least one message stored whose ACK was lost, whatever the timing: ann's last one before
+    // the burst, taken back into her outbox (as if the ACK had died with the instance).
+    const stored = [...ann.current!.acked.keys()].at(-1)!;
+    const storedSeq = ann.current!.acked.get(stored)!;
+    ann.loseAck(stored);
     await cluster.relays[0]!.kill('SIGKILL');
     await ann.connect(url(1));
     await ben.connect(url(2));
@@ -127,6 +132,8 @@ describe('several relay instances on one Redis', () => {
     // Every message sent is stored once: the resent ids were deduplicated across instances.
     const acked = new Set(members.flatMap((m) => [...ackedIds(m)]));
     for (const id of sent) expect(acked.has(id)).toBe(true);
+    // The resend through instance 1 was acked with the original seq, and stored only once.
+    expect(ann.current!.acked.get(stored)).toBe(storedSeq);
     expect(members.flatMap((m) => [...m.current!.acked.values()]).length).toBe(4 * 2 + 4 * 4);
     // Nobody said LEAVE for the connections the dead instance held: the others are told they left
     // once its heartbeat expires.
