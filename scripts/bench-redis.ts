@@ -7,7 +7,9 @@
 //     a light load (rooms of two), so the figure is the path's, not a queue's.
 // (ii) Deliveries per second per core: clients in rooms of 10 spread over 1 and over 3 Redis-backed
 //     instances (client i on instance i mod n, so every room spans every instance), next to the
-//     single SQLite relay at the same load. CPU is utime + stime from /proc/<pid>/stat of every
+//     single SQLite relay at the same load, and next to 3 instances with each room whole on one
+//     instance (what spanning costs: every instance with a member of a room wakes for each of its
+//     messages). CPU is utime + stime from /proc/<pid>/stat of every
 //     relay process and of redis-server over a window of steady load; both "relays only" and
 //     "relays + Redis" are printed.
 //
@@ -15,7 +17,7 @@
 // server's own, but latency includes this process's scheduling.
 //
 // Env: BENCH_REDIS_ROUNDS (3), BENCH_REDIS_PAIRS (50), BENCH_REDIS_LATENCY_RATE (200 messages/s),
-// BENCH_REDIS_LATENCY_SECONDS (2), BENCH_REDIS_CLIENTS (300), BENCH_REDIS_RATE (300 messages/s),
+// BENCH_REDIS_LATENCY_SECONDS (2), BENCH_REDIS_CLIENTS (300), BENCH_REDIS_RATE (600 messages/s),
 // BENCH_REDIS_SECONDS (5).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,7 +32,7 @@ const PAIRS = envInt('BENCH_REDIS_PAIRS', 50);
 const LATENCY_RATE = envInt('BENCH_REDIS_LATENCY_RATE', 200);
 const LATENCY_SECONDS = envInt('BENCH_REDIS_LATENCY_SECONDS', 2);
 const CLIENTS = envInt('BENCH_REDIS_CLIENTS', 300);
-const RATE = envInt('BENCH_REDIS_RATE', 300);
+const RATE = envInt('BENCH_REDIS_RATE', 600);
 const SECONDS = envInt('BENCH_REDIS_SECONDS', 5);
 const ROOM_SIZE = 10;
 /** A sealed one-line message, as in bench-relay-cpu.ts. */
@@ -91,7 +93,13 @@ class Load {
   latencies: number[] = [];
   #next = 0;
 
-  constructor(readonly urls: readonly string[], readonly count: number, readonly size: number, readonly senders: 'all' | 'first') {}
+  /** `placement`: client i on instance i mod n ('spread': every room spans every instance) or room r on instance r mod n. */
+  constructor(readonly urls: readonly string[], readonly count: number, readonly size: number, readonly senders: 'all' | 'first', readonly placement: 'spread' | 'by room' = 'spread') {}
+
+  #urlOf(i: number): string {
+    const slot = this.placement === 'spread' ? i : Math.floor(i / this.size);
+    return this.urls[slot % this.urls.length]!;
+  }
 
   readonly #onChat = (id: string, at: number): void => {
     const entry = this.#inFlight.get(id);
@@ -103,7 +111,7 @@ class Load {
 
   async open(): Promise<void> {
     for (let i = 0; i < this.count; i += 100) {
-      const batch = Array.from({ length: Math.min(100, this.count - i) }, (_, j) => connect(this.urls[(i + j) % this.urls.length]!, this.#onChat));
+      const batch = Array.from({ length: Math.min(100, this.count - i) }, (_, j) => connect(this.#urlOf(i + j), this.#onChat));
       this.clients.push(...(await Promise.all(batch)));
     }
     for (let r = 0; r * this.size < this.count; r++) this.rooms.push(newRoomId());
@@ -136,6 +144,12 @@ class Load {
     }
   }
 
+  /** Waits until every message sent has reached every member, or `ms` passed. */
+  async drain(ms = 2_000): Promise<void> {
+    const deadline = performance.now() + ms;
+    while (this.#inFlight.size > 0 && performance.now() < deadline) await sleep(5);
+  }
+
   reset(): void {
     this.delivered = 0;
     this.latencies = [];
@@ -158,7 +172,12 @@ const RELAY_ENV: Record<string, string> = {
   IDLE_TIMEOUT_MS: '600000', LOG_LEVEL: 'info',
 };
 
-const median = (values: readonly number[]): number => percentile(values, 50);
+/** The middle value, or the mean of the two middle values. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 interface Servers { sqlite: ServerProcess; redis: RedisServer; instances: ServerProcess[] }
 
@@ -177,16 +196,19 @@ async function latencyRound(urls: readonly string[]): Promise<{ p50: number; p95
   }
 }
 
-async function throughputRound(urls: readonly string[], pids: readonly number[], redisPid: number | null): Promise<{ relayUs: number; redisUs: number; delivered: number; wall: number; expected: number }> {
-  const load = new Load(urls, CLIENTS, ROOM_SIZE, 'all');
+async function throughputRound(urls: readonly string[], pids: readonly number[], redisPid: number | null, placement: 'spread' | 'by room'): Promise<{ relayUs: number; redisUs: number; delivered: number; wall: number; expected: number }> {
+  const load = new Load(urls, CLIENTS, ROOM_SIZE, 'all', placement);
   try {
     await load.open();
     await load.run(RATE, 1); // warm-up
+    await load.settle();
     load.reset();
     const relayBefore = pids.map(cpuMicros);
     const redisBefore = redisPid === null ? 0 : cpuMicros(redisPid);
     const started = performance.now();
     const sent = await load.run(RATE, SECONDS);
+    // The CPU of the window's own deliveries, not of the next round's: read once they are all in.
+    await load.drain();
     const wall = (performance.now() - started) / 1000;
     const relayUs = pids.map(cpuMicros).reduce((sum, us, i) => sum + us - relayBefore[i]!, 0);
     const redisUs = redisPid === null ? 0 : cpuMicros(redisPid) - redisBefore;
@@ -242,20 +264,22 @@ async function main(): Promise<void> {
 
     // (ii) deliveries per second per core
     const throughputKinds = {
-      'SQLite relay': { urls: [servers.sqlite.url], pids: [servers.sqlite.pid], redis: null },
-      'Redis, 1 instance': { urls: [a.url], pids: [a.pid], redis: servers.redis.child!.pid! },
-      'Redis, 3 instances': { urls: [a.url, b.url, c.url], pids: [a.pid, b.pid, c.pid], redis: servers.redis.child!.pid! },
+      'SQLite relay': { urls: [servers.sqlite.url], pids: [servers.sqlite.pid], redis: null, placement: 'spread' },
+      'Redis, 1 instance': { urls: [a.url], pids: [a.pid], redis: servers.redis.child!.pid!, placement: 'spread' },
+      'Redis, 3 instances': { urls: [a.url, b.url, c.url], pids: [a.pid, b.pid, c.pid], redis: servers.redis.child!.pid!, placement: 'spread' },
+      // Not what a load balancer does; shows what rooms spanning instances cost.
+      'Redis, 3, rooms whole': { urls: [a.url, b.url, c.url], pids: [a.pid, b.pid, c.pid], redis: servers.redis.child!.pid!, placement: 'by room' },
     } as const;
     type ThroughputKind = keyof typeof throughputKinds;
     const throughput = new Map<ThroughputKind, { relay: number; all: number; redisUs: number; relayUs: number }[]>();
     for (let round = 1; round <= Math.min(ROUNDS, 2); round++) {
       for (const [kind, setup] of Object.entries(throughputKinds) as [ThroughputKind, (typeof throughputKinds)[ThroughputKind]][]) {
-        const r = await throughputRound(setup.urls, setup.pids, setup.redis);
+        const r = await throughputRound(setup.urls, setup.pids, setup.redis, setup.placement);
         const relay = r.delivered / (r.relayUs / 1e6);
         const all = r.delivered / ((r.relayUs + r.redisUs) / 1e6);
         throughput.set(kind, [...(throughput.get(kind) ?? []), { relay, all, relayUs: r.relayUs / r.delivered, redisUs: r.redisUs / r.delivered }]);
         console.log(
-          `  round ${round} ${kind.padEnd(19)} ${r.delivered} delivered of ${r.expected} in ${fmt(r.wall)} s; relay CPU ${fmt(r.relayUs / 1e6 / r.wall * 100, 0)}%` +
+          `  round ${round} ${kind.padEnd(21)} ${r.delivered} delivered of ${r.expected} in ${fmt(r.wall)} s; relay CPU ${fmt(r.relayUs / 1e6 / r.wall * 100, 0)}%` +
             (setup.redis === null ? '' : `, redis-server CPU ${fmt(r.redisUs / 1e6 / r.wall * 100, 0)}%`) +
             `; ${fmt(relay, 0)} deliveries/s per core of relay CPU` + (setup.redis === null ? '' : `, ${fmt(all, 0)} with Redis's CPU counted`) +
             (r.delivered < r.expected * 0.95 ? ' (FELL BEHIND: not a figure at this load)' : ''),
@@ -264,7 +288,7 @@ async function main(): Promise<void> {
     }
     for (const [kind, results] of throughput) {
       console.log(
-        `${kind.padEnd(19)} ${fmt(median(results.map((r) => r.relay)), 0)} deliveries/s per core of relay CPU (${fmt(median(results.map((r) => r.relayUs)), 2)} us per delivery)` +
+        `${kind.padEnd(21)} ${fmt(median(results.map((r) => r.relay)), 0)} deliveries/s per core of relay CPU (${fmt(median(results.map((r) => r.relayUs)), 2)} us per delivery)` +
           (kind === 'SQLite relay' ? '' : `; ${fmt(median(results.map((r) => r.all)), 0)} per core of relay + redis-server CPU (Redis ${fmt(median(results.map((r) => r.redisUs)), 2)} us per delivery)`) +
           ' (medians over rounds)',
       );
