@@ -90,7 +90,7 @@ describe('several relay instances on one Redis', () => {
 
     burst([ben], 2 * HISTORY_MAX_COUNT);
     await untilConverged([ben], 'ben alone');
-    const head = since + 2 * HISTORY_MAX_COUNT;
+    const head = 2 + 2 * HISTORY_MAX_COUNT; // the first exchange's two, then ben's
     await ann.connect(url(2));
 
     // docs/protocol.md, "Retention and storage" and "Joining": at most HISTORY_MAX_COUNT messages
