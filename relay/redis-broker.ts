@@ -1,20 +1,19 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { randomBase32 } from '../src/shared/base32.ts';
 import { encodeFrame } from '../src/shared/codec.ts';
 import type { PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
 import type { Broker, JoinAnswer } from './broker.ts';
-import { ConfigError, type RelayConfig } from './config.ts';
+import type { RelayConfig } from './config.ts';
 import { MESSAGE_OVERHEAD_BYTES, storedSize, type AppendResult, type NewMessage, type StoredMessage, type StoreStats } from './history-store.ts';
 import { errorText, type Logger } from './log.ts';
 import type { Membership, Peer } from './peer.ts';
 import { LocalRoom, RedisFanOut } from './redis-fan-out.ts';
 import { RedisPresence } from './redis-presence.ts';
-import { channelRoom, defineScripts, membersKey, roomChannel, roomKeys, type Scripts } from './redis-scripts.ts';
+import { readChannelMessage, signalMessage } from './redis-channel.ts';
+import { closeRedisConnections, openRedisConnections, redisStartupError, withoutPassword } from './redis-connections.ts';
+import { channelRoom, membersKey, roomChannel, roomKeys, type Scripts } from './redis-scripts.ts';
 
-/** A command Redis has not answered in this long fails (INTERNAL; the sender's outbox retries). */
-const COMMAND_TIMEOUT_MS = 2_000;
 const RESYNC_RETRY_MS = 1_000;
-const SPACE = 0x20;
 
 type Connection = 'commands' | 'subscriber';
 
@@ -50,48 +49,27 @@ export class RedisBroker implements Broker {
     private readonly subscriber: Redis,
     private readonly scripts: Scripts,
   ) {
-    this.#fanOut = new RedisFanOut((room, after, limit) => this.readPage(room, after, limit), log);
+    this.#fanOut = new RedisFanOut((room, after, limit) => this.readPage(room, after, limit), log, config.maxFrameKb * 1024);
     this.#presence = new RedisPresence(instance, commands, scripts, config.redisInstanceTtlMs, log, () => this.#scheduleResync());
     subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onMessage(channel, message));
     this.#watch('commands', commands);
     this.#watch('subscriber', subscriber);
   }
 
-  /** Connects both connections and loads the scripts; a Redis that cannot be reached stops startup. */
+  /** Connects, loads the scripts and starts the heartbeat; a Redis that cannot be reached stops startup. */
   static async open(config: RelayConfig, log: Logger): Promise<RedisBroker> {
     const url = config.redisUrl;
     if (url === null) throw new Error('RedisBroker needs REDIS_URL');
-    const options: RedisOptions = {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-    };
     const instance = randomBase32(16);
-    // Named so an operator (and a test) can tell the connections apart in CLIENT LIST.
-    const commands = new Redis(url, { ...options, commandTimeout: COMMAND_TIMEOUT_MS, connectionName: `parley-commands-${instance}` });
-    // Subscriptions are made again by the resync, after which the rooms are read: never before.
-    const subscriber = new Redis(url, { ...options, autoResubscribe: false, connectionName: `parley-subscriber-${instance}` });
-    for (const connection of [commands, subscriber]) connection.on('error', () => {});
-    let scripts: Scripts;
-    try {
-      await Promise.all([commands.connect(), subscriber.connect()]);
-      scripts = await defineScripts(commands);
-    } catch (error) {
-      commands.disconnect();
-      subscriber.disconnect();
-      throw new ConfigError(`REDIS_URL: cannot use ${withoutPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const { commands, subscriber, scripts } = await openRedisConnections(url, instance);
     const broker = new RedisBroker(config, log, instance, commands, subscriber, scripts);
     try {
       await broker.#presence.start();
     } catch (error) {
-      commands.disconnect();
-      subscriber.disconnect();
-      throw new ConfigError(`REDIS_URL: cannot use ${withoutPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
+      closeRedisConnections({ commands, subscriber });
+      throw redisStartupError(url, error);
     }
-    log.info('redis_connected', { url: withoutPassword(url), instance: broker.#presence.instance });
+    log.info('redis_connected', { url: withoutPassword(url), instance });
     return broker;
   }
 
@@ -115,17 +93,17 @@ export class RedisBroker implements Broker {
       room = new LocalRoom(roomId, Promise.all([this.subscriber.subscribe(roomChannel(roomId)), this.#presence.roomJoined(roomId)]));
       this.#rooms.set(roomId, room);
     }
-    room.joining++;
+    room.joining.add(peer.id);
     let reply: RegisterReply;
     try {
       await room.subscribed;
       reply = await this.#register(room, announce ? 'announce' : 'quiet', [peer.id]);
     } catch (error) {
-      room.joining--;
+      room.joining.delete(peer.id);
       this.#release(room);
       throw error;
     }
-    room.joining--;
+    room.joining.delete(peer.id);
     const member = { peer, membership, filling: false };
     // A room recreated under its members (it expired, or Redis lost it) is news to them.
     this.#observeEpoch(room, reply.epoch, reply.head, reply.members, peer);
@@ -183,7 +161,7 @@ export class RedisBroker implements Broker {
     const instance = await this.commands.hget(membersKey(roomId), to);
     if (instance === null || instance === this.#presence.instance || this.#presence.isDead(instance)) return false;
     // The instance holding the peer delivers it; it is subscribed, since the peer is its member.
-    await this.commands.publish(roomChannel(roomId), `s ${to} ${encodeFrame(frame)}`);
+    await this.commands.publish(roomChannel(roomId), signalMessage(to, encodeFrame(frame)));
     return true;
   }
 
@@ -193,13 +171,17 @@ export class RedisBroker implements Broker {
   }
 
   /**
-   * Redis trims on every publish and expires idle rooms itself; this keeps rooms with members here
-   * from expiring while they are quiet, and refreshes stats() from them.
+   * Redis trims on every publish and expires idle rooms itself. This checks every room with members
+   * here as after a reconnect, which keeps a quiet one from expiring, notices one that expired or
+   * was evicted under its members (a new epoch) within a minute, and refreshes stats().
    */
   async prune(): Promise<{ messages: number; rooms: number }> {
-    const rooms = [...this.#rooms.keys()];
-    const figures = await Promise.all(rooms.map((room) => this.scripts.parleyTouch(roomKeys(room), [this.config.historyMaxAgeMs]) as Promise<[number, number]>));
-    this.#stats = { rooms: rooms.length, messages: figures.reduce((sum, [messages]) => sum + messages, 0), bytes: figures.reduce((sum, [, bytes]) => sum + bytes, 0) };
+    const replies = await Promise.all([...this.#rooms.values()].map((room) => this.#check(room)));
+    this.#stats = {
+      rooms: replies.length,
+      messages: replies.reduce((sum, reply) => sum + reply.messages, 0),
+      bytes: replies.reduce((sum, reply) => sum + reply.bytes, 0),
+    };
     return { messages: 0, rooms: 0 };
   }
 
@@ -223,12 +205,26 @@ export class RedisBroker implements Broker {
 
   async #register(room: LocalRoom, mode: 'announce' | 'quiet' | 'resync', peers: readonly PeerId[]): Promise<RegisterReply> {
     const { instance } = this.#presence;
-    const [created, head, epoch, flat] = (await this.scripts.parleyRegister(roomKeys(room.room), [
+    const [created, head, epoch, flat, messages, bytes] = (await this.scripts.parleyRegister(roomKeys(room.room), [
       this.config.historyMaxAgeMs, instance, roomChannel(room.room), mode, ...peers,
-    ])) as [number, number, string, string[]];
+    ])) as [number, number, string, string[], number, number];
     const members: PeerId[] = [];
     for (let i = 0; i < flat.length; i += 2) if (!this.#presence.isDead(flat[i + 1]!)) members.push(flat[i]!);
-    return { created: created === 1, head: Number(head), epoch: Number(epoch), members };
+    return { created: created === 1, head: Number(head), epoch: Number(epoch), members, messages: Number(messages), bytes: Number(bytes ?? 0) };
+  }
+
+  /**
+   * Makes the room's entries of this instance exactly its members here (and the peers whose join is
+   * under way, so a join racing this check is not taken out), then tells them of a new epoch, or
+   * fills every live member up to the head.
+   */
+  async #check(room: LocalRoom): Promise<RegisterReply> {
+    const reply = await this.#register(room, 'resync', [...room.members.keys(), ...[...room.joining].map((peer) => `~${peer}`)]);
+    if (!this.#observeEpoch(room, reply.epoch, reply.head, reply.members)) {
+      if (reply.head > room.head) room.head = reply.head;
+      this.#fanOut.catchUp(room);
+    }
+    return reply;
   }
 
   /**
@@ -252,40 +248,50 @@ export class RedisBroker implements Broker {
     return true;
   }
 
-  #onMessage(channel: Buffer, message: Buffer): void {
+  #checkEpoch(room: LocalRoom): void {
+    if (room.checkingEpoch) return;
+    room.checkingEpoch = true;
+    const [meta] = roomKeys(room.room);
+    this.commands.hmget(meta, 'epoch', 'head').then(([epoch, head]) => {
+      if (epoch !== null && this.#rooms.get(room.room) === room) this.#observeEpoch(room, Number(epoch), Number(head ?? 0), undefined);
+    }, (error: unknown) => this.log.error('redis_epoch_check_failed', { room: room.room, error: errorText(error) })).finally(() => {
+      room.checkingEpoch = false;
+    });
+  }
+
+  #onMessage(channel: Buffer, data: Buffer): void {
     const room = this.#rooms.get(channelRoom(channel.toString('latin1')));
-    if (room === undefined) return;
-    const kind = String.fromCharCode(message[0]!);
-    if (kind === 'm') {
-      const a = message.indexOf(SPACE, 2);
-      const b = message.indexOf(SPACE, a + 1);
-      const c = message.indexOf(SPACE, b + 1);
-      const epoch = Number(message.toString('latin1', 2, a));
-      const seq = Number(message.toString('latin1', a + 1, b));
+    const message = room === undefined ? undefined : readChannelMessage(data);
+    if (room === undefined || message === undefined) return;
+    if (message.kind === 'chat') {
       if (room.epoch === 0) {
         // A join is still reading the room; its answer sets the epoch, and its replay reads this.
-        if (seq > room.head) room.head = seq;
+        if (message.seq > room.head) room.head = message.seq;
         return;
       }
-      if (this.#observeEpoch(room, epoch, seq, undefined)) return;
-      this.#fanOut.deliver(room, seq, message.toString('latin1', b + 1, c), message.subarray(c + 1));
+      if (message.epoch !== room.epoch) {
+        // Not trusted as it is: a message published before a room was recreated can arrive after
+        // a join that saw the new epoch. Redis's meta says which numbering is current; until it
+        // has, messages of another epoch go to nobody (members fetch the room again on a new one).
+        this.#checkEpoch(room);
+        return;
+      }
+      this.#fanOut.deliver(room, message.seq, message.from, message.frame);
       return;
     }
-    const space = message.indexOf(SPACE, 2);
-    const peer = message.toString('latin1', 2, space < 0 ? message.length : space);
-    if (kind === 's') {
-      room.members.get(peer)?.peer.sendEncoded(message.subarray(space + 1));
+    if (message.kind === 'signal') {
+      room.members.get(message.to)?.peer.sendEncoded(message.frame);
       return;
     }
-    const frame: RelayToClient | undefined = kind === 'j' ? { type: 'JOINED', room: room.room, peer } : kind === 'l' ? { type: 'LEFT', room: room.room, peer } : undefined;
-    if (frame === undefined) return;
-    const data = Buffer.from(encodeFrame(frame));
-    for (const member of room.members.values()) if (member.peer.id !== peer) member.peer.sendEncoded(data);
+    const { peer } = message;
+    const frame = Buffer.from(encodeFrame({ type: message.kind === 'joined' ? 'JOINED' : 'LEFT', room: room.room, peer }));
+    for (const member of room.members.values()) if (member.peer.id !== peer) member.peer.sendEncoded(frame);
   }
+
 
   /** Lets go of a room with no members and no join under way: unsubscribes and leaves the rooms set. */
   #release(room: LocalRoom): void {
-    if (room.members.size > 0 || room.joining > 0 || this.#rooms.get(room.room) !== room) return;
+    if (room.members.size > 0 || room.joining.size > 0 || this.#rooms.get(room.room) !== room) return;
     this.#rooms.delete(room.room);
     this.#track(this.subscriber.unsubscribe(roomChannel(room.room)), 'redis_unsubscribe_failed');
     this.#track(this.#presence.roomLeft(room.room), 'redis_leave_failed');
@@ -345,13 +351,7 @@ export class RedisBroker implements Broker {
       await this.subscriber.subscribe(...rooms.map((room) => roomChannel(room.room)));
       await this.#presence.rooms(rooms.map((room) => room.room));
     }
-    await Promise.all(rooms.map(async (room) => {
-      const reply = await this.#register(room, 'resync', [...room.members.keys()]);
-      if (!this.#observeEpoch(room, reply.epoch, reply.head, reply.members)) {
-        if (reply.head > room.head) room.head = reply.head;
-        this.#fanOut.catchUp(room);
-      }
-    }));
+    await Promise.all(rooms.map((room) => this.#check(room)));
     const { instance } = this.#presence;
     for (const room of [...this.#unclean]) {
       if (this.#rooms.has(room)) continue;
@@ -366,16 +366,13 @@ interface RegisterReply {
   readonly head: number;
   readonly epoch: number;
   readonly members: PeerId[];
+  /** Retained messages and their stored bytes, for stats(). */
+  readonly messages: number;
+  readonly bytes: number;
 }
 
 /** The original of a resent id, from its dedup entry "seq:at:from". */
 function duplicateOf(room: RoomIdText, message: NewMessage, original: string): AppendResult {
   const [seq, at, from] = original.split(':');
   return { message: { room, seq: Number(seq), id: message.id, from: from ?? message.from, body: message.body, at: Number(at) }, duplicate: true };
-}
-
-function withoutPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== '') parsed.password = '***';
-  return parsed.toString();
 }

@@ -7,6 +7,8 @@ import type { Membership, Peer } from './peer.ts';
 
 /** Messages read from the room's stream per round of a gap fill. */
 const FILL_PAGE = 64;
+/** A fill, like a replay (relay/replay.ts), takes at most this share of each buffer bound. */
+const FILL_SHARE = 0.5;
 
 export interface LocalMember {
   readonly peer: Peer;
@@ -22,8 +24,10 @@ export class LocalRoom {
   epoch = 0;
   /** The highest seq this instance knows was stored in this epoch. */
   head = 0;
-  /** Joins under way; the room is not let go (unsubscribed) while there are any. */
-  joining = 0;
+  /** Peers whose join is under way; the room is not let go (unsubscribed) while there are any. */
+  readonly joining = new Set<PeerId>();
+  /** Pub/sub brought a message of another epoch and Redis is being asked which one is current. */
+  checkingEpoch = false;
   constructor(readonly room: RoomIdText, readonly subscribed: Promise<unknown>) {}
 }
 
@@ -38,7 +42,7 @@ type ReadPage = (room: RoomIdText, afterSeq: number, limit: number) => Promise<{
  * a fill is read back from the stream. Seqs the stream no longer holds become a GAP, as in a replay.
  */
 export class RedisFanOut {
-  constructor(private readonly readPage: ReadPage, private readonly log: Logger) {}
+  constructor(private readonly readPage: ReadPage, private readonly log: Logger, private readonly frameBytes: number) {}
 
   /** A stored message from pub/sub: `data` is the encoded CHATMSG, the same bytes for every member. */
   deliver(room: LocalRoom, seq: number, from: PeerId, data: Buffer): void {
@@ -83,7 +87,15 @@ export class RedisFanOut {
     const current = () => membership.live && peer.open && room.members.get(peer.id) === member && peer.rooms.get(room.room) === membership;
     try {
       while (current() && membership.delivered < room.head) {
-        const { messages, head } = await this.readPage(room.room, membership.delivered, FILL_PAGE);
+        // Paced by the socket as a replay is, so a long hole never sits in relay memory; a reader
+        // that stops reading is cut by the stall sweep, which ends the wait.
+        let fits = Math.min(FILL_PAGE, Math.floor(peer.sendRoom(FILL_SHARE) / this.frameBytes));
+        if (fits < 1 && peer.queuedBytes === 0 && peer.sendRoom() >= this.frameBytes) fits = 1;
+        if (fits < 1) {
+          await peer.whenFreed(FILL_SHARE);
+          continue;
+        }
+        const { messages, head } = await this.readPage(room.room, membership.delivered, fits);
         if (!current()) return;
         if (head > room.head) room.head = head;
         const first = messages[0]?.seq ?? head + 1;

@@ -17,12 +17,7 @@ import type { RoomIdText } from '../src/shared/protocol.ts';
  *   and the whole room expires as four keys.
  * - Every script that touches a room sets its keys to expire HISTORY_MAX_AGE_MS later, so a room
  *   idle that long vanishes whole.
- *
- * Channel messages (one channel per room), space-separated so a subscriber reads the head only:
- *   m <epoch> <seq> <from> <CHATMSG frame JSON>   a stored message, exactly as sent to clients
- *   j <peer>                                       JOINED
- *   l <peer>                                       LEFT
- *   s <to> <SIGNAL frame JSON>                     for one peer, delivered by the instance holding it
+ * - What the scripts publish on a room's channel is read by relay/redis-channel.ts (formats there).
  */
 
 export const PREFIX = 'parley:';
@@ -98,8 +93,11 @@ return {1, seq, nowText, epoch}
  * KEYS meta, log, ids, members. ARGV maxAgeMs, instance, channel, mode, peers…
  * mode "announce": the peers join and JOINED is published for each; "quiet": they join (a rejoin);
  * "resync": the instance's entries become exactly these peers (after a reconnect): JOINED for an
- * entry that was missing (another instance took it for dead), LEFT for one no longer here.
- * Returns {created, head, epoch, peer, instance, peer, instance, …} (all members after the change).
+ * entry that was missing (another instance took it for dead), LEFT for one no longer here; a peer
+ * written `~peer` is only kept (its join is under way and writes its entry itself).
+ * Returns {created, head, epoch, {peer, instance, peer, instance, …} (all members after the
+ * change), retained messages, stored bytes}. Run for every local room after a reconnect and once a
+ * minute, which also keeps a quiet room with members from expiring.
  */
 export const REGISTER_LUA = `
 ${NOW}
@@ -107,9 +105,13 @@ ${OPEN_ROOM}
 local mode = ARGV[4]
 local mine = {}
 for i = 5, #ARGV do
-  mine[ARGV[i]] = true
-  local added = redis.call('HSET', KEYS[4], ARGV[i], ARGV[2])
-  if mode == 'announce' or (mode == 'resync' and added == 1) then redis.call('PUBLISH', ARGV[3], 'j ' .. ARGV[i]) end
+  if string.sub(ARGV[i], 1, 1) == '~' then
+    mine[string.sub(ARGV[i], 2)] = true
+  else
+    mine[ARGV[i]] = true
+    local added = redis.call('HSET', KEYS[4], ARGV[i], ARGV[2])
+    if mode == 'announce' or (mode == 'resync' and added == 1) then redis.call('PUBLISH', ARGV[3], 'j ' .. ARGV[i]) end
+  end
 end
 local all = redis.call('HGETALL', KEYS[4])
 local members = {}
@@ -123,8 +125,8 @@ for i = 1, #all, 2 do
   end
 end
 ${EXPIRE('ARGV[1]')}
-local m = redis.call('HMGET', KEYS[1], 'head', 'epoch')
-return {created, tonumber(m[1]), m[2], members}
+local m = redis.call('HMGET', KEYS[1], 'head', 'epoch', 'bytes')
+return {created, tonumber(m[1]), m[2], members, redis.call('XLEN', KEYS[2]), tonumber(m[3])}
 `;
 
 /**
@@ -156,18 +158,12 @@ local from = string.format('%d', tonumber(ARGV[1]) + 1) .. '-0'
 return {head, redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[2])}
 `;
 
-/** KEYS meta, log, ids, members. ARGV maxAgeMs. Keeps a room with members from expiring; returns {messages, bytes}. */
-export const TOUCH_LUA = `
-${EXPIRE('ARGV[1]')}
-return {redis.call('XLEN', KEYS[2]), tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0')}
-`;
 
 const SCRIPTS = {
   parleyPublish: [4, PUBLISH_LUA],
   parleyRegister: [4, REGISTER_LUA],
   parleyRemove: [1, REMOVE_LUA],
   parleyRead: [2, READ_LUA],
-  parleyTouch: [4, TOUCH_LUA],
 } as const;
 
 type Reply = unknown;
