@@ -15,9 +15,9 @@ let cluster: Cluster;
 const url = (i: number): string => cluster.relays[i]!.url;
 
 beforeAll(async () => {
-  // REDIS_INSTANCE_TTL_MS: a killed instance's members are declared gone (LEFT) after 1.5 s,
+  // REDIS_INSTANCE_TTL_MS: a killed instance's members are declared gone (LEFT) after 3 s,
   // not the default 10 s.
-  cluster = await startCluster(3, {}, { HISTORY_MAX_COUNT: String(HISTORY_MAX_COUNT), REDIS_INSTANCE_TTL_MS: '1500' });
+  cluster = await startCluster(3, {}, { HISTORY_MAX_COUNT: String(HISTORY_MAX_COUNT), REDIS_INSTANCE_TTL_MS: '3000' });
 }, 60_000);
 
 afterAll(async () => {
