@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 
 const BENCHES = [
   'scripts/bench-relay-cpu.ts',
+  'scripts/bench-redis.ts', // issue 9: cross-instance latency, deliveries per core on 1 and 3 instances
   'scripts/bench-flood.ts',
   'scripts/bench-storage.ts', // bytes one address can make the relay store per day
   'scripts/bench-limits.ts', // what one hostile address costs the relay at its default limits
