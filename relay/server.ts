@@ -227,7 +227,8 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   const port = typeof bound === 'object' && bound !== null ? bound.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${tls === null ? 'ws' : 'wss'}://${host}:${port}`;
-  log.info('listening', { url, history: config.historyPath });
+  // With REDIS_URL the SQLite path is not used: name the store that is (without a password).
+  log.info('listening', { url, store: config.redisUrl === null ? config.historyPath : 'redis' });
 
   const allSocketsClosed = (timeoutMs: number): Promise<void> =>
     new Promise((resolve) => {
