@@ -14,6 +14,7 @@ import {
   type StoredMessage,
   type StoreStats,
 } from './history-store.ts';
+import { walFilePath, WalCheckpointer } from './wal-checkpointer.ts';
 
 // One implementation for both durable files and ':memory:': tests then exercise the very SQL that
 // production runs (dedup by a unique index, head kept apart from the trimmed messages).
@@ -100,6 +101,7 @@ export const retentionLimits = (config: RelayConfig): RetentionLimits => ({
   roomMaxBytes: config.roomMaxStoredKb * 1024,
   storeMaxBytes: config.storeMaxKb * 1024,
   maxStoredRooms: config.maxStoredRooms,
+  wal: { checkpointMs: config.walCheckpointMs, checkpointBytes: (config.walMaxKb * 1024) / 4, maxBytes: config.walMaxKb * 1024 },
 });
 
 export function openSqliteHistory(path: string, limits: RetentionLimits): HistoryStore {
@@ -120,7 +122,9 @@ export function openSqliteHistory(path: string, limits: RetentionLimits): Histor
       if (version !== SCHEMA_VERSION) db.exec(RECOUNT);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
-    return new SqliteHistory(db, limits);
+    const walPath = walFilePath(db, path);
+    const wal = walPath === null || limits.wal === undefined ? undefined : new WalCheckpointer(db, walPath, limits.wal);
+    return new SqliteHistory(db, limits, wal);
   } catch (error) {
     db.close();
     throw error;
@@ -181,6 +185,7 @@ class SqliteHistory implements HistoryStore {
   constructor(
     private readonly db: Database.Database,
     private readonly limits: RetentionLimits,
+    private readonly wal: WalCheckpointer | undefined,
   ) {
     this.#roomByName = db.prepare<[string], { key: number; head: number; epoch: number; activeAt: number; bytes: number }>(
       'SELECT key, head, created_at AS epoch, active_at AS activeAt, bytes FROM rooms WHERE room = ?',
@@ -411,7 +416,10 @@ class SqliteHistory implements HistoryStore {
 
   openRoom(room: RoomIdText, now: number, isLive: (room: RoomIdText) => boolean = () => false): boolean {
     try {
-      return (this.db.inTransaction ? this.#openRoom(room, now, isLive) : this.#openRoomAtomically(room, now, isLive)).created;
+      if (this.db.inTransaction) return this.#openRoom(room, now, isLive).created;
+      const { created } = this.#openRoomAtomically(room, now, isLive);
+      this.wal?.committed();
+      return created;
     } catch (error) {
       this.#forget();
       throw error;
@@ -436,7 +444,9 @@ class SqliteHistory implements HistoryStore {
 
   appendBatch(items: readonly PendingAppend[], now: number, isLive: (room: RoomIdText) => boolean = () => false): (AppendResult | undefined)[] {
     try {
-      return this.#appendBatch(items, now, isLive);
+      const results = this.#appendBatch(items, now, isLive);
+      this.wal?.committed();
+      return results;
     } catch (error) {
       // Rolled back: the heads and totals remembered during the batch are no longer true.
       this.#forget();
@@ -452,7 +462,7 @@ class SqliteHistory implements HistoryStore {
 
   prune(now: number, isLive: (room: RoomIdText) => boolean): { messages: number; rooms: number } {
     this.#forget();
-    return this.db.transaction(() => {
+    const pruned = this.db.transaction(() => {
       const cutoff = now - this.limits.maxAgeMs;
       const messages = this.#trimAllAge.run(cutoff).changes;
       let rooms = 0;
@@ -463,6 +473,8 @@ class SqliteHistory implements HistoryStore {
       }
       return { messages, rooms };
     })();
+    this.wal?.committed();
+    return pruned;
   }
 
   stats(): StoreStats {
@@ -470,6 +482,8 @@ class SqliteHistory implements HistoryStore {
   }
 
   close(): void {
+    // The worker's connection first, so the relay's is the last: its close checkpoints and removes the WAL.
+    this.wal?.stop();
     if (this.db.open) this.db.close();
   }
 
