@@ -58,8 +58,10 @@ const TRUNCATE_WAIT_MS = 5_000;
  * blocking the writer). After each commit the relay looks at the WAL's size (one stat): past
  * `checkpointBytes` it wakes the worker; past `maxBytes` (the worker fell behind, or a reader kept
  * it from finishing) it checkpoints itself with TRUNCATE before anything of that commit is acked,
- * so the file never stays over the bound. journal_size_limit = 0 makes SQLite cut the file back
- * when the WAL restarts, so its size is what has been written since the last complete checkpoint.
+ * so the file never stays over the bound. journal_size_limit = `checkpointBytes` makes SQLite cut
+ * the file back to that size when the WAL restarts after a complete checkpoint (below it the file
+ * is reused, which writes faster than growing it), so a file past `checkpointBytes` holds that much
+ * written since the last complete checkpoint.
  */
 export class WalCheckpointer {
   readonly #walPath: string;
@@ -77,7 +79,7 @@ export class WalCheckpointer {
   ) {
     this.#walPath = `${path}-wal`;
     db.pragma('wal_autocheckpoint = 0');
-    db.pragma('journal_size_limit = 0');
+    db.pragma(`journal_size_limit = ${limits.checkpointBytes}`);
     const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
     this.#worker = new Worker(WORKER_SOURCE, {
       eval: true,
