@@ -20,11 +20,42 @@ import { walFilePath, WalCheckpointer } from './wal-checkpointer.ts';
 // production runs (dedup by a unique index, head kept apart from the trimmed messages).
 
 // 2: running totals (bytes and messages per room, and in all) kept by triggers.
-// 3: appends add to the totals once per room and once per commit, not by a trigger per message.
+// 3: appends add to the totals once per room and once per commit, not by a trigger per message;
+//    the dedup index leads with the id (see messagesTable).
 const SCHEMA_VERSION = 3;
 
 /** Must match storedSize(): the quotas count what the triggers add up. */
 const SIZE_SQL = `(length(body) + ${MESSAGE_OVERHEAD_BYTES})`;
+
+/**
+ * The dedup index is (id, room_key), not (room_key, id): message ids are time-ordered, so the new
+ * ids of every room land on the index's last page, one page written per commit rather than one per
+ * room in the commit. The pair is unique either way; only the order of the index differs.
+ */
+function messagesTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+    room_key INTEGER NOT NULL REFERENCES rooms (key),
+    seq      INTEGER NOT NULL,
+    id       TEXT NOT NULL,
+    sender   TEXT NOT NULL,
+    body     TEXT NOT NULL,
+    at       INTEGER NOT NULL,
+    PRIMARY KEY (room_key, seq),
+    UNIQUE (id, room_key)
+  );`;
+}
+
+/**
+ * Versions 1 and 2 had the dedup index the other way round, which only a new table can change.
+ * Dropping the old table drops its triggers and indexes (no delete trigger fires); SCHEMA then
+ * makes them again for the new one.
+ */
+const REBUILD_MESSAGES = `
+  ${messagesTable('messages_v3')}
+  INSERT INTO messages_v3 (room_key, seq, id, sender, body, at) SELECT room_key, seq, id, sender, body, at FROM messages;
+  DROP TABLE messages;
+  ALTER TABLE messages_v3 RENAME TO messages;
+`;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS rooms (
@@ -38,16 +69,7 @@ const SCHEMA = `
     bytes      INTEGER NOT NULL DEFAULT 0,
     messages   INTEGER NOT NULL DEFAULT 0
   );
-  CREATE TABLE IF NOT EXISTS messages (
-    room_key INTEGER NOT NULL REFERENCES rooms (key),
-    seq      INTEGER NOT NULL,
-    id       TEXT NOT NULL,
-    sender   TEXT NOT NULL,
-    body     TEXT NOT NULL,
-    at       INTEGER NOT NULL,
-    PRIMARY KEY (room_key, seq),
-    UNIQUE (room_key, id)
-  );
+  ${messagesTable('messages')}
   -- MAX_STORED_ROOMS forgets the least recently active room, empty ones first, without a scan.
   CREATE INDEX IF NOT EXISTS rooms_by_activity ON rooms (messages, active_at);
   -- Expired rows are few between sweeps, so a global index on time finds them in any room cheaply.
@@ -120,6 +142,7 @@ export function openSqliteHistory(path: string, limits: RetentionLimits): Histor
     }
     db.transaction(() => {
       if (version === 1) db.exec(UPGRADE_FROM_1);
+      if (version === 1 || version === 2) db.exec(REBUILD_MESSAGES);
       db.exec(DROP_INSERT_TRIGGER);
       db.exec(SCHEMA);
       // Version 2's totals are right; only a file without them is counted.
@@ -214,7 +237,7 @@ class SqliteHistory implements HistoryStore {
     );
     // The unique (room, id) index is the dedup check: a resent id inserts nothing.
     this.#insertMessage = db.prepare<[number, number, string, string, string, number]>(
-      'INSERT INTO messages (room_key, seq, id, sender, body, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (room_key, id) DO NOTHING',
+      'INSERT INTO messages (room_key, seq, id, sender, body, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id, room_key) DO NOTHING',
     );
     this.#deleteMessage = db.prepare<[number, number]>('DELETE FROM messages WHERE room_key = ? AND seq = ?');
     this.#trimRoomCount = db.prepare<[number, number]>('DELETE FROM messages WHERE room_key = ? AND seq <= ?');
