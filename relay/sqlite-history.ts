@@ -24,7 +24,7 @@ import { walFilePath, WalCheckpointer } from './wal-checkpointer.ts';
 //    the dedup index leads with the id (see messagesTable).
 const SCHEMA_VERSION = 3;
 
-/** Must match storedSize(): the quotas count what the triggers add up. */
+/** Must match storedSize(): the delete trigger takes off what the append added with storedSize(). */
 const SIZE_SQL = `(length(body) + ${MESSAGE_OVERHEAD_BYTES})`;
 
 /**
