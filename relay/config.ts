@@ -25,6 +25,10 @@ export interface RelayConfig {
   readonly roomMaxStoredKb: number;
   /** Stored bytes retained in all, in KB; the oldest messages of any room are trimmed first. */
   readonly storeMaxKb: number;
+  /** The SQLite write-ahead log is checkpointed back to this size before a commit is acked, in KB. */
+  readonly walMaxKb: number;
+  /** How often a worker thread checkpoints the write-ahead log while messages are written. */
+  readonly walCheckpointMs: number;
   /** KB one address may store per rolling day; beyond it CHATMSG gets DAILY_QUOTA. */
   readonly addressStoredKbPerDay: number;
   /** Rooms one address may create per rolling hour; beyond it GETROOM gets TOO_MANY_NEW_ROOMS. */
@@ -121,6 +125,10 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   // About 1000 messages of 4 KB: far above a conversation, far below 1000 full-size pastes.
   roomMaxStoredKb: 4096,
   storeMaxKb: 1024 * 1024,
+  // The worker checkpoints at a quarter of this (4 MiB, SQLite's own default): the bound is reached
+  // only when the worker falls behind, and then the relay's thread pays for one TRUNCATE.
+  walMaxKb: 16 * 1024,
+  walCheckpointMs: 1_000,
   // A very busy person (thousands of messages, dozens of long pastes) stays well under this.
   addressStoredKbPerDay: 32 * 1024,
   // A household behind one address, re-creating its rooms after a relay lost them, fits.
@@ -249,6 +257,8 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   historyMaxAgeMs: ['HISTORY_MAX_AGE_MS', integer(1)],
   roomMaxStoredKb: ['ROOM_MAX_STORED_KB', integer(1)],
   storeMaxKb: ['STORE_MAX_KB', integer(1)],
+  walMaxKb: ['WAL_MAX_KB', integer(64)],
+  walCheckpointMs: ['WAL_CHECKPOINT_MS', integer(10)],
   addressStoredKbPerDay: ['ADDRESS_STORED_KB_PER_DAY', integer(1)],
   addressRoomsPerHour: ['ADDRESS_ROOMS_PER_HOUR', integer(1)],
   maxStoredRooms: ['MAX_STORED_ROOMS', integer(1)],

@@ -27,8 +27,9 @@ export class FrameQueue {
       const result = next();
       if (result instanceof Promise) {
         this.#busy = true;
-        // Tasks report their own failures (receiveFrame answers INTERNAL); the queue only moves on.
-        void result.catch(() => {}).then(this.#done);
+        // Tasks report their own failures (receiveFrame answers INTERNAL); the queue only moves on,
+        // either way, with one promise per waiting frame rather than two.
+        void result.then(this.#done, this.#done);
         return;
       }
     }

@@ -1,3 +1,4 @@
+import type { WalLimits } from './wal-checkpointer.ts';
 import type { ChatDeliverFrame, MessageIdText, PeerId, RoomIdText } from '../src/shared/protocol.ts';
 
 export interface StoredMessage {
@@ -37,6 +38,8 @@ export interface RetentionLimits {
   readonly storeMaxBytes: number;
   /** Rooms kept; beyond it the least recently active room without members is forgotten (no limit if absent). */
   readonly maxStoredRooms?: number;
+  /** How a file store keeps its write-ahead log short (relay/wal-checkpointer.ts); SQLite's default if absent. */
+  readonly wal?: WalLimits;
 }
 
 /** What one message costs the store beyond its body: id, sender, seq, time and index entries. */

@@ -14,15 +14,48 @@ import {
   type StoredMessage,
   type StoreStats,
 } from './history-store.ts';
+import { walFilePath, WalCheckpointer } from './wal-checkpointer.ts';
 
 // One implementation for both durable files and ':memory:': tests then exercise the very SQL that
 // production runs (dedup by a unique index, head kept apart from the trimmed messages).
 
 // 2: running totals (bytes and messages per room, and in all) kept by triggers.
-const SCHEMA_VERSION = 2;
+// 3: appends add to the totals once per room and once per commit, not by a trigger per message;
+//    the dedup index leads with the id (see messagesTable).
+const SCHEMA_VERSION = 3;
 
-/** Must match storedSize(): the quotas count what the triggers add up. */
+/** Must match storedSize(): the delete trigger takes off what the append added with storedSize(). */
 const SIZE_SQL = `(length(body) + ${MESSAGE_OVERHEAD_BYTES})`;
+
+/**
+ * The dedup index is (id, room_key), not (room_key, id): message ids are time-ordered, so the new
+ * ids of every room land on the index's last page, one page written per commit rather than one per
+ * room in the commit. The pair is unique either way; only the order of the index differs.
+ */
+function messagesTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+    room_key INTEGER NOT NULL REFERENCES rooms (key),
+    seq      INTEGER NOT NULL,
+    id       TEXT NOT NULL,
+    sender   TEXT NOT NULL,
+    body     TEXT NOT NULL,
+    at       INTEGER NOT NULL,
+    PRIMARY KEY (room_key, seq),
+    UNIQUE (id, room_key)
+  );`;
+}
+
+/**
+ * Versions 1 and 2 had the dedup index the other way round, which only a new table can change.
+ * Dropping the old table drops its triggers and indexes (no delete trigger fires); SCHEMA then
+ * makes them again for the new one.
+ */
+const REBUILD_MESSAGES = `
+  ${messagesTable('messages_v3')}
+  INSERT INTO messages_v3 (room_key, seq, id, sender, body, at) SELECT room_key, seq, id, sender, body, at FROM messages;
+  DROP TABLE messages;
+  ALTER TABLE messages_v3 RENAME TO messages;
+`;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS rooms (
@@ -36,16 +69,7 @@ const SCHEMA = `
     bytes      INTEGER NOT NULL DEFAULT 0,
     messages   INTEGER NOT NULL DEFAULT 0
   );
-  CREATE TABLE IF NOT EXISTS messages (
-    room_key INTEGER NOT NULL REFERENCES rooms (key),
-    seq      INTEGER NOT NULL,
-    id       TEXT NOT NULL,
-    sender   TEXT NOT NULL,
-    body     TEXT NOT NULL,
-    at       INTEGER NOT NULL,
-    PRIMARY KEY (room_key, seq),
-    UNIQUE (room_key, id)
-  );
+  ${messagesTable('messages')}
   -- MAX_STORED_ROOMS forgets the least recently active room, empty ones first, without a scan.
   CREATE INDEX IF NOT EXISTS rooms_by_activity ON rooms (messages, active_at);
   -- Expired rows are few between sweeps, so a global index on time finds them in any room cheaply.
@@ -58,12 +82,10 @@ const SCHEMA = `
     bytes    INTEGER NOT NULL
   );
   INSERT OR IGNORE INTO totals (id, rooms, messages, bytes) VALUES (0, 0, 0, 0);
-  -- Triggers rather than bookkeeping in each statement: every insert and delete (append, trims,
-  -- sweeps, future code) keeps the totals right inside its own transaction.
-  CREATE TRIGGER IF NOT EXISTS message_added AFTER INSERT ON messages BEGIN
-    UPDATE rooms SET bytes = bytes + ${SIZE_SQL.replaceAll('body', 'NEW.body')}, messages = messages + 1 WHERE key = NEW.room_key;
-    UPDATE totals SET bytes = bytes + ${SIZE_SQL.replaceAll('body', 'NEW.body')}, messages = messages + 1;
-  END;
+  -- Triggers rather than bookkeeping in each statement: every delete (trims, sweeps, future code)
+  -- keeps the totals right inside its own transaction. Inserts happen in one place, the append,
+  -- which adds to the totals itself once per room and once per commit: two trigger UPDATEs per
+  -- message were a third of an append's cost.
   CREATE TRIGGER IF NOT EXISTS message_removed AFTER DELETE ON messages BEGIN
     UPDATE rooms SET bytes = bytes - ${SIZE_SQL.replaceAll('body', 'OLD.body')}, messages = messages - 1 WHERE key = OLD.room_key;
     UPDATE totals SET bytes = bytes - ${SIZE_SQL.replaceAll('body', 'OLD.body')}, messages = messages - 1;
@@ -75,6 +97,9 @@ const SCHEMA = `
     UPDATE totals SET rooms = rooms - 1;
   END;
 `;
+
+/** Version 3 counts inserts in the append itself. */
+const DROP_INSERT_TRIGGER = 'DROP TRIGGER IF EXISTS message_added;';
 
 /** Version 1 had no totals: add the columns, then count once (the only full scan, at upgrade). */
 const UPGRADE_FROM_1 = `
@@ -100,6 +125,7 @@ export const retentionLimits = (config: RelayConfig): RetentionLimits => ({
   roomMaxBytes: config.roomMaxStoredKb * 1024,
   storeMaxBytes: config.storeMaxKb * 1024,
   maxStoredRooms: config.maxStoredRooms,
+  wal: { checkpointMs: config.walCheckpointMs, checkpointBytes: (config.walMaxKb * 1024) / 4, maxBytes: config.walMaxKb * 1024 },
 });
 
 export function openSqliteHistory(path: string, limits: RetentionLimits): HistoryStore {
@@ -116,11 +142,16 @@ export function openSqliteHistory(path: string, limits: RetentionLimits): Histor
     }
     db.transaction(() => {
       if (version === 1) db.exec(UPGRADE_FROM_1);
+      if (version === 1 || version === 2) db.exec(REBUILD_MESSAGES);
+      db.exec(DROP_INSERT_TRIGGER);
       db.exec(SCHEMA);
-      if (version !== SCHEMA_VERSION) db.exec(RECOUNT);
+      // Version 2's totals are right; only a file without them is counted.
+      if (typeof version !== 'number' || version < 2) db.exec(RECOUNT);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
-    return new SqliteHistory(db, limits);
+    const walPath = walFilePath(db, path);
+    const wal = walPath === null || limits.wal === undefined ? undefined : new WalCheckpointer(db, walPath, limits.wal);
+    return new SqliteHistory(db, limits, wal);
   } catch (error) {
     db.close();
     throw error;
@@ -143,6 +174,9 @@ interface CachedRoom {
   /** Seq and time of the oldest retained message; Infinity when the room has none. */
   oldestSeq: number;
   oldestAt: number;
+  /** Appended in the running batch and not yet added to the room's row (see #flushAdded). */
+  addedBytes: number;
+  addedMessages: number;
 }
 
 class SqliteHistory implements HistoryStore {
@@ -177,10 +211,15 @@ class SqliteHistory implements HistoryStore {
   /** The store's retained bytes, from the totals row; undefined until read, or after a deletion. */
   #storeBytes: number | undefined;
   #batching = false;
+  /** Appended in the running batch and not yet added to the totals row; rooms' own in CachedRoom. */
+  #addedBytes = 0;
+  #addedMessages = 0;
+  readonly #addTotals;
 
   constructor(
     private readonly db: Database.Database,
     private readonly limits: RetentionLimits,
+    private readonly wal: WalCheckpointer | undefined,
   ) {
     this.#roomByName = db.prepare<[string], { key: number; head: number; epoch: number; activeAt: number; bytes: number }>(
       'SELECT key, head, created_at AS epoch, active_at AS activeAt, bytes FROM rooms WHERE room = ?',
@@ -189,13 +228,16 @@ class SqliteHistory implements HistoryStore {
       'INSERT INTO rooms (room, created_at, active_at) VALUES (?, ?, ?) ON CONFLICT (room) DO NOTHING RETURNING key, head, created_at AS epoch',
     );
     this.#touchRoom = db.prepare<[number, number]>('UPDATE rooms SET active_at = ? WHERE key = ?');
-    this.#saveHead = db.prepare<[number, number, number]>('UPDATE rooms SET head = ?, active_at = ? WHERE key = ?');
+    this.#saveHead = db.prepare<[number, number, number, number, number]>(
+      'UPDATE rooms SET head = ?, active_at = ?, bytes = bytes + ?, messages = messages + ? WHERE key = ?',
+    );
+    this.#addTotals = db.prepare<[number, number]>('UPDATE totals SET bytes = bytes + ?, messages = messages + ?');
     this.#messageById = db.prepare<[number, string], MessageRow>(
       'SELECT seq, id, sender, body, at FROM messages WHERE room_key = ? AND id = ?',
     );
     // The unique (room, id) index is the dedup check: a resent id inserts nothing.
     this.#insertMessage = db.prepare<[number, number, string, string, string, number]>(
-      'INSERT INTO messages (room_key, seq, id, sender, body, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (room_key, id) DO NOTHING',
+      'INSERT INTO messages (room_key, seq, id, sender, body, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id, room_key) DO NOTHING',
     );
     this.#deleteMessage = db.prepare<[number, number]>('DELETE FROM messages WHERE room_key = ? AND seq = ?');
     this.#trimRoomCount = db.prepare<[number, number]>('DELETE FROM messages WHERE room_key = ? AND seq <= ?');
@@ -246,7 +288,12 @@ class SqliteHistory implements HistoryStore {
       this.#batching = true;
       try {
         const results = items.map((item) => this.#appendOne(item, now, isLive));
-        for (const cached of this.#dirty) this.#saveHead.run(cached.head, cached.activeAt, cached.key);
+        for (const cached of this.#dirty) {
+          this.#saveHead.run(cached.head, cached.activeAt, cached.addedBytes, cached.addedMessages, cached.key);
+          cached.addedBytes = 0;
+          cached.addedMessages = 0;
+        }
+        this.#flushTotals();
         return results;
       } finally {
         this.#batching = false;
@@ -269,7 +316,7 @@ class SqliteHistory implements HistoryStore {
     if (cached !== undefined) return cached;
     const row = this.#roomByName.get(room);
     if (row === undefined) return undefined;
-    const loaded: CachedRoom = { room, key: row.key, head: row.head, epoch: row.epoch, activeAt: row.activeAt, bytes: row.bytes, oldestSeq: Infinity, oldestAt: Infinity };
+    const loaded: CachedRoom = { room, key: row.key, head: row.head, epoch: row.epoch, activeAt: row.activeAt, bytes: row.bytes, oldestSeq: Infinity, oldestAt: Infinity, addedBytes: 0, addedMessages: 0 };
     this.#reloadOldest(loaded);
     this.#cache.set(room, loaded);
     return loaded;
@@ -283,6 +330,7 @@ class SqliteHistory implements HistoryStore {
 
   /** After deleting some of the room's messages: its byte total and oldest message from the file. */
   #reloadAfterTrim(cached: CachedRoom): void {
+    this.#flushAdded();
     cached.bytes = this.#roomBytes.get(cached.key)?.bytes ?? 0;
     this.#reloadOldest(cached);
     this.#storeBytes = undefined;
@@ -298,7 +346,7 @@ class SqliteHistory implements HistoryStore {
     }
     const inserted = this.#insertRoom.get(room, now, now);
     if (inserted === undefined) throw new Error('room neither found nor inserted');
-    const cached: CachedRoom = { room, key: inserted.key, head: inserted.head, epoch: inserted.epoch, activeAt: now, bytes: 0, oldestSeq: Infinity, oldestAt: Infinity };
+    const cached: CachedRoom = { room, key: inserted.key, head: inserted.head, epoch: inserted.epoch, activeAt: now, bytes: 0, oldestSeq: Infinity, oldestAt: Infinity, addedBytes: 0, addedMessages: 0 };
     this.#cache.set(room, cached);
     if (this.stats().rooms > (this.limits.maxStoredRooms ?? Infinity)) this.#forgetOneRoom(inserted.key, isLive);
     return { cached, created: true };
@@ -325,9 +373,12 @@ class SqliteHistory implements HistoryStore {
     }
     // Asked once the insert has shown the id is new; a refusal takes the row out again, in the same transaction.
     if (!admitted && !admit(size)) {
+      // The delete trigger subtracts what the insert never added: add it here, so the two cancel.
+      this.#count(cached, size);
       this.#deleteMessage.run(cached.key, seq);
       return undefined;
     }
+    this.#count(cached, size);
     cached.head = seq;
     cached.activeAt = now;
     cached.bytes += size;
@@ -366,6 +417,34 @@ class SqliteHistory implements HistoryStore {
     }
   }
 
+  /** An appended row, added to the room's and the store's totals at the end of the batch. */
+  #count(cached: CachedRoom, size: number): void {
+    cached.addedBytes += size;
+    cached.addedMessages++;
+    this.#addedBytes += size;
+    this.#addedMessages++;
+    this.#dirty.add(cached);
+  }
+
+  /** Before the totals are read from the file within a batch: what was appended so far goes in. */
+  #flushAdded(): void {
+    if (this.#addedMessages === 0) return;
+    for (const cached of this.#dirty) {
+      if (cached.addedMessages === 0) continue;
+      this.#saveHead.run(cached.head, cached.activeAt, cached.addedBytes, cached.addedMessages, cached.key);
+      cached.addedBytes = 0;
+      cached.addedMessages = 0;
+    }
+    this.#flushTotals();
+  }
+
+  #flushTotals(): void {
+    if (this.#addedMessages === 0) return;
+    this.#addTotals.run(this.#addedBytes, this.#addedMessages);
+    this.#addedBytes = 0;
+    this.#addedMessages = 0;
+  }
+
   /** A room with an append in the running batch: its activity is not in the file yet. */
   #batchRoom(room: RoomIdText): boolean {
     const cached = this.#cache.get(room);
@@ -374,6 +453,7 @@ class SqliteHistory implements HistoryStore {
 
   /** Oldest first until the room fits; usually one delete, since one message at a time arrives. */
   #trimRoomBytes(key: number): void {
+    this.#flushAdded();
     while ((this.#roomBytes.get(key)?.bytes ?? 0) > this.limits.roomMaxBytes) {
       if (this.#trimRoomOldest.run(key, key).changes === 0) return;
     }
@@ -385,6 +465,7 @@ class SqliteHistory implements HistoryStore {
    * Rooms with members are never forgotten; if every other room has members, nothing is.
    */
   #forgetOneRoom(created: number, isLive: (room: RoomIdText) => boolean): void {
+    this.#flushAdded();
     const PAGE = 64;
     for (const query of [this.#oldestEmptyRooms, this.#oldestRooms]) {
       for (let offset = 0; ; offset += PAGE) {
@@ -411,7 +492,10 @@ class SqliteHistory implements HistoryStore {
 
   openRoom(room: RoomIdText, now: number, isLive: (room: RoomIdText) => boolean = () => false): boolean {
     try {
-      return (this.db.inTransaction ? this.#openRoom(room, now, isLive) : this.#openRoomAtomically(room, now, isLive)).created;
+      if (this.db.inTransaction) return this.#openRoom(room, now, isLive).created;
+      const { created } = this.#openRoomAtomically(room, now, isLive);
+      this.wal?.committed();
+      return created;
     } catch (error) {
       this.#forget();
       throw error;
@@ -436,7 +520,9 @@ class SqliteHistory implements HistoryStore {
 
   appendBatch(items: readonly PendingAppend[], now: number, isLive: (room: RoomIdText) => boolean = () => false): (AppendResult | undefined)[] {
     try {
-      return this.#appendBatch(items, now, isLive);
+      const results = this.#appendBatch(items, now, isLive);
+      this.wal?.committed();
+      return results;
     } catch (error) {
       // Rolled back: the heads and totals remembered during the batch are no longer true.
       this.#forget();
@@ -452,7 +538,7 @@ class SqliteHistory implements HistoryStore {
 
   prune(now: number, isLive: (room: RoomIdText) => boolean): { messages: number; rooms: number } {
     this.#forget();
-    return this.db.transaction(() => {
+    const pruned = this.db.transaction(() => {
       const cutoff = now - this.limits.maxAgeMs;
       const messages = this.#trimAllAge.run(cutoff).changes;
       let rooms = 0;
@@ -463,13 +549,18 @@ class SqliteHistory implements HistoryStore {
       }
       return { messages, rooms };
     })();
+    this.wal?.committed();
+    return pruned;
   }
 
   stats(): StoreStats {
+    this.#flushAdded();
     return this.#stats.get() ?? { rooms: 0, messages: 0, bytes: 0 };
   }
 
   close(): void {
+    // The worker's connection first, so the relay's is the last: its close checkpoints and removes the WAL.
+    this.wal?.stop();
     if (this.db.open) this.db.close();
   }
 
@@ -477,6 +568,8 @@ class SqliteHistory implements HistoryStore {
     this.#cache.clear();
     this.#dirty.clear();
     this.#storeBytes = undefined;
+    this.#addedBytes = 0;
+    this.#addedMessages = 0;
   }
 }
 

@@ -23,6 +23,7 @@ describe('config', () => {
       INSTALL_URL: 'https://parley.example/get', TRUSTED_PROXIES: '10.0.0.2, ::1',
       TLS_RELOAD_MS: '5000',
       REDIS_URL: 'redis://redis.internal:6379/2', REDIS_INSTANCE_TTL_MS: '4000',
+      WAL_MAX_KB: '512', WAL_CHECKPOINT_MS: '250',
       MAX_REQUESTS_PER_SOCKET: '10', ACCESS_LOG_PER_SEC: '3', ACCESS_LOG_BURST: '30', ADDRESS_ACCESS_LOG_PER_SEC: '2', ADDRESS_ACCESS_LOG_BURST: '6',
     });
     expect(config).toEqual({
@@ -38,6 +39,7 @@ describe('config', () => {
       installUrl: 'https://parley.example/get', trustedProxies: ['10.0.0.2', '::1'],
       tlsReloadMs: 5000,
       redisUrl: 'redis://redis.internal:6379/2', redisInstanceTtlMs: 4000,
+      walMaxKb: 512, walCheckpointMs: 250,
       maxRequestsPerSocket: 10, accessLogPerSec: 3, accessLogBurst: 30, addressAccessLogPerSec: 2, addressAccessLogBurst: 6,
     });
     expect(Object.isFrozen(config)).toBe(true);

@@ -41,4 +41,34 @@ describe('history store upgrade', () => {
     expect(history.stats()).toEqual({ rooms: 2, messages: 4, bytes: 2_200 });
     history.close();
   });
+  it('opens a schema-2 file (totals kept by an insert trigger) and counts each later append once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-upgrade-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'relay.sqlite');
+    const room = newRoomId();
+    const id = newMessageId();
+    const limits = { maxCount: 100, maxAgeMs: 1e12, roomMaxBytes: 1 << 20, storeMaxBytes: 1 << 30 };
+    const first = openSqliteHistory(path, limits);
+    first.append(room, { id, from: 'p0000000000000000', body: 'A'.repeat(36) }, 1);
+    first.close();
+    // What version 2 left in the file: its insert trigger and its version number.
+    const old = new Database(path);
+    old.exec(`
+      CREATE TRIGGER IF NOT EXISTS message_added AFTER INSERT ON messages BEGIN
+        UPDATE rooms SET bytes = bytes + length(NEW.body) + 64, messages = messages + 1 WHERE key = NEW.room_key;
+        UPDATE totals SET bytes = bytes + length(NEW.body) + 64, messages = messages + 1;
+      END;
+      PRAGMA user_version = 2;
+    `);
+    old.close();
+
+    const history = openSqliteHistory(path, limits);
+    // Stored size is the body's length + 64 (docs/protocol.md, "Storage quotas").
+    expect(history.stats()).toEqual({ rooms: 1, messages: 1, bytes: 100 });
+    // Dedup survives the upgrade: the same id is the original message, stored once.
+    expect(history.append(room, { id, from: 'p0000000000000000', body: 'C'.repeat(36) }, 2)).toMatchObject({ duplicate: true, message: { seq: 1 } });
+    history.append(room, { id: newMessageId(), from: 'p0000000000000000', body: 'B'.repeat(36) }, 2);
+    expect(history.stats()).toEqual({ rooms: 1, messages: 2, bytes: 200 });
+    history.close();
+  });
 });
