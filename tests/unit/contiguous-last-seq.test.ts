@@ -12,6 +12,7 @@ import { onChatMessage } from '../../src/background/relay-frames/on-chat-message
 import { onGap } from '../../src/background/relay-frames/on-gap.ts';
 import { onRoom } from '../../src/background/relay-frames/on-room.ts';
 import { onSynced } from '../../src/background/relay-frames/on-synced.ts';
+import { flushOutbox } from '../../src/background/outbox.ts';
 import { settleSeqs } from '../../src/background/settled-seqs.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import type { RoomFrame } from '../../src/shared/protocol.ts';
@@ -130,6 +131,17 @@ describe('a room\'s lastSeq (the since of its next join) never passes a seq that
     f.sent.length = 0;
     await rejoinAll(f.bg, f.link);
     expect(getRooms()).toEqual([{ type: 'GETROOM', room, since: 0 }]);
+  });
+
+  it('a live write that fails asks again without holding the outbox of a synced room', async () => {
+    await onSynced(f.bg, f.link, { type: 'SYNCED', room, head: 0 });
+    f.bg.db = failWrites(realDb);
+    await fails(onChatMessage(f.bg, f.link, await f.incoming('failed', 1)));
+    f.bg.db = realDb;
+    expect(getRooms()).toEqual([{ type: 'GETROOM', room, since: 0 }]);
+    const mine = await ownMessage('typed meanwhile');
+    await flushOutbox(f.bg, f.link, room);
+    expect(f.sent.filter((s) => s.type === 'CHATMSG').map((s) => (s.type === 'CHATMSG' ? s.id : ''))).toEqual([mine]);
   });
 
   it('SYNCED with a head above lastSeq asks again once; with no progress since, the room is synced', async () => {
