@@ -1,6 +1,7 @@
 import type { SenderMemory } from '../shared/identity-rules.ts';
 import type { Settings } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
+import { settleSeqs, type SeqRanges } from './settled-seqs.ts';
 import { DEFAULT_SETTINGS, loadKnownRelays, loadSettings, rememberRelay as rememberRelayIn, type Db, type MessageRecord, type OutboxRecord, type RoomRecord, type SenderRecord } from './db.ts';
 
 // What the hot paths read, held in memory so a message typed or received costs one IndexedDB
@@ -22,6 +23,11 @@ export interface Memory {
   outbox: Map<string, Map<string, OutboxRecord>>;
   /** Per room, its last line in display order, once read (publishState); absent: read again. */
   lastLines: Map<string, MessageRecord | null>;
+  /**
+   * Per room, seqs stored above its lastSeq, below a seq that is not (settled-seqs.ts). Not in
+   * IndexedDB: after a restart the rejoin from lastSeq replays them, found stored, not shown again.
+   */
+  ahead: Map<string, SeqRanges>;
 }
 
 export async function loadMemory(db: Db): Promise<Memory> {
@@ -31,7 +37,7 @@ export async function loadMemory(db: Db): Promise<Memory> {
   const memory: Memory = {
     rooms: new Map(rooms.map((r) => [r.roomId, r])), settings, knownRelays,
     senders: new Map(senders.map((s) => [senderKey(s.roomId, s.nick), s.key])), claims: [],
-    outbox: new Map(), lastLines: new Map(),
+    outbox: new Map(), lastLines: new Map(), ahead: new Map(),
   };
   for (const item of outbox) queuedIn(memory, item.roomId).set(item.id, item);
   return memory;
@@ -101,6 +107,22 @@ export function roomDeleted(bg: Background, roomId: string): void {
   bg.mem.rooms.delete(roomId);
   bg.mem.outbox.delete(roomId);
   bg.mem.lastLines.delete(roomId);
+  bg.mem.ahead.delete(roomId);
+}
+
+/**
+ * Seqs `from`..`to` of `room` are settled (stored, or gone: GAP) by the transaction about to commit:
+ * the lastSeq to write with it, and `done()` to call once it committed.
+ */
+export function settling(bg: Background, room: RoomRecord, from: number, to: number): { lastSeq: number; done(): void } {
+  const settled = settleSeqs(room.lastSeq, bg.mem.ahead.get(room.roomId) ?? [], from, to);
+  return {
+    lastSeq: settled.lastSeq,
+    done() {
+      if (settled.ahead.length > 0) bg.mem.ahead.set(room.roomId, settled.ahead);
+      else bg.mem.ahead.delete(room.roomId);
+    },
+  };
 }
 
 /** Writes a room record, then remembers it. */
@@ -139,6 +161,6 @@ export async function rememberRelay(bg: Background, url: string): Promise<void> 
 export function emptyMemory(): Memory {
   return {
     rooms: new Map(), settings: { ...DEFAULT_SETTINGS }, knownRelays: [], senders: new Map(), claims: [],
-    outbox: new Map(), lastLines: new Map(),
+    outbox: new Map(), lastLines: new Map(), ahead: new Map(),
   };
 }

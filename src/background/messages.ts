@@ -2,7 +2,7 @@ import type { IDBPTransaction } from 'idb';
 import type { ChatItem } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
 import { PENDING_ORDER, type MessageRecord, type OutboxRecord, type ParleyDB, type RoomRecord } from './db.ts';
-import { lineRemoved, lineStored, queued, roomStored, takeClaims, unqueued } from './memory.ts';
+import { lineRemoved, lineStored, queued, roomStored, settling, takeClaims, unqueued } from './memory.ts';
 
 // Writes to a room's chat. Every write is keyed by (room, message id), so a frame that arrives
 // twice (a resend, a replay) updates the same line instead of adding one.
@@ -33,9 +33,11 @@ export async function putChatLine(bg: Background, line: MessageRecord, seq: numb
     if (existing.seq !== null || seq === null) {
       // Still seen at this seq: a relay that renumbered the room (new epoch) replays a message we
       // already had under a new number, and a lastSeq left below it makes every SYNCED ask again.
-      const next = room && seq !== null && seq > room.lastSeq ? { ...room, lastSeq: seq } : null;
+      const settled = room && seq !== null ? settling(bg, room, seq, seq) : null;
+      const next = room && settled && settled.lastSeq !== room.lastSeq ? { ...room, lastSeq: settled.lastSeq } : null;
       if (next) await tx.objectStore('rooms').put(next);
       await tx.done;
+      settled?.done();
       if (next) roomStored(bg, next);
       return false;
     }
@@ -54,13 +56,21 @@ export async function putChatLine(bg: Background, line: MessageRecord, seq: numb
  * first, then stored with its room and any sender claim in one transaction, which replaces the
  * line `replaces` if there is one. Shown before it is stored because the watching view is
  * waiting for it; a worker killed before the write loses it here but not at the relay, which
- * replays it, as the room's lastSeq advances only with the write.
+ * replays it, as the room's lastSeq advances only with the write. A write that fails takes the
+ * line back from the views (the caller asks the relay for it again) and throws.
  */
 export async function showThenStore(bg: Background, line: MessageRecord, seq: number, replaces: string | null): Promise<void> {
   const stored = { ...line, order: (bg.mem.rooms.get(line.roomId)?.seqBase ?? 0) + line.order };
   bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(stored) });
   const tx = bg.db.transaction(['messages', 'rooms', 'senders'], 'readwrite');
-  const removed = await writeLine(bg, tx, stored, true, seq, replaces);
+  let removed: string | null;
+  try {
+    removed = await writeLine(bg, tx, stored, true, seq, replaces);
+  } catch (e) {
+    // Shown but not stored: a view must not keep a line this device does not have.
+    bg.postToWatchers(line.roomId, { type: 'room-item-removed', roomId: line.roomId, id: line.id });
+    throw e;
+  }
   if (removed) bg.postToWatchers(line.roomId, { type: 'room-item-removed', roomId: line.roomId, id: removed });
   bg.refresh();
 }
@@ -76,9 +86,10 @@ async function writeLine(bg: Background, tx: LineTx, stored: MessageRecord, adde
   const pending = takeClaims(bg);
   const room = bg.mem.rooms.get(stored.roomId);
   let next: RoomRecord | null = null;
+  const settled = room && seq !== null ? settling(bg, room, seq, seq) : null;
   if (room) {
     const unread = added && !stored.mine && stored.kind === 'message' && !isWatched(bg, stored.roomId) ? 1 : 0;
-    next = { ...room, lastSeq: seq !== null && seq > room.lastSeq ? seq : room.lastSeq, unread: room.unread + unread };
+    next = { ...room, lastSeq: settled?.lastSeq ?? room.lastSeq, unread: room.unread + unread };
   }
   try {
     const messages = tx.objectStore('messages');
@@ -92,6 +103,7 @@ async function writeLine(bg: Background, tx: LineTx, stored: MessageRecord, adde
     }
     await Promise.all(writes);
     await tx.done;
+    settled?.done();
     if (next) roomStored(bg, next);
     lineStored(bg, stored);
     if (removed) lineRemoved(bg, stored.roomId, removed);
@@ -125,7 +137,9 @@ export async function markAcked(bg: Background, roomId: string, id: string, seq:
   const message = await tx.objectStore('messages').get([roomId, id]);
   const writes: Promise<unknown>[] = [tx.objectStore('outbox').delete([roomId, id])];
   const room = bg.mem.rooms.get(roomId);
-  const next = room && seq > room.lastSeq ? { ...room, lastSeq: seq } : null;
+  // Our ACK may overtake another member's message with a lower seq (settled-seqs.ts).
+  const settled = room ? settling(bg, room, seq, seq) : null;
+  const next = room && settled && settled.lastSeq !== room.lastSeq ? { ...room, lastSeq: settled.lastSeq } : null;
   if (next) writes.push(tx.objectStore('rooms').put(next));
   let updated: MessageRecord | null = null;
   if (message && message.seq === null) {
@@ -134,11 +148,13 @@ export async function markAcked(bg: Background, roomId: string, id: string, seq:
     writes.push(tx.objectStore('messages').put(updated));
   }
   await Promise.all([...writes, tx.done]);
+  settled?.done();
   unqueued(bg, roomId, id);
   if (next) roomStored(bg, next);
   if (updated) {
     // Still the last line if nothing numbered came after it and nothing of ours waits behind it.
-    lineStored(bg, updated, next !== null && !bg.mem.outbox.get(roomId)?.size);
+    const newest = next !== null && next.lastSeq === seq && !bg.mem.ahead.has(roomId);
+    lineStored(bg, updated, newest && !bg.mem.outbox.get(roomId)?.size);
     bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(updated) });
   }
   bg.refresh();

@@ -22,6 +22,11 @@ export interface RelayLink {
   roomProblems: Map<string, ErrorCode>;
   /** Rooms per connection this relay allows, learned from its first TOO_MANY_ROOMS; null until then. */
   roomLimit: number | null;
+  /**
+   * Per room, the lastSeq it was last asked again from on this connection (join.ts, askAgain):
+   * asked again only once lastSeq has moved, so a write that keeps failing is not fetched forever.
+   */
+  askedAgain: Map<string, number>;
   /** Until when this relay's outbox waits (DAILY_QUOTA), cached from the outbox records; undefined until read. */
   outboxHold?: { until: number };
   /** The pending retry after RATE_LIMITED or INTERNAL (outbox.ts, scheduleOutboxRetry). */
@@ -31,7 +36,7 @@ export interface RelayLink {
 export function newRelayLink(url: string, socket: RelayLink['socket']): RelayLink {
   return {
     url, socket, synced: new Set(), inFlight: new Map(), wire: newWireLedger(), members: new Map(),
-    roomProblems: new Map(), roomLimit: null,
+    roomProblems: new Map(), roomLimit: null, askedAgain: new Map(),
   };
 }
 
@@ -41,4 +46,5 @@ export function resetConnection(link: RelayLink): void {
   link.inFlight.clear();
   link.wire = newWireLedger();
   link.members.clear();
+  link.askedAgain.clear();
 }

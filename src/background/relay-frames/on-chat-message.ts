@@ -4,11 +4,22 @@ import type { Background } from '../context.ts';
 import type { RelayLink } from '../relay-link.ts';
 import { putChatLine, showThenStore, unopenedNoticeId } from '../messages.ts';
 import { ownIdentity } from '../identity.ts';
+import { askAgain } from '../join.ts';
 import { memorySenders } from '../memory.ts';
 import { checkIncoming } from '../../shared/identity-rules.ts';
 import { roomKeys } from '../room-keys.ts';
 
-export async function onChatMessage(bg: Background, _link: RelayLink, frame: ChatDeliverFrame): Promise<void> {
+export async function onChatMessage(bg: Background, link: RelayLink, frame: ChatDeliverFrame): Promise<void> {
+  try {
+    await storeChatMessage(bg, frame);
+  } catch (e) {
+    // Not stored, so the room's lastSeq stays below it: the relay has it, ask for it again.
+    askAgain(bg, link, frame.room);
+    throw e;
+  }
+}
+
+async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promise<void> {
   const keys = await roomKeys(bg, frame.room);
   if (!keys) return; // A room we left; the relay will stop sending once LEAVE lands.
   // The one read on this path, made while the body is opened.

@@ -2,7 +2,7 @@ import type { GapFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
 import type { RelayLink } from '../relay-link.ts';
 import { putChatLine } from '../messages.ts';
-import { putRoom } from '../memory.ts';
+import { roomStored, settling } from '../memory.ts';
 
 /** Says plainly that history is missing rather than showing a chat that looks complete. */
 export async function onGap(bg: Background, _link: RelayLink, frame: GapFrame): Promise<void> {
@@ -14,7 +14,13 @@ export async function onGap(bg: Background, _link: RelayLink, frame: GapFrame): 
     roomId: frame.room, id: `gap-${frame.from}-${frame.to}`, kind: 'gap', seq: null, order: frame.to + 0.5,
     mine: false, nick: '', text, sentAt: Date.now(), status: 'received',
   }, null);
-  // Those seqs are settled (gone), so the next rejoin asks only for what came after them.
+  // Those seqs are settled (gone), so the next rejoin asks only for what came after them; but
+  // never past a seq below them that is not stored (settled-seqs.ts).
   const room = bg.mem.rooms.get(frame.room);
-  if (room && frame.to > room.lastSeq) await putRoom(bg, { ...room, lastSeq: frame.to });
+  if (!room) return;
+  const settled = settling(bg, room, frame.from, frame.to);
+  const next = settled.lastSeq !== room.lastSeq ? { ...room, lastSeq: settled.lastSeq } : null;
+  if (next) await bg.db.put('rooms', next);
+  settled.done();
+  if (next) roomStored(bg, next);
 }

@@ -3,6 +3,7 @@ import { formatRoomCode, type RoomCode } from '../../shared/room-code.ts';
 import type { Background } from '../context.ts';
 import type { RelayLink } from '../relay-link.ts';
 import { putChatLine } from '../messages.ts';
+import { PENDING_ORDER } from '../db.ts';
 import { putRoom } from '../memory.ts';
 
 /** The relay let us in: a pending join becomes a stored room. */
@@ -36,8 +37,10 @@ async function checkEpoch(bg: Background, link: RelayLink, frame: RoomFrame): Pr
     await putRoom(bg, { ...room, epoch: frame.epoch });
     return;
   }
-  const seqBase = (room.seqBase ?? 0) + room.lastSeq + 1;
+  // After every line of the old numbering, also those stored above a hole below lastSeq.
+  const seqBase = Math.max((room.seqBase ?? 0) + room.lastSeq + 1, Math.floor(await highestNumbered(bg, room.roomId)) + 1);
   await putRoom(bg, { ...room, epoch: frame.epoch, seqBase, lastSeq: 0 });
+  bg.mem.ahead.delete(room.roomId); // seqs of the old numbering
   await putChatLine(bg, {
     roomId: room.roomId, id: `epoch-${frame.epoch}`, kind: 'notice', seq: null, order: -0.5, mine: false, nick: '',
     text: 'The relay lost this room\'s history. Earlier messages are kept only on this device.', sentAt: Date.now(), status: 'received',
@@ -45,4 +48,11 @@ async function checkEpoch(bg: Background, link: RelayLink, frame: RoomFrame): Pr
   link.synced.delete(room.roomId);
   link.inFlight.delete(room.roomId);
   link.socket.send({ type: 'GETROOM', room: room.roomId, since: 0 });
+}
+
+/** The highest order of a room's lines that are not pending (-Infinity: none). */
+async function highestNumbered(bg: Background, roomId: string): Promise<number> {
+  const range = IDBKeyRange.bound([roomId, -Infinity, ''], [roomId, PENDING_ORDER, ''], false, true);
+  const cursor = await bg.db.transaction('messages').store.index('byOrder').openCursor(range, 'prev');
+  return cursor?.value.order ?? -Infinity;
 }
