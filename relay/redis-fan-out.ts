@@ -26,6 +26,11 @@ export class LocalRoom {
   head = 0;
   /** Peers whose join is under way; the room is not let go (unsubscribed) while there are any. */
   readonly joining = new Set<PeerId>();
+  /**
+   * Per joining peer, JOINED/LEFT heard after its register's snapshot (undefined: its own JOINED or
+   * `r` has not come yet, so what is heard is older than the snapshot), for its ROOM's member list.
+   */
+  readonly heard = new Map<PeerId, { kind: 'joined' | 'left'; peer: PeerId }[] | undefined>();
   /** Pub/sub brought a message of another epoch and Redis is being asked which one is current. */
   checkingEpoch = false;
   constructor(readonly room: RoomIdText, readonly subscribed: Promise<unknown>) {}
