@@ -136,6 +136,36 @@ describe('age retention and expiry on Redis', () => {
   });
 });
 
+describe('a full Redis with maxmemory-policy volatile-lru', () => {
+  it('evicts keys rather than refusing writes: every message is acked', async () => {
+    // docs/protocol.md: "a full Redis evicts least recently used keys rather than refusing writes".
+    const own = await RedisServer.start();
+    onTestFinished(() => own.stop());
+    const control = new Redis(own.url);
+    onTestFinished(() => control.disconnect());
+    await control.config('SET', 'maxmemory', '4mb');
+    await control.config('SET', 'maxmemory-policy', 'volatile-lru');
+    const one = await startTestRelay({
+      redisUrl: own.url, ratePerSec: 10_000, rateBurst: 10_000, rateKbPerSec: 1_000_000, addressRatePerSec: 10_000,
+      addressRateBurst: 10_000, addressRateKbPerSec: 1_000_000, addressStoredKbPerDay: 1_000_000, addressRoomsPerHour: 1_000,
+    });
+    const alice = await one.connect();
+    // 30 rooms of 10 messages of 20,000 characters: about 6 MB of bodies, well past 4 MB.
+    let acked = 0;
+    for (let r = 0; r < 30; r++) {
+      const room = newRoomId();
+      await alice.join(room);
+      for (let i = 0; i < 10; i++) {
+        await alice.chat(room, 'e'.repeat(20_000));
+        acked++;
+      }
+    }
+    expect(acked).toBe(300);
+    expect(alice.pending('ERROR')).toEqual([]);
+    expect(Number(/evicted_keys:(\d+)/.exec(await control.info('stats'))![1])).toBeGreaterThan(0);
+  });
+});
+
 describe('/healthz with Redis', () => {
   it('answers 503 with the reason while Redis is unreachable, and 200 again once it is back', async () => {
     const own = await RedisServer.start();
