@@ -58,6 +58,8 @@ export interface Broker {
   stats(): StoreStats;
   /** Drops expired messages and forgets idle rooms without members (docs/protocol.md, "Retention and storage"). */
   prune(now: number): Promise<{ messages: number; rooms: number }>;
+  /** Why this instance cannot serve now (its store is unreachable), for /healthz; undefined when it can. */
+  unavailable?(): string | undefined;
   /** Commits what is pending, then lets go of the store. */
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import type { MetricGauges, Metrics } from './metrics.ts';
 export interface HttpDeps {
   readonly metrics: Metrics;
   /** Cheap enough for a probe every second; `gauges` also counts the store's rows. */
-  readonly health: () => { connections: number; rooms: number };
+  readonly health: () => { connections: number; rooms: number; unavailable?: string | undefined };
   readonly gauges: () => MetricGauges;
   readonly startedAt: number;
   /** The join page's HTML (relay/join-page.ts). */
@@ -38,7 +38,7 @@ export function httpRoutes(deps: HttpDeps): (req: IncomingMessage, res: ServerRe
       res.writeHead(200, JOIN_PAGE_HEADERS);
       res.end(req.method === 'HEAD' ? undefined : deps.joinPage);
     } else if (path === '/healthz') {
-      const { connections, rooms } = deps.health();
+      const { connections, rooms, unavailable } = deps.health();
       const uptimeS = Math.round((Date.now() - deps.startedAt) / 1000);
       // A browser extension whose socket did not open reads this to tell a busy relay from
       // something else on the port; only extension origins, and only here (nothing here is secret).
@@ -47,7 +47,9 @@ export function httpRoutes(deps: HttpDeps): (req: IncomingMessage, res: ServerRe
         res.setHeader('access-control-allow-origin', origin);
         res.setHeader('vary', 'origin');
       }
-      reply(res, 200, 'application/json', JSON.stringify({ ok: true, protocol: PROTOCOL_VERSION, uptimeS, connections, rooms }));
+      // A load balancer's health check must stop sending clients to an instance that can only answer INTERNAL.
+      if (unavailable !== undefined) reply(res, 503, 'application/json', JSON.stringify({ ok: false, error: unavailable, protocol: PROTOCOL_VERSION, uptimeS, connections, rooms }));
+      else reply(res, 200, 'application/json', JSON.stringify({ ok: true, protocol: PROTOCOL_VERSION, uptimeS, connections, rooms }));
     } else {
       reply(res, 200, 'text/plain; version=0.0.4; charset=utf-8', deps.metrics.render(deps.gauges()));
     }

@@ -73,6 +73,12 @@ export class RedisBroker implements Broker {
     return broker;
   }
 
+  /** Why this instance cannot serve now (/healthz answers 503 with it), or undefined. */
+  unavailable(): string | undefined {
+    const down = (['commands', 'subscriber'] as const).filter((name) => !this.#up[name]);
+    return down.length === 0 ? undefined : `redis unreachable (${down.join(', ')})`;
+  }
+
   get localRooms(): number {
     return this.#rooms.size;
   }
@@ -94,16 +100,23 @@ export class RedisBroker implements Broker {
       this.#rooms.set(roomId, room);
     }
     room.joining.add(peer.id);
+    room.heard.set(peer.id, undefined);
     let reply: RegisterReply;
     try {
       await room.subscribed;
       reply = await this.#register(room, announce ? 'announce' : 'quiet', [peer.id]);
     } catch (error) {
       room.joining.delete(peer.id);
+      room.heard.delete(peer.id);
       this.#release(room);
+      // The register may have run with its reply lost (a timeout): its entry would be a ghost. The
+      // room's check takes it out while the room has members here; otherwise prune() or a resync does.
+      if (!this.#rooms.has(roomId)) this.#unclean.add(roomId);
       throw error;
     }
     room.joining.delete(peer.id);
+    const heard = room.heard.get(peer.id) ?? [];
+    room.heard.delete(peer.id);
     const member = { peer, membership, filling: false };
     // A room recreated under its members (it expired, or Redis lost it) is news to them.
     this.#observeEpoch(room, reply.epoch, reply.head, reply.members, peer);
@@ -111,7 +124,15 @@ export class RedisBroker implements Broker {
     room.members.set(peer.id, member);
     this.#fanOut.watchLive(room, member);
     this.#unclean.delete(roomId);
-    return { created: reply.created, head: reply.head, epoch: reply.epoch, members: reply.members.filter((id) => id !== peer.id) };
+    // JOINED/LEFT published after the register's snapshot and handled before its reply came back
+    // (reply and pub/sub arrive on different connections) went to the members of then, not to this one.
+    const members = new Set(reply.members);
+    for (const event of heard) {
+      if (event.kind === 'joined') members.add(event.peer);
+      else members.delete(event.peer);
+    }
+    members.delete(peer.id);
+    return { created: reply.created, head: reply.head, epoch: reply.epoch, members: [...members] };
   }
 
   leave(roomId: RoomIdText, peer: Peer): void {
@@ -145,8 +166,16 @@ export class RedisBroker implements Broker {
     const reply = (await this.scripts.parleyPublish(keys, [
       id, from, body, before, after, historyMaxCount, historyMaxAgeMs, roomMaxStoredKb * 1024, MESSAGE_OVERHEAD_BYTES, roomChannel(room),
     ])) as [number, number | string, string, string];
-    if (reply[0] === 0) return duplicateOf(room, message, String(reply[1]));
-    return { message: { room, seq: Number(reply[1]), id, from, body, at: Number(reply[2]) }, duplicate: false };
+    const local = this.#rooms.get(room);
+    if (reply[0] === 0) {
+      if (local !== undefined && local.epoch !== 0) this.#observeEpoch(local, Number(reply[2]), local.head, undefined);
+      return duplicateOf(room, message, String(reply[1]));
+    }
+    const seq = Number(reply[1]);
+    // The script may have found the room lost and numbered it again: the sender must hear the new
+    // epoch (unasked ROOM) before the ACK carrying a seq of it, or it files its line in the old one.
+    if (local !== undefined && local.epoch !== 0) this.#observeEpoch(local, Number(reply[3]), seq, undefined);
+    return { message: { room, seq, id, from, body, at: Number(reply[2]) }, duplicate: false };
   }
 
   async readPage(room: RoomIdText, afterSeq: number, limit: number): Promise<{ messages: StoredMessage[]; head: number }> {
@@ -176,7 +205,10 @@ export class RedisBroker implements Broker {
    * was evicted under its members (a new epoch) within a minute, and refreshes stats().
    */
   async prune(): Promise<{ messages: number; rooms: number }> {
+    // The rooms set too: a sweep that took this instance for dead may have deleted it.
+    await this.#presence.rooms([...this.#rooms.keys()]);
     const replies = await Promise.all([...this.#rooms.values()].map((room) => this.#check(room)));
+    await this.#cleanUp();
     this.#stats = {
       rooms: replies.length,
       messages: replies.reduce((sum, reply) => sum + reply.messages, 0),
@@ -206,7 +238,7 @@ export class RedisBroker implements Broker {
   async #register(room: LocalRoom, mode: 'announce' | 'quiet' | 'resync', peers: readonly PeerId[]): Promise<RegisterReply> {
     const { instance } = this.#presence;
     const [created, head, epoch, flat, messages, bytes] = (await this.scripts.parleyRegister(roomKeys(room.room), [
-      this.config.historyMaxAgeMs, instance, roomChannel(room.room), mode, ...peers,
+      this.config.historyMaxAgeMs, instance, roomChannel(room.room), mode, MESSAGE_OVERHEAD_BYTES, ...peers,
     ])) as [number, number, string, string[], number, number];
     const members: PeerId[] = [];
     for (let i = 0; i < flat.length; i += 2) if (!this.#presence.isDead(flat[i + 1]!)) members.push(flat[i]!);
@@ -284,6 +316,13 @@ export class RedisBroker implements Broker {
       return;
     }
     const { peer } = message;
+    for (const [joiner, heard] of room.heard) {
+      // A joiner's own JOINED (or its `r` for a quiet rejoin) is where its register's snapshot ended.
+      if (heard === undefined) {
+        if (peer === joiner && message.kind !== 'left') room.heard.set(joiner, []);
+      } else if (message.kind !== 'registered') heard.push({ kind: message.kind, peer });
+    }
+    if (message.kind === 'registered') return;
     const frame = Buffer.from(encodeFrame({ type: message.kind === 'joined' ? 'JOINED' : 'LEFT', room: room.room, peer }));
     for (const member of room.members.values()) if (member.peer.id !== peer) member.peer.sendEncoded(frame);
   }
@@ -352,9 +391,18 @@ export class RedisBroker implements Broker {
       await this.#presence.rooms(rooms.map((room) => room.room));
     }
     await Promise.all(rooms.map((room) => this.#check(room)));
+    await this.#cleanUp();
+  }
+
+  /** Takes this instance's entries out of rooms it has no members in any more (see #unclean). */
+  async #cleanUp(): Promise<void> {
     const { instance } = this.#presence;
     for (const room of [...this.#unclean]) {
-      if (this.#rooms.has(room)) continue;
+      // Checked and sent in one turn: a join starting later registers after this removal.
+      if (this.#rooms.has(room)) {
+        this.#unclean.delete(room);
+        continue;
+      }
       await this.scripts.parleyRemove([membersKey(room)], [instance, roomChannel(room)]);
       this.#unclean.delete(room);
     }

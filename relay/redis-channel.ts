@@ -7,12 +7,14 @@ import type { PeerId } from '../src/shared/protocol.ts';
  *   m <epoch> <seq> <from> <CHATMSG frame JSON>   a stored message
  *   j <peer>                                       JOINED
  *   l <peer>                                       LEFT
+ *   r <peer>                                       a quiet rejoin registered (no frame: marks, for
+ *                                                  the joining instance, where its snapshot ended)
  *   s <to> <SIGNAL frame JSON>                     for one peer, delivered by the instance holding it
  */
 
 export type ChannelMessage =
   | { readonly kind: 'chat'; readonly epoch: number; readonly seq: number; readonly from: PeerId; readonly frame: Buffer }
-  | { readonly kind: 'joined' | 'left'; readonly peer: PeerId }
+  | { readonly kind: 'joined' | 'left' | 'registered'; readonly peer: PeerId }
   | { readonly kind: 'signal'; readonly to: PeerId; readonly frame: Buffer };
 
 const SPACE = 0x20;
@@ -38,6 +40,7 @@ export function readChannelMessage(message: Buffer): ChannelMessage | undefined 
   }
   if (kind === 0x6a /* j */) return { kind: 'joined', peer: message.toString('latin1', 2, end) };
   if (kind === 0x6c /* l */) return { kind: 'left', peer: message.toString('latin1', 2, end) };
+  if (kind === 0x72 /* r */) return { kind: 'registered', peer: message.toString('latin1', 2, end) };
   if (kind === 0x73 /* s */ && a > 0) return { kind: 'signal', to: message.toString('latin1', 2, a), frame: message.subarray(a + 1) };
   return undefined;
 }

@@ -26,6 +26,11 @@ export class LocalRoom {
   head = 0;
   /** Peers whose join is under way; the room is not let go (unsubscribed) while there are any. */
   readonly joining = new Set<PeerId>();
+  /**
+   * Per joining peer, JOINED/LEFT heard after its register's snapshot (undefined: its own JOINED or
+   * `r` has not come yet, so what is heard is older than the snapshot), for its ROOM's member list.
+   */
+  readonly heard = new Map<PeerId, { kind: 'joined' | 'left'; peer: PeerId }[] | undefined>();
   /** Pub/sub brought a message of another epoch and Redis is being asked which one is current. */
   checkingEpoch = false;
   constructor(readonly room: RoomIdText, readonly subscribed: Promise<unknown>) {}
@@ -42,7 +47,27 @@ type ReadPage = (room: RoomIdText, afterSeq: number, limit: number) => Promise<{
  * a fill is read back from the stream. Seqs the stream no longer holds become a GAP, as in a replay.
  */
 export class RedisFanOut {
+  /**
+   * Reads in flight, by room and afterSeq: one missed pub/sub message leaves every live member of
+   * the room with the same hole, and they share one read of it rather than one read each.
+   */
+  readonly #reads = new Map<string, { readonly limit: number; readonly page: ReturnType<ReadPage> }>();
+
   constructor(private readonly readPage: ReadPage, private readonly log: Logger, private readonly frameBytes: number) {}
+
+  #read(room: RoomIdText, afterSeq: number, limit: number): ReturnType<ReadPage> {
+    const key = `${room} ${afterSeq}`;
+    const shared = this.#reads.get(key);
+    if (shared !== undefined && shared.limit >= limit) return shared.page;
+    const page = this.readPage(room, afterSeq, limit);
+    const entry = { limit, page };
+    this.#reads.set(key, entry);
+    const forget = () => {
+      if (this.#reads.get(key) === entry) this.#reads.delete(key);
+    };
+    page.then(forget, forget);
+    return page;
+  }
 
   /** A stored message from pub/sub: `data` is the encoded CHATMSG, the same bytes for every member. */
   deliver(room: LocalRoom, seq: number, from: PeerId, data: Buffer): void {
@@ -95,7 +120,9 @@ export class RedisFanOut {
           await peer.whenFreed(FILL_SHARE);
           continue;
         }
-        const { messages, head } = await this.readPage(room.room, membership.delivered, fits);
+        const page = await this.#read(room.room, membership.delivered, fits);
+        const { head } = page;
+        const messages = page.messages.slice(0, fits);
         if (!current()) return;
         if (head > room.head) room.head = head;
         const first = messages[0]?.seq ?? head + 1;

@@ -64,11 +64,12 @@ export class RedisPresence {
   }
 
   async #beat(): Promise<void> {
-    const [[, previous] = []] = (await this.redis.multi()
+    const [[, previous] = [], [, added] = []] = (await this.redis.multi()
       .set(heartbeatKey(this.instance), '1', 'PX', this.ttlMs, 'GET')
       .sadd(INSTANCES_KEY, this.instance)
       .exec()) ?? [];
-    if (previous === null && this.#timer !== undefined) {
+    // Missing from the instance list means another instance forgot this one as dead: a lapse too.
+    if ((previous === null || added === 1) && this.#timer !== undefined) {
       this.log.warn('redis_heartbeat_lapsed', { instance: this.instance });
       this.onLapsed();
     }
@@ -84,14 +85,29 @@ export class RedisPresence {
     }
   }
 
-  /** Removes a dead instance's members from all its rooms; safe to run on several instances at once. */
+  /**
+   * Removes a dead instance's members from all its rooms; safe to run on several instances at once.
+   * Every step checks in Redis that its heartbeat is still missing: one that beats again between
+   * steps (back after an outage) keeps its entries and its rooms set, and resyncs having lapsed.
+   */
   async #evict(instance: string): Promise<void> {
     this.#dead.add(instance);
-    const rooms = (await this.redis.smembers(instanceRoomsKey(instance))) as RoomIdText[];
-    let removed = 0;
-    for (const room of rooms) removed += Number(await this.scripts.parleyRemove([membersKey(room)], [instance, roomChannel(room)]));
-    await this.redis.multi().del(instanceRoomsKey(instance)).srem(INSTANCES_KEY, instance).exec();
-    if (removed > 0) this.log.info('redis_instance_evicted', { instance, rooms: rooms.length, members: removed });
-    this.#dead.delete(instance);
+    try {
+      const heartbeat = heartbeatKey(instance);
+      const rooms = (await this.redis.smembers(instanceRoomsKey(instance))) as RoomIdText[];
+      let removed = 0;
+      for (const room of rooms) {
+        const count = Number(await this.scripts.parleyEvict([membersKey(room), heartbeat], [instance, roomChannel(room)]));
+        if (count < 0) {
+          this.log.info('redis_instance_back', { instance });
+          return;
+        }
+        removed += count;
+      }
+      await this.scripts.parleyForget([heartbeat, instanceRoomsKey(instance), INSTANCES_KEY], [instance]);
+      if (removed > 0) this.log.info('redis_instance_evicted', { instance, rooms: rooms.length, members: removed });
+    } finally {
+      this.#dead.delete(instance);
+    }
   }
 }

@@ -5,7 +5,9 @@ import type { RoomIdText } from '../src/shared/protocol.ts';
  * The Redis key layout and the Lua scripts that change it (docs/protocol.md, "Several instances on
  * Redis"). Rules:
  * - Every key of a room carries the room id as its hash tag, `{ROOM}`, so the scripts touch one
- *   slot and a Redis Cluster can host them. Keys of instances are apart and no script touches them.
+ *   slot and a Redis Cluster can host them. Keys of instances are apart; only the presence scripts
+ *   that sweep a dead instance (EVICT_LUA, FORGET_LUA) touch them, and EVICT_LUA pairs a room's key
+ *   with an instance's heartbeat: two slots, so those two are what a Cluster could not run.
  * - Whatever must be atomic is one script: a publish checks dedup, numbers, appends, trims,
  *   refreshes the room's expiry and PUBLISHes the frame in one step, so pub/sub order is seq order.
  * - The clock is Redis's (TIME): one clock for every instance.
@@ -52,6 +54,18 @@ if created == 1 then
 end
 `;
 
+/**
+ * Redis evicts key by key (docs/protocol.md, "Several instances on Redis"): a room whose stream went
+ * alone keeps its numbering, but its dedup entries and stored size describe messages that are gone,
+ * so they go too, or retention would count them forever. Needs `created` (OPEN_ROOM) before it.
+ */
+const LOG_LOST = `
+if created == 0 and redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('DEL', KEYS[3])
+  redis.call('HSET', KEYS[1], 'bytes', 0)
+end
+`;
+
 const EXPIRE = (age: string) => `
 for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ${age}) end
 `;
@@ -62,10 +76,12 @@ for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ${age}) end
  * Returns {1, seq, at, epoch} for a new message, {0, "seq:at:from", epoch} for a duplicate.
  */
 export const PUBLISH_LUA = `
-local old = redis.call('HGET', KEYS[3], ARGV[1])
-if old then return {0, old, redis.call('HGET', KEYS[1], 'epoch') or '0'} end
 ${NOW}
 ${OPEN_ROOM}
+${LOG_LOST}
+-- After the room-loss check: an id of a lost numbering is never a duplicate.
+local old = redis.call('HGET', KEYS[3], ARGV[1])
+if old then return {0, old, redis.call('HGET', KEYS[1], 'epoch')} end
 local maxCount, maxAge, maxBytes, overhead = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local seq = redis.call('HINCRBY', KEYS[1], 'head', 1)
 local seqText = string.format('%d', seq)
@@ -90,8 +106,10 @@ return {1, seq, nowText, epoch}
 `;
 
 /**
- * KEYS meta, log, ids, members. ARGV maxAgeMs, instance, channel, mode, peers…
- * mode "announce": the peers join and JOINED is published for each; "quiet": they join (a rejoin);
+ * KEYS meta, log, ids, members. ARGV maxAgeMs, instance, channel, mode, per-message overhead, peers…
+ * Trims messages older than maxAgeMs first (a room with members and no new messages would keep them).
+ * mode "announce": the peers join and JOINED is published for each; "quiet": they join (a rejoin)
+ * and `r <peer>` is published, which only the joining instance reads (where its snapshot ends);
  * "resync": the instance's entries become exactly these peers (after a reconnect): JOINED for an
  * entry that was missing (another instance took it for dead), LEFT for one no longer here; a peer
  * written `~peer` is only kept (its join is under way and writes its entry itself).
@@ -102,15 +120,25 @@ return {1, seq, nowText, epoch}
 export const REGISTER_LUA = `
 ${NOW}
 ${OPEN_ROOM}
+${LOG_LOST}
+local cutoff, overhead = now - tonumber(ARGV[1]), tonumber(ARGV[5])
+while true do
+  local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+  if not oldest or tonumber(oldest[2][8]) >= cutoff then break end
+  redis.call('XDEL', KEYS[2], oldest[1])
+  redis.call('HDEL', KEYS[3], oldest[2][2])
+  redis.call('HINCRBY', KEYS[1], 'bytes', -(#oldest[2][6] + overhead))
+end
 local mode = ARGV[4]
 local mine = {}
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   if string.sub(ARGV[i], 1, 1) == '~' then
     mine[string.sub(ARGV[i], 2)] = true
   else
     mine[ARGV[i]] = true
     local added = redis.call('HSET', KEYS[4], ARGV[i], ARGV[2])
-    if mode == 'announce' or (mode == 'resync' and added == 1) then redis.call('PUBLISH', ARGV[3], 'j ' .. ARGV[i]) end
+    if mode == 'announce' or (mode == 'resync' and added == 1) then redis.call('PUBLISH', ARGV[3], 'j ' .. ARGV[i])
+    elseif mode == 'quiet' then redis.call('PUBLISH', ARGV[3], 'r ' .. ARGV[i]) end
   end
 end
 local all = redis.call('HGETALL', KEYS[4])
@@ -151,19 +179,52 @@ end
 return removed
 `;
 
-/** KEYS meta, log. ARGV afterSeq, limit. Returns {head, entries} read at one instant. */
+/**
+ * KEYS meta, log. ARGV afterSeq, limit. Returns {head, entries} read at one instant; a room whose
+ * meta is gone is lost, and what is left of its stream belongs to a dead numbering: nothing.
+ */
 export const READ_LUA = `
-local head = tonumber(redis.call('HGET', KEYS[1], 'head') or '0')
+local head = redis.call('HGET', KEYS[1], 'head')
+if not head then return {0, {}} end
+head = tonumber(head)
 local from = string.format('%d', tonumber(ARGV[1]) + 1) .. '-0'
 return {head, redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[2])}
 `;
 
+/**
+ * KEYS members, heartbeat of the instance. ARGV instance, channel. REMOVE_LUA for every entry of a
+ * dead instance, but only while its heartbeat is missing: the check and the removal are one step,
+ * so an instance that beats again meanwhile keeps its entries (it resyncs, having lapsed).
+ */
+export const EVICT_LUA = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+local removed = 0
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if all[i + 1] == ARGV[1] then
+    redis.call('HDEL', KEYS[1], all[i])
+    redis.call('PUBLISH', ARGV[2], 'l ' .. all[i])
+    removed = removed + 1
+  end
+end
+return removed
+`;
+
+/** KEYS heartbeat, rooms set, instances set. ARGV instance. Forgets a dead instance, only if still dead. */
+export const FORGET_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2])
+redis.call('SREM', KEYS[3], ARGV[1])
+return 1
+`;
 
 const SCRIPTS = {
   parleyPublish: [4, PUBLISH_LUA],
   parleyRegister: [4, REGISTER_LUA],
   parleyRemove: [1, REMOVE_LUA],
   parleyRead: [2, READ_LUA],
+  parleyEvict: [2, EVICT_LUA],
+  parleyForget: [3, FORGET_LUA],
 } as const;
 
 type Reply = unknown;

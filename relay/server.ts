@@ -84,7 +84,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   let shuttingDown = false;
 
   const gauges = (): MetricGauges => ({ connections: peers.size, rooms: broker.localRooms, ...storeGauges(ctx) });
-  const health = () => ({ connections: peers.size, rooms: broker.localRooms });
+  const health = () => ({ connections: peers.size, rooms: broker.localRooms, unavailable: broker.unavailable?.() });
   const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now(), joinPage: joinPage(config.installUrl), log, addressOf,
     accessLog: new AccessLog(config, log, metrics) });
   const server = tls === null ? createHttpServer(routes) : createHttpsServer(tls, routes);

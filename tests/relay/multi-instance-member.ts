@@ -77,7 +77,8 @@ export class Member {
   readonly written = new Map<string, string>();
   readonly violations: string[] = [];
   readonly joined = new Set<string>();
-  readonly left = new Set<string>();
+  /** LEFT frames by peer, counted: a LEFT told twice is a defect the audit must see. */
+  readonly left = new Map<string, number>();
   /** Unasked ROOM frames (not answering a join of ours), with their epoch. */
   readonly unaskedRooms: number[] = [];
   internalErrors = 0;
@@ -237,7 +238,7 @@ export class Member {
         this.joined.add(frame.peer);
         return;
       case 'LEFT':
-        this.left.add(frame.peer);
+        this.left.set(frame.peer, (this.left.get(frame.peer) ?? 0) + 1);
         return;
       default:
         return;

@@ -142,6 +142,8 @@ describe('several relay instances on one Redis', () => {
     burst(members, 2);
     await untilConverged(members, 'chatting on without instance 0');
     expect(audit(members)).toEqual([]);
+    // Told once each, though every live instance sweeps the dead one.
+    for (const m of [cid, dee]) for (const peer of gone) expect(m.left.get(peer)).toBe(1);
     for (const member of members) expect(member.current!.gaps).toEqual([]);
 
     // The instance comes back; a member moves onto it and the room goes on.

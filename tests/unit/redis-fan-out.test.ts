@@ -90,3 +90,20 @@ describe('RedisFanOut', () => {
     expect(seqs(frames)).toEqual([2, 3, 4]);
   });
 });
+
+describe('RedisFanOut gap fill reads', () => {
+  it('reads a hole every member of the room has once, not once per member', async () => {
+    const stream = [message(1), message(2), message(3)];
+    const { fanOut, room, join } = setup(stream);
+    const reads: number[] = [];
+    const read = (fanOut as unknown as { readPage: (r: string, after: number, limit: number) => Promise<unknown> }).readPage;
+    (fanOut as unknown as { readPage: typeof read }).readPage = (r, after, limit) => (reads.push(after), read(r, after, limit));
+    const members = ['pa', 'pb', 'pc'].map((id) => join(id, { live: true, delivered: 1 }));
+    // Seq 2 was missed (a dropped subscription); seq 3 arrives: every member has the same hole.
+    room.head = 1;
+    fanOut.deliver(room, 3, 'pother', Buffer.from(encodeFrame(toChatFrame(message(3)))));
+    await settle();
+    for (const { frames } of members) expect(seqs(frames)).toEqual([2, 3]);
+    expect(reads).toEqual([1]);
+  });
+});
