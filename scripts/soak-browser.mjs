@@ -26,7 +26,8 @@ function fail(message) {
 
 const logs = mkdtempSync(join(tmpdir(), 'parley-soak-'));
 console.log(`soak: building once, then ${runs} run(s) of the browser suite${filters.length ? ` (${filters.join(' ')})` : ''} under ${loaders} busy process(es); logs in ${logs}`);
-const build = spawnSync('npx', ['vite', 'build'], { cwd: ROOT, encoding: 'utf8' });
+// Both halves: the production-install tests run the compiled relay (relay-dist/).
+const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
 if (build.status !== 0) fail(`the build failed:\n${build.stdout}${build.stderr}`);
 
 // The load: one busy loop per core, in its own process so the suite competes for every core.
