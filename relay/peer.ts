@@ -4,6 +4,7 @@ import { randomBase32 } from '../src/shared/base32.ts';
 import { encodeFrame } from '../src/shared/codec.ts';
 import { ERROR_CODES, type ErrorCode, type PeerId, type RelayToClient, type RoomIdText } from '../src/shared/protocol.ts';
 import type { Metrics } from './metrics.ts';
+import type { WireFrame } from './wire-frame.ts';
 
 /** Error codes that end the connection, as opposed to answering one frame. */
 export type CloseCode = { [K in ErrorCode]: (typeof ERROR_CODES)[K]['close'] extends number ? K : never }[ErrorCode];
@@ -138,8 +139,9 @@ export class Peer {
   }
 
   /** For fan-out: the frame is encoded once and the same bytes go to every member. */
-  sendEncoded(data: Buffer, onFlushed?: (error?: Error) => void): boolean {
+  sendEncoded(frame: Buffer | WireFrame, onFlushed?: (error?: Error) => void): boolean {
     if (!this.open) return false;
+    const data = Buffer.isBuffer(frame) ? frame : frame.payload;
     const size = data.length;
     // Queueing more would grow memory without bound and make senders wait on this reader.
     if (this.queuedBytes + size > this.options.maxBufferedBytes) return this.#refuse('SLOW_CONSUMER');
@@ -150,13 +152,14 @@ export class Peer {
       // Nothing of this peer's is waiting, so the socket most likely takes the frame at once: sent
       // without a callback, node skips the per-write tick and closure, and bytes that went straight
       // to the kernel were never the relay's to count.
-      this.socket.send(data, SEND_TEXT);
+      const stream = streamOf(this.socket);
+      if (stream !== undefined && !Buffer.isBuffer(frame)) stream.write(frame.wire);
+      else this.socket.send(data, SEND_TEXT);
       if (this.socket.bufferedAmount === 0) return true;
       // Some of it stayed in the stream's buffer: count all of it, as for any queued frame, and
       // learn when it is out from an empty write behind it (writes complete in order).
       this.#progressAt = performance.now();
       this.#queue(size);
-      const stream = streamOf(this.socket);
       if (stream === undefined) this.#written(size);
       else stream.write(EMPTY, () => this.#written(size));
       return true;
