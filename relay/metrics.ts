@@ -10,10 +10,12 @@ export interface MetricGauges {
   readonly storedBytes: number;
   /** Entries in each address quota's table, by quota. */
   readonly quotaAddresses: { readonly bytes: number; readonly rooms: number };
+  /** Bytes handed to sockets and not yet written out, as the buffer bounds count them. */
+  readonly unsentBytes: number;
 }
 
 /** The store's share of the gauges: its running totals, one row read, never a scan of the messages. */
-export function storeGauges(ctx: Pick<RelayContext, 'broker' | 'quotas'>): Omit<MetricGauges, 'connections' | 'rooms'> {
+export function storeGauges(ctx: Pick<RelayContext, 'broker' | 'quotas'>): Omit<MetricGauges, 'connections' | 'rooms' | 'unsentBytes'> {
   const stored = ctx.broker.stats();
   return {
     storedRooms: stored.rooms,
@@ -63,6 +65,9 @@ export class Metrics {
     metric('parley_relay_quota_addresses', 'gauge', 'Addresses remembered by each address quota.', [
       ['{quota="bytes"}', gauges.quotaAddresses.bytes],
       ['{quota="rooms"}', gauges.quotaAddresses.rooms],
+    ]);
+    metric('parley_relay_unsent_bytes', 'gauge', 'Bytes handed to client sockets and not yet written out (the buffer bounds count these).', [
+      ['', gauges.unsentBytes],
     ]);
     metric('parley_relay_access_records_dropped_total', 'counter', 'HTTP access records not written (over their rate limit).', [
       ['', this.accessRecordsDropped],

@@ -1,8 +1,10 @@
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { randomBase32 } from '../src/shared/base32.ts';
 import { encodeFrame } from '../src/shared/codec.ts';
 import { ERROR_CODES, type ErrorCode, type PeerId, type RelayToClient, type RoomIdText } from '../src/shared/protocol.ts';
 import type { Metrics } from './metrics.ts';
+import type { WireFrame } from './wire-frame.ts';
 
 /** Error codes that end the connection, as opposed to answering one frame. */
 export type CloseCode = { [K in ErrorCode]: (typeof ERROR_CODES)[K]['close'] extends number ? K : never }[ErrorCode];
@@ -31,6 +33,16 @@ export interface QueueAccount {
   /** The peers with unsent bytes counted here: when the bound is full, the one holding most is cut. */
   readonly holders: Set<Peer>;
 }
+
+const SEND_TEXT = { binary: false } as const;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The stream under a ws socket (ws's own bufferedAmount reads it). A write on it goes after every
+ * frame ws has handed it, since this relay uses neither compression nor blobs, the only things ws
+ * holds back in its own queue.
+ */
+const streamOf = (socket: WebSocket): Writable | undefined => (socket as unknown as { _socket?: Writable })._socket ?? undefined;
 
 const newAccount = (): QueueAccount => ({ queuedBytes: 0, freed: new BufferSignal(), holders: new Set() });
 
@@ -127,20 +139,37 @@ export class Peer {
   }
 
   /** For fan-out: the frame is encoded once and the same bytes go to every member. */
-  sendEncoded(data: Buffer, onFlushed?: (error?: Error) => void): boolean {
+  sendEncoded(frame: Buffer | WireFrame, onFlushed?: (error?: Error) => void): boolean {
     if (!this.open) return false;
+    const data = Buffer.isBuffer(frame) ? frame : frame.payload;
     const size = data.length;
     // Queueing more would grow memory without bound and make senders wait on this reader.
     if (this.queuedBytes + size > this.options.maxBufferedBytes) return this.#refuse('SLOW_CONSUMER');
     if (!this.#makeRoom(this.address, this.options.maxAddressBufferedBytes, size, 'ADDRESS_BUFFERS_FULL')) return false;
     if (!this.#makeRoom(this.total, this.options.maxTotalBufferedBytes, size, 'RELAY_BUFFERS_FULL')) return false;
+    this.metrics.framesOut++;
+    if (this.queuedBytes === 0 && onFlushed === undefined) {
+      // Nothing of this peer's is waiting, so the socket most likely takes the frame at once: sent
+      // without a callback, node skips the per-write tick and closure, and bytes that went straight
+      // to the kernel were never the relay's to count.
+      const stream = streamOf(this.socket);
+      if (stream !== undefined && !Buffer.isBuffer(frame)) stream.write(frame.wire);
+      else this.socket.send(data, SEND_TEXT);
+      if (this.socket.bufferedAmount === 0) return true;
+      // Some of it stayed in the stream's buffer: count all of it, as for any queued frame, and
+      // learn when it is out from an empty write behind it (writes complete in order).
+      this.#progressAt = performance.now();
+      this.#queue(size);
+      if (stream === undefined) this.#written(size);
+      else stream.write(EMPTY, () => this.#written(size));
+      return true;
+    }
     if (this.queuedBytes === 0) this.#progressAt = performance.now();
     this.#queue(size);
-    this.socket.send(data, { binary: false }, (error) => {
+    this.socket.send(data, SEND_TEXT, (error) => {
       this.#written(size);
       onFlushed?.(error);
     });
-    this.metrics.framesOut++;
     return true;
   }
 

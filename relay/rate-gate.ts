@@ -73,7 +73,9 @@ export class RateGate {
   }
 
   #payable(now: number, bytes: number): boolean {
-    return this.budgets.every((budget) => budget.frames.canTake(now) && budget.bytes.canTake(now, bytes));
+    // A loop, not every(): this runs for every frame, and a callback would be a closure each time.
+    for (const budget of this.budgets) if (!budget.frames.canTake(now) || !budget.bytes.canTake(now, bytes)) return false;
+    return true;
   }
 
   #pay(now: number, bytes: number): void {

@@ -23,17 +23,18 @@ export function receiveFrame(ctx: RelayContext, peer: Peer, data: RawData, isBin
     return;
   }
   const frame = decoded.value;
-  const failed = (error: unknown): void => {
-    ctx.log.error('handler_failed', { type: frame.type, peer: peer.id, error: errorText(error) });
-    peer.error('INTERNAL', { ref: frame.type, room: 'room' in frame ? frame.room : undefined });
-  };
   try {
     const handled = dispatch(ctx, peer, frame);
-    // Only a handler that waits costs a promise; the others finish here.
-    if (handled instanceof Promise) return handled.catch(failed);
+    // Only a handler that waits costs a promise (and a closure); the others finish here.
+    if (handled instanceof Promise) return handled.catch((error: unknown) => failed(ctx, peer, frame, error));
   } catch (error) {
-    failed(error);
+    failed(ctx, peer, frame, error);
   }
+}
+
+function failed(ctx: RelayContext, peer: Peer, frame: ClientToRelay, error: unknown): void {
+  ctx.log.error('handler_failed', { type: frame.type, peer: peer.id, error: errorText(error) });
+  peer.error('INTERNAL', { ref: frame.type, room: 'room' in frame ? frame.room : undefined });
 }
 
 function dispatch<F extends ClientToRelay>(ctx: RelayContext, peer: Peer, frame: F): void | Promise<void> {

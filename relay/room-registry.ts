@@ -2,6 +2,7 @@ import { encodeFrame } from '../src/shared/codec.ts';
 import type { PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
 import { toChatFrame, type StoredMessage } from './history-store.ts';
 import type { Membership, Peer } from './peer.ts';
+import { wireFrame, type WireFrame } from './wire-frame.ts';
 
 interface Member {
   readonly peer: Peer;
@@ -56,7 +57,7 @@ export class RoomRegistry {
   broadcast(room: RoomIdText, frame: RelayToClient, except: Peer): void {
     const members = this.#rooms.get(room);
     if (members === undefined) return;
-    const data = Buffer.from(encodeFrame(frame));
+    const data = wireFrame(Buffer.from(encodeFrame(frame)));
     for (const { peer } of members.values()) if (peer !== except) peer.sendEncoded(data);
   }
 
@@ -68,11 +69,11 @@ export class RoomRegistry {
   fanOut(room: RoomIdText, message: StoredMessage, sender: Peer): void {
     const members = this.#rooms.get(room);
     if (members === undefined) return;
-    let data: Buffer | undefined;
+    let data: WireFrame | undefined;
     for (const { peer, membership } of members.values()) {
       if (peer === sender || !membership.live || message.seq <= membership.delivered) continue;
       membership.delivered = message.seq;
-      peer.sendEncoded((data ??= Buffer.from(encodeFrame(toChatFrame(message)))));
+      peer.sendEncoded((data ??= wireFrame(Buffer.from(encodeFrame(toChatFrame(message))))));
     }
   }
 }

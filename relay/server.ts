@@ -83,7 +83,8 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   const gateOptions = { holdFrames: config.rateBurst, holdBytes: byteBurst };
   let shuttingDown = false;
 
-  const gauges = (): MetricGauges => ({ connections: peers.size, rooms: broker.localRooms, ...storeGauges(ctx) });
+  const gauges = (): MetricGauges => ({ connections: peers.size, rooms: broker.localRooms, ...storeGauges(ctx),
+    unsentBytes: ledger.totals.queuedBytes });
   const health = () => ({ connections: peers.size, rooms: broker.localRooms, unavailable: broker.unavailable?.() });
   const routes = httpRoutes({ metrics, health, gauges, startedAt: Date.now(), joinPage: joinPage(config.installUrl), log, addressOf,
     accessLog: new AccessLog(config, log, metrics) });

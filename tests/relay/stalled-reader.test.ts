@@ -23,6 +23,12 @@ async function errorCount(relay: TestRelay, code: string): Promise<number> {
   return Number(text.match(new RegExp(`^parley_relay_errors_total\\{code="${code}"\\} (\\d+)$`, 'm'))?.[1] ?? 0);
 }
 
+/** The relay's count of bytes queued for sockets and not yet written out (GET /metrics). */
+async function unsentBytes(relay: TestRelay): Promise<number> {
+  const text = await (await fetch(relay.httpUrl('/metrics'))).text();
+  return Number(text.match(/^parley_relay_unsent_bytes (\d+)$/m)?.[1] ?? Number.NaN);
+}
+
 /** Sends big messages to `room` until `watcher` hears that someone left; returns that LEFT. */
 async function floodUntilLeft(sender: TestClient, healthy: TestClient, watcher: TestClient, room: string) {
   let left: Awaited<ReturnType<TestClient['next']>> | undefined;
@@ -56,6 +62,34 @@ describe('stalled readers', () => {
     // It got what the kernel had taken in before the cut, never the whole history.
     expect(reader.received.filter((frame) => frame.type === 'SYNCED').length).toBeLessThan(rooms.length);
     await writer.chat(rooms[0]!);
+  });
+
+  it('counts the bytes a reader falls behind by, and frees them all once it catches up', async () => {
+    // docs/protocol.md, "Slow and stalled readers": bytes count from the first frame that stays in
+    // the relay's buffer until the socket has written them out. Were any left counted, a reader
+    // that once fell behind would later be cut as stalled, or for its share of a bound.
+    const relay = await startTestRelay({ ...FAST, stallTimeoutMs: 60_000, idleTimeoutMs: 60_000 });
+    const room = newRoomId();
+    const sender = await relay.connect(OTHER);
+    await sender.join(room);
+    const reader = await relay.connect();
+    await reader.join(room);
+    expect(await unsentBytes(relay)).toBe(0);
+    reader.pauseReading();
+    // Kernel buffers take in a few megabytes first: send until the relay holds some itself.
+    const big = randomBody(FULL_BODY_BYTES);
+    let sent = 0;
+    while (sent < 1_000 && (await unsentBytes(relay)) === 0) {
+      await sender.chat(room, big);
+      sent++;
+    }
+    expect(await unsentBytes(relay)).toBeGreaterThan(0);
+    reader.resumeReading();
+    for (let i = 0; i < sent; i++) await reader.next('CHATMSG');
+    await reader.barrier();
+    expect(await unsentBytes(relay)).toBe(0);
+    await sender.chat(room);
+    await reader.next('CHATMSG');
   });
 
   // The two shared bounds, each filled by two readers that stop reading: the readers share one
