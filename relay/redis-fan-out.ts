@@ -4,6 +4,7 @@ import { toChatFrame, type StoredMessage } from './history-store.ts';
 import type { Logger } from './log.ts';
 import { errorText } from './log.ts';
 import type { Membership, Peer } from './peer.ts';
+import { wireFrame, type WireFrame } from './wire-frame.ts';
 
 /** Messages read from the room's stream per round of a gap fill. */
 const FILL_PAGE = 64;
@@ -72,12 +73,14 @@ export class RedisFanOut {
   /** A stored message from pub/sub: `data` is the encoded CHATMSG, the same bytes for every member. */
   deliver(room: LocalRoom, seq: number, from: PeerId, data: Buffer): void {
     if (seq > room.head) room.head = seq;
+    // Framed for the wire once, on first use, as local fan-out does (relay/wire-frame.ts).
+    let frame: WireFrame | undefined;
     for (const member of room.members.values()) {
       const { membership, peer } = member;
       if (!membership.live || seq <= membership.delivered || member.filling) continue;
       if (seq === membership.delivered + 1) {
         membership.delivered = seq;
-        if (peer.id !== from) peer.sendEncoded(data);
+        if (peer.id !== from) peer.sendEncoded((frame ??= wireFrame(data)));
       } else void this.fill(room, member);
     }
   }
