@@ -44,6 +44,14 @@ const EMPTY = Buffer.alloc(0);
  */
 const streamOf = (socket: WebSocket): Writable | undefined => (socket as unknown as { _socket?: Writable })._socket ?? undefined;
 
+/**
+ * The stream to write to directly, or undefined when that is not safe: no stream under ws (a ws
+ * release that renamed the field: every frame then takes the counted path with a callback), or an
+ * extension negotiated (with compression ws queues frames itself, and a direct write would
+ * overtake them). relay/server.ts turns compression off.
+ */
+const directStream = (socket: WebSocket): Writable | undefined => (socket.extensions === '' ? streamOf(socket) : undefined);
+
 const newAccount = (): QueueAccount => ({ queuedBytes: 0, freed: new BufferSignal(), holders: new Set() });
 
 /** Wakes replays waiting for room in a buffer budget when bytes counted in it leave. */
@@ -148,20 +156,20 @@ export class Peer {
     if (!this.#makeRoom(this.address, this.options.maxAddressBufferedBytes, size, 'ADDRESS_BUFFERS_FULL')) return false;
     if (!this.#makeRoom(this.total, this.options.maxTotalBufferedBytes, size, 'RELAY_BUFFERS_FULL')) return false;
     this.metrics.framesOut++;
-    if (this.queuedBytes === 0 && onFlushed === undefined) {
+    const stream = this.queuedBytes === 0 && onFlushed === undefined ? directStream(this.socket) : undefined;
+    if (stream !== undefined) {
       // Nothing of this peer's is waiting, so the socket most likely takes the frame at once: sent
       // without a callback, node skips the per-write tick and closure, and bytes that went straight
       // to the kernel were never the relay's to count.
-      const stream = streamOf(this.socket);
-      if (stream !== undefined && !Buffer.isBuffer(frame)) stream.write(frame.wire);
-      else this.socket.send(data, SEND_TEXT);
+      if (Buffer.isBuffer(frame)) this.socket.send(data, SEND_TEXT);
+      else stream.write(frame.wire);
       if (this.socket.bufferedAmount === 0) return true;
-      // Some of it stayed in the stream's buffer: count all of it, as for any queued frame, and
-      // learn when it is out from an empty write behind it (writes complete in order).
+      // Some of it stayed in the stream's buffer (always so on TLS, which writes in a later turn):
+      // count all of it, as for any queued frame, and learn when it is out from an empty write
+      // behind it (writes complete in order).
       this.#progressAt = performance.now();
       this.#queue(size);
-      if (stream === undefined) this.#written(size);
-      else stream.write(EMPTY, () => this.#written(size));
+      stream.write(EMPTY, () => this.#written(size));
       return true;
     }
     if (this.queuedBytes === 0) this.#progressAt = performance.now();

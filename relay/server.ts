@@ -100,6 +100,8 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
   const tlsReloader = tlsPaths === null ? null : new TlsReloader(server as HttpsServer, tlsPaths, log, config.tlsReloadMs);
   const wss = new WebSocketServer({
     server,
+    // Off: compression costs CPU per frame, and relay/peer.ts writes fan-out frames straight to the
+    // socket only when ws holds no frames of its own (it would, while compressing).
     perMessageDeflate: false,
     // Frames up to the hard cap are read, charged and answered FRAME_TOO_LARGE, so a client can
     // tell "too big" from a broken connection; beyond it ws closes with 1009 before buffering more.
