@@ -1,4 +1,4 @@
-import type { PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
+import type { EphemeralDeliverFrame, PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
 import type { AppendResult, NewMessage, StoredMessage, StoreStats } from './history-store.ts';
 import type { Membership, Peer } from './peer.ts';
 
@@ -52,6 +52,11 @@ export interface Broker {
   readPage(room: RoomIdText, afterSeq: number, limit: number): Promise<{ readonly messages: StoredMessage[]; readonly head: number }>;
   /** Sends to one member of the room by id; false when there is no such member. */
   sendTo(room: RoomIdText, to: PeerId, frame: RelayToClient): Promise<boolean>;
+  /**
+   * Hands an EPHEMERAL frame to the room's live members but the sender, on every instance, storing
+   * nothing; a member with unsent bytes does not get it (docs/protocol.md, "Ephemeral broadcasts").
+   */
+  broadcastEphemeral(room: RoomIdText, sender: Peer, frame: EphemeralDeliverFrame): Promise<void>;
   /** Rooms with members on this relay instance. */
   readonly localRooms: number;
   /** Running totals of the store, for /metrics. */

@@ -11,6 +11,9 @@ export interface RelayConfig {
   /** Bytes a connection may send per second, in kilobytes; bursts up to two full-size frames. */
   readonly rateKbPerSec: number;
   readonly maxRoomsPerConnection: number;
+  /** EPHEMERAL frames per second per connection, a budget apart from chat's (docs/protocol.md "Ephemeral broadcasts"). */
+  readonly ephemeralPerSec: number;
+  readonly ephemeralBurst: number;
   readonly maxMembersPerRoom: number;
   readonly maxConnectionsPerAddress: number;
   /** Entries: an exact origin, `scheme://*`, `none` (no Origin header) or `*`. */
@@ -111,6 +114,10 @@ export const DEFAULT_CONFIG: RelayConfig = Object.freeze({
   // bytes; a person pasting long texts stays far below this.
   rateKbPerSec: 256,
   maxRoomsPerConnection: 32,
+  // Typing updates every few seconds in a room or two; the burst lets a reconnect announce presence
+  // in every room of a connection at MAX_ROOMS_PER_CONNECTION.
+  ephemeralPerSec: 4,
+  ephemeralBurst: 40,
   maxMembersPerRoom: 100,
   // Households and offices share one address; benchmarks from one host must raise this.
   maxConnectionsPerAddress: 64,
@@ -247,6 +254,8 @@ const ENV: { readonly [K in keyof RelayConfig]: readonly [name: string, parse: P
   rateBurst: ['RATE_BURST', integer(1)],
   rateKbPerSec: ['RATE_KB_PER_SEC', integer(1)],
   maxRoomsPerConnection: ['MAX_ROOMS_PER_CONNECTION', integer(1)],
+  ephemeralPerSec: ['EPHEMERAL_PER_SEC', integer(1)],
+  ephemeralBurst: ['EPHEMERAL_BURST', integer(1)],
   maxMembersPerRoom: ['MAX_MEMBERS_PER_ROOM', integer(1)],
   maxConnectionsPerAddress: ['MAX_CONNECTIONS_PER_ADDRESS', integer(1)],
   allowedOrigins: ['ALLOWED_ORIGINS', origins],

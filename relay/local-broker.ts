@@ -1,8 +1,10 @@
-import type { PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
+import { encodeFrame } from '../src/shared/codec.ts';
+import type { EphemeralDeliverFrame, PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
 import type { Broker, JoinAnswer } from './broker.ts';
 import type { AppendResult, HistoryStore, NewMessage, PendingAppend, StoredMessage, StoreStats } from './history-store.ts';
 import type { Membership, Peer } from './peer.ts';
 import { RoomRegistry } from './room-registry.ts';
+import { wireFrame } from './wire-frame.ts';
 
 interface Waiting extends PendingAppend {
   readonly sender: Peer;
@@ -66,6 +68,11 @@ export class LocalBroker implements Broker {
 
   readPage(room: RoomIdText, afterSeq: number, limit: number): Promise<{ messages: StoredMessage[]; head: number }> {
     return Promise.resolve({ messages: this.history.readAfter(room, afterSeq, limit), head: this.history.head(room) });
+  }
+
+  broadcastEphemeral(room: RoomIdText, sender: Peer, frame: EphemeralDeliverFrame): Promise<void> {
+    this.#registry.broadcastEphemeral(room, wireFrame(Buffer.from(encodeFrame(frame))), sender.id);
+    return Promise.resolve();
   }
 
   sendTo(room: RoomIdText, to: PeerId, frame: RelayToClient): Promise<boolean> {

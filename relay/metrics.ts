@@ -32,6 +32,8 @@ export class Metrics {
   framesOut = 0;
   messagesStored = 0;
   accessRecordsDropped = 0;
+  /** EPHEMERAL frames not handed to a member whose socket had unsent bytes. */
+  ephemeralDropped = 0;
   readonly #errors = new Map<ErrorCode, number>();
 
   countError(code: ErrorCode): void {
@@ -71,6 +73,9 @@ export class Metrics {
     ]);
     metric('parley_relay_access_records_dropped_total', 'counter', 'HTTP access records not written (over their rate limit).', [
       ['', this.accessRecordsDropped],
+    ]);
+    metric('parley_relay_ephemeral_dropped_total', 'counter', 'EPHEMERAL frames not handed to a member because its socket had unsent bytes.', [
+      ['', this.ephemeralDropped],
     ]);
     metric(
       'parley_relay_errors_total',

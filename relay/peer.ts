@@ -181,6 +181,21 @@ export class Peer {
     return true;
   }
 
+  /**
+   * For EPHEMERAL: sends only when this socket has nothing unsent and every buffer bound has room,
+   * so such a frame is never held for a slow reader nor the reason anyone is cut; otherwise it is
+   * dropped for this peer and counted. False when it was not sent.
+   */
+  sendIfIdle(frame: Buffer | WireFrame): boolean {
+    if (!this.open) return false;
+    const size = Buffer.isBuffer(frame) ? frame.length : frame.payload.length;
+    if (this.queuedBytes > 0 || this.sendRoom() < size) {
+      this.metrics.ephemeralDropped++;
+      return false;
+    }
+    return this.sendEncoded(frame);
+  }
+
   error(code: Exclude<ErrorCode, CloseCode>, details: ErrorDetails = {}): void {
     this.metrics.countError(code);
     this.send({

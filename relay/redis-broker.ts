@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { randomBase32 } from '../src/shared/base32.ts';
 import { encodeFrame } from '../src/shared/codec.ts';
-import type { PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
+import type { EphemeralDeliverFrame, PeerId, RelayToClient, RoomIdText } from '../src/shared/protocol.ts';
 import type { Broker, JoinAnswer } from './broker.ts';
 import type { RelayConfig } from './config.ts';
 import { MESSAGE_OVERHEAD_BYTES, storedSize, type AppendResult, type NewMessage, type StoredMessage, type StoreStats } from './history-store.ts';
@@ -9,7 +9,7 @@ import { errorText, type Logger } from './log.ts';
 import type { Membership, Peer } from './peer.ts';
 import { LocalRoom, RedisFanOut } from './redis-fan-out.ts';
 import { RedisPresence } from './redis-presence.ts';
-import { readChannelMessage, signalMessage } from './redis-channel.ts';
+import { ephemeralMessage, readChannelMessage, signalMessage } from './redis-channel.ts';
 import { closeRedisConnections, openRedisConnections, redisStartupError, withoutPassword } from './redis-connections.ts';
 import { channelRoom, membersKey, roomChannel, roomKeys, type Scripts } from './redis-scripts.ts';
 
@@ -184,6 +184,11 @@ export class RedisBroker implements Broker {
     return { head: Number(head), messages: entries.map(([entryId, f]) => ({ room, seq: Number.parseInt(entryId, 10), id: f[1]!, from: f[3]!, body: f[5]!, at: Number(f[7]) })) };
   }
 
+  /** Through the room's channel to every instance, this one included, which each deliver it locally. */
+  async broadcastEphemeral(roomId: RoomIdText, sender: Peer, frame: EphemeralDeliverFrame): Promise<void> {
+    await this.commands.publish(roomChannel(roomId), ephemeralMessage(sender.id, encodeFrame(frame)));
+  }
+
   async sendTo(roomId: RoomIdText, to: PeerId, frame: RelayToClient): Promise<boolean> {
     const local = this.#rooms.get(roomId)?.members.get(to);
     if (local !== undefined) return local.peer.send(frame), true;
@@ -313,6 +318,12 @@ export class RedisBroker implements Broker {
     }
     if (message.kind === 'signal') {
       room.members.get(message.to)?.peer.sendEncoded(message.frame);
+      return;
+    }
+    if (message.kind === 'ephemeral') {
+      for (const member of room.members.values()) {
+        if (member.peer.id !== message.from && member.membership.live) member.peer.sendIfIdle(message.frame);
+      }
       return;
     }
     const { peer } = message;

@@ -10,14 +10,18 @@ import type { PeerId } from '../src/shared/protocol.ts';
  *   r <peer>                                       a quiet rejoin registered (no frame: marks, for
  *                                                  the joining instance, where its snapshot ended)
  *   s <to> <SIGNAL frame JSON>                     for one peer, delivered by the instance holding it
+ *   e <from> <EPHEMERAL frame JSON>                for every live member but `from`, stored nowhere
  */
 
 export type ChannelMessage =
   | { readonly kind: 'chat'; readonly epoch: number; readonly seq: number; readonly from: PeerId; readonly frame: Buffer }
   | { readonly kind: 'joined' | 'left' | 'registered'; readonly peer: PeerId }
-  | { readonly kind: 'signal'; readonly to: PeerId; readonly frame: Buffer };
+  | { readonly kind: 'signal'; readonly to: PeerId; readonly frame: Buffer }
+  | { readonly kind: 'ephemeral'; readonly from: PeerId; readonly frame: Buffer };
 
 const SPACE = 0x20;
+
+export const ephemeralMessage = (from: PeerId, frameJson: string): string => `e ${from} ${frameJson}`;
 
 export const signalMessage = (to: PeerId, frameJson: string): string => `s ${to} ${frameJson}`;
 
@@ -42,5 +46,6 @@ export function readChannelMessage(message: Buffer): ChannelMessage | undefined 
   if (kind === 0x6c /* l */) return { kind: 'left', peer: message.toString('latin1', 2, end) };
   if (kind === 0x72 /* r */) return { kind: 'registered', peer: message.toString('latin1', 2, end) };
   if (kind === 0x73 /* s */ && a > 0) return { kind: 'signal', to: message.toString('latin1', 2, a), frame: message.subarray(a + 1) };
+  if (kind === 0x65 /* e */ && a > 0) return { kind: 'ephemeral', from: message.toString('latin1', 2, a), frame: message.subarray(a + 1) };
   return undefined;
 }

@@ -62,6 +62,16 @@ export class RoomRegistry {
   }
 
   /**
+   * Sends an EPHEMERAL frame, encoded once, to every live member but the sender, and only to those
+   * with nothing unsent (Peer.sendIfIdle): it is never stored, so a replaying member simply misses it.
+   */
+  broadcastEphemeral(room: RoomIdText, frame: Buffer | WireFrame, sender: PeerId): void {
+    const members = this.#rooms.get(room);
+    if (members === undefined) return;
+    for (const { peer, membership } of members.values()) if (peer.id !== sender && membership.live) peer.sendIfIdle(frame);
+  }
+
+  /**
    * Sends a stored message to every live member but the sender, encoded once. Members still
    * replaying are skipped (their replay reads it from the store), and so is any member that has
    * been given this seq already.

@@ -5,8 +5,8 @@
 // less) than the document says is caught even when it agrees with itself.
 //
 // The only things taken from the code are the size limits the document names by constant
-// (MAX_BODY_CHARS, and MAX_FRAME_KB as the caller's `maxChars`), because their values are tuned.
-import { MAX_BODY_CHARS } from '../src/shared/constants.ts';
+// (MAX_BODY_CHARS, MAX_EPHEMERAL_BODY_CHARS, and MAX_FRAME_KB as the caller's `maxChars`), because their values are tuned.
+import { MAX_BODY_CHARS, MAX_EPHEMERAL_BODY_CHARS } from '../src/shared/constants.ts';
 
 export type OracleVerdict =
   | { ok: true; frame: { type: string } & Record<string, unknown> }
@@ -30,7 +30,10 @@ const FIELD_RULES = {
   since: (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 2 ** 53 - 1,
 } satisfies Record<string, FieldRule>;
 type Field = keyof typeof FIELD_RULES | 't';
-const ruleOf = (field: Field): FieldRule => FIELD_RULES[field === 't' ? 'since' : field];
+/** An EPHEMERAL's body has the same alphabet as a message's, and a bound of its own. */
+const EPHEMERAL_BODY: FieldRule = str((s) => s.length >= 1 && s.length <= MAX_EPHEMERAL_BODY_CHARS && isBase64Url(s));
+const ruleOf = (field: Field, type: string): FieldRule =>
+  type === 'EPHEMERAL' && field === 'body' ? EPHEMERAL_BODY : FIELD_RULES[field === 't' ? 'since' : field];
 
 /** Each client frame's fields; `?` marks the one that may be absent. */
 const FRAMES: Record<string, readonly `${Field}${'' | '?'}`[]> = {
@@ -40,6 +43,7 @@ const FRAMES: Record<string, readonly `${Field}${'' | '?'}`[]> = {
   CHATMSG: ['room', 'id', 'body'],
   SIGNAL: ['room', 'to', 'kind', 'body'],
   PING: ['t'],
+  EPHEMERAL: ['room', 'body'],
 };
 
 export const CLIENT_FRAME_TYPES = Object.keys(FRAMES);
@@ -67,7 +71,7 @@ export function oracle(text: string, maxChars: number): OracleVerdict {
       return { ok: false, code: 'BAD_FRAME', ref: type };
     }
     const value = fields.get(field);
-    if (!ruleOf(field)(value)) return { ok: false, code: 'BAD_FRAME', ref: type };
+    if (!ruleOf(field, type)(value)) return { ok: false, code: 'BAD_FRAME', ref: type };
     frame[field] = value;
   }
   return { ok: true, frame };

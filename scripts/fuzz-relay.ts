@@ -222,6 +222,7 @@ function predict(data: string | Buffer, label: string, rooms: readonly string[])
   switch (frame.type) {
     case 'CHATMSG':
     case 'LEAVE':
+    case 'EPHEMERAL':
       return member ? null : expect('NOT_IN_ROOM', frame.type, frame.room);
     case 'SIGNAL':
       // Peer ids are 80 random bits: a made-up one is never a member.

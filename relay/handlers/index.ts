@@ -2,6 +2,7 @@ import type { ClientFrameType } from '../../src/shared/protocol.ts';
 import type { Handler } from '../context.ts';
 import { chatMessage } from './chat-message.ts';
 import { enterRoom } from './enter-room.ts';
+import { ephemeral } from './ephemeral.ts';
 import { getRoom } from './get-room.ts';
 import { leave } from './leave.ts';
 import { ping } from './ping.ts';
@@ -15,4 +16,5 @@ export const handlers: { readonly [T in ClientFrameType]: Handler<T> } = {
   CHATMSG: chatMessage,
   SIGNAL: signal,
   PING: ping,
+  EPHEMERAL: ephemeral,
 };

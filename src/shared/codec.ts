@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MAX_BODY_CHARS, MESSAGE_ID_LENGTH, PEER_ID_PATTERN, ROOM_ID_LENGTH } from './constants.ts';
+import { MAX_BODY_CHARS, MAX_EPHEMERAL_BODY_CHARS, MESSAGE_ID_LENGTH, PEER_ID_PATTERN, ROOM_ID_LENGTH } from './constants.ts';
 import type { ClientToRelay, ErrorCode, RelayToClient } from './protocol.ts';
 import { err, ok, type Result } from './result.ts';
 
@@ -11,6 +11,7 @@ const RoomId = v.pipe(v.string(), v.length(ROOM_ID_LENGTH), v.regex(/^[A-Za-z0-9
 const MessageId = v.pipe(v.string(), v.length(MESSAGE_ID_LENGTH), v.regex(/^[0-9A-HJKMNP-TV-Z]+$/));
 const PeerId = v.pipe(v.string(), v.regex(PEER_ID_PATTERN));
 const Body = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_BODY_CHARS), v.regex(/^[A-Za-z0-9_-]+$/));
+const EphemeralBody = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_EPHEMERAL_BODY_CHARS), v.regex(/^[A-Za-z0-9_-]+$/));
 const SignalKind = v.picklist(['offer', 'answer', 'candidate']);
 const Time = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 
@@ -21,13 +22,14 @@ const clientSchemas = {
   CHATMSG: v.object({ type: v.literal('CHATMSG'), room: RoomId, id: MessageId, body: Body }),
   SIGNAL: v.object({ type: v.literal('SIGNAL'), room: RoomId, to: PeerId, kind: SignalKind, body: Body }),
   PING: v.object({ type: v.literal('PING'), t: Time }),
+  EPHEMERAL: v.object({ type: v.literal('EPHEMERAL'), room: RoomId, body: EphemeralBody }),
 } satisfies { [K in ClientToRelay['type']]: v.GenericSchema<unknown, Extract<ClientToRelay, { type: K }>> };
 
 const ErrorCodeSchema = v.picklist([
   'BAD_FRAME', 'UNKNOWN_TYPE', 'BINARY_FRAME', 'FRAME_TOO_LARGE', 'NOT_IN_ROOM', 'NO_SUCH_PEER',
   'RATE_LIMITED', 'TOO_MANY_ROOMS', 'ROOM_FULL', 'TOO_MANY_CONNECTIONS', 'ORIGIN_DENIED',
   'IDLE_TIMEOUT', 'SLOW_CONSUMER', 'SHUTTING_DOWN', 'INTERNAL',
-  'TOO_MANY_NEW_ROOMS', 'DAILY_QUOTA',
+  'TOO_MANY_NEW_ROOMS', 'DAILY_QUOTA', 'EPHEMERAL_RATE_LIMITED',
   'CONNECTING_TOO_FAST', 'RELAY_FULL', 'ADDRESS_BUFFERS_FULL', 'RELAY_BUFFERS_FULL', 'TOO_MANY_HANDSHAKES', 'HANDSHAKE_TIMEOUT',
 ] as const satisfies readonly ErrorCode[]);
 
@@ -46,6 +48,7 @@ const relaySchemas = {
   LEFT: v.object({ type: v.literal('LEFT'), room: RoomId, peer: PeerId }),
   SIGNAL: v.object({ type: v.literal('SIGNAL'), room: RoomId, from: PeerId, kind: SignalKind, body: Body }),
   PONG: v.object({ type: v.literal('PONG'), t: Time }),
+  EPHEMERAL: v.object({ type: v.literal('EPHEMERAL'), room: RoomId, from: PeerId, body: EphemeralBody }),
   ERROR: v.object({
     type: v.literal('ERROR'),
     code: ErrorCodeSchema,

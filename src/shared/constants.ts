@@ -29,6 +29,11 @@ export const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069
 export const MAX_PLAINTEXT_BYTES = MAX_TEXT_CHARS * 3 + 4096;
 /** base64url of IV (12) + ciphertext + GCM tag (16). */
 export const MAX_BODY_CHARS = Math.ceil(((12 + MAX_PLAINTEXT_BYTES + 16) * 4) / 3);
+/**
+ * Sealed EPHEMERAL body bound: a typing or presence state with a nickname, sealed, fits many times
+ * over, and a flood of them stays far below chat's byte cost.
+ */
+export const MAX_EPHEMERAL_BODY_CHARS = 2048;
 /** Default relay frame limit in kilobytes: one full message plus its envelope. */
 export const DEFAULT_MAX_FRAME_KB = Math.ceil((MAX_BODY_CHARS + 1024) / 1024);
 

@@ -18,8 +18,11 @@ export interface LeaveFrame { type: 'LEAVE'; room: RoomIdText }
 export interface ChatSendFrame { type: 'CHATMSG'; room: RoomIdText; id: MessageIdText; body: string }
 export interface SignalSendFrame { type: 'SIGNAL'; room: RoomIdText; to: PeerId; kind: SignalKind; body: string }
 export interface PingFrame { type: 'PING'; t: number }
+/** Sealed and short-lived (typing, presence): forwarded to live members, never stored or acked. */
+export interface EphemeralSendFrame { type: 'EPHEMERAL'; room: RoomIdText; body: string }
 
-export type ClientToRelay = GetRoomFrame | EnterRoomFrame | LeaveFrame | ChatSendFrame | SignalSendFrame | PingFrame;
+export type ClientToRelay = GetRoomFrame | EnterRoomFrame | LeaveFrame | ChatSendFrame | SignalSendFrame | PingFrame
+  | EphemeralSendFrame;
 export type ClientFrameType = ClientToRelay['type'];
 
 // ---- relay -> client -------------------------------------------------------------------------
@@ -45,12 +48,15 @@ export interface PeerJoinedFrame { type: 'JOINED'; room: RoomIdText; peer: PeerI
 export interface PeerLeftFrame { type: 'LEFT'; room: RoomIdText; peer: PeerId }
 export interface SignalDeliverFrame { type: 'SIGNAL'; room: RoomIdText; from: PeerId; kind: SignalKind; body: string }
 export interface PongFrame { type: 'PONG'; t: number }
+/** Another member's ephemeral broadcast; `from` is stamped by the relay. */
+export interface EphemeralDeliverFrame { type: 'EPHEMERAL'; room: RoomIdText; from: PeerId; body: string }
 /** `ref` names the offending frame's type; `room` and `id` say which room and message it was about. */
 export interface ErrorFrame { type: 'ERROR'; code: ErrorCode; message: string; ref?: string; room?: RoomIdText; id?: MessageIdText }
 
 export type RelayToClient =
   | RoomFrame | WrongRoomFrame | ChatDeliverFrame | AckFrame | GapFrame | SyncedFrame
-  | PeerJoinedFrame | PeerLeftFrame | SignalDeliverFrame | PongFrame | ErrorFrame;
+  | PeerJoinedFrame | PeerLeftFrame | SignalDeliverFrame | PongFrame | ErrorFrame
+  | EphemeralDeliverFrame;
 export type RelayFrameType = RelayToClient['type'];
 
 // ---- error codes -----------------------------------------------------------------------------
@@ -76,6 +82,7 @@ export const ERROR_CODES = {
   SHUTTING_DOWN: { close: 4010, text: 'The relay is restarting; reconnect shortly.' },
   TOO_MANY_NEW_ROOMS: { close: null, text: 'This address created as many rooms this hour as the relay allows; the room was not created. Try later.' },
   DAILY_QUOTA: { close: null, text: 'This address stored as much today as the relay allows; the message was not stored. Try later.' },
+  EPHEMERAL_RATE_LIMITED: { close: null, text: 'Too many typing or presence updates; this one was dropped.' },
   INTERNAL: { close: null, text: 'The relay failed to handle the frame; it was not processed.' },
   CONNECTING_TOO_FAST: { close: 4030, text: 'Too many new connections from this address; wait a little.' },
   RELAY_FULL: { close: 4031, text: 'The relay has as many connections as it allows; try again later.' },

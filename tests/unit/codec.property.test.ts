@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeClientFrame, decodeRelayFrame, encodeFrame, type CodecError } from '../../src/shared/codec.ts';
-import { BASE32_ALPHABET, DEFAULT_MAX_FRAME_KB, MAX_BODY_CHARS, MESSAGE_ID_LENGTH, ROOM_ID_LENGTH } from '../../src/shared/constants.ts';
+import { BASE32_ALPHABET, DEFAULT_MAX_FRAME_KB, MAX_BODY_CHARS, MAX_EPHEMERAL_BODY_CHARS, MESSAGE_ID_LENGTH, ROOM_ID_LENGTH } from '../../src/shared/constants.ts';
 import { ERROR_CODES, type ClientToRelay, type ErrorCode, type RelayToClient } from '../../src/shared/protocol.ts';
 import type { Result } from '../../src/shared/result.ts';
 import { oracle } from '../../scripts/fuzz-oracle.ts';
@@ -22,6 +22,7 @@ const CLIENT_KEYS: Record<ClientToRelay['type'], readonly string[]> = {
   CHATMSG: ['type', 'room', 'id', 'body'],
   SIGNAL: ['type', 'room', 'to', 'kind', 'body'],
   PING: ['type', 't'],
+  EPHEMERAL: ['type', 'room', 'body'],
 };
 const RELAY_KEYS: Record<RelayToClient['type'], readonly string[]> = {
   ROOM: ['type', 'room', 'peer', 'members', 'head', 'epoch', 'created'],
@@ -34,6 +35,7 @@ const RELAY_KEYS: Record<RelayToClient['type'], readonly string[]> = {
   LEFT: ['type', 'room', 'peer'],
   SIGNAL: ['type', 'room', 'from', 'kind', 'body'],
   PONG: ['type', 't'],
+  EPHEMERAL: ['type', 'room', 'from', 'body'],
   ERROR: ['type', 'code', 'message', 'ref', 'room', 'id'],
 };
 
@@ -50,6 +52,10 @@ const body = fc.oneof(
   { weight: 20, arbitrary: charsOf(BASE64URL, 1, 200) },
   { weight: 1, arbitrary: fc.constant('A'.repeat(MAX_BODY_CHARS)) },
 );
+const ephemeralBody = fc.oneof(
+  { weight: 20, arbitrary: charsOf(BASE64URL, 1, 200) },
+  { weight: 1, arbitrary: fc.constant('A'.repeat(MAX_EPHEMERAL_BODY_CHARS)) },
+);
 const seq = fc.oneof(fc.nat(1000), fc.maxSafeNat());
 const signalKind = fc.constantFrom('offer' as const, 'answer' as const, 'candidate' as const);
 const errorCode = fc.constantFrom(...(Object.keys(ERROR_CODES) as ErrorCode[]));
@@ -64,6 +70,7 @@ const clientFrame: fc.Arbitrary<ClientToRelay> = plain(fc.oneof(
   fc.record({ type: fc.constant('CHATMSG' as const), room: roomId, id: messageId, body }),
   fc.record({ type: fc.constant('SIGNAL' as const), room: roomId, to: peerId, kind: signalKind, body }),
   fc.record({ type: fc.constant('PING' as const), t: seq }),
+  fc.record({ type: fc.constant('EPHEMERAL' as const), room: roomId, body: ephemeralBody }),
 ));
 
 const relayFrame: fc.Arbitrary<RelayToClient> = plain(fc.oneof(
@@ -82,6 +89,7 @@ const relayFrame: fc.Arbitrary<RelayToClient> = plain(fc.oneof(
   fc.record({ type: fc.constant('LEFT' as const), room: roomId, peer: peerId }),
   fc.record({ type: fc.constant('SIGNAL' as const), room: roomId, from: peerId, kind: signalKind, body }),
   fc.record({ type: fc.constant('PONG' as const), t: seq }),
+  fc.record({ type: fc.constant('EPHEMERAL' as const), room: roomId, from: peerId, body: ephemeralBody }),
   fc.record(
     {
       type: fc.constant('ERROR' as const), code: errorCode, message: fc.string({ maxLength: 500 }),

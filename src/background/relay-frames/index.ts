@@ -3,6 +3,7 @@ import type { Background } from '../context.ts';
 import type { RelayLink } from '../relay-link.ts';
 import { isOnLink } from '../relay-links.ts';
 import { onAck } from './on-ack.ts';
+import { onEphemeral } from './on-ephemeral.ts';
 import { onChatMessage } from './on-chat-message.ts';
 import { onError } from './on-error.ts';
 import { onGap } from './on-gap.ts';
@@ -27,6 +28,7 @@ export const relayFrameHandlers: Handlers = {
   LEFT: onMembership,
   SIGNAL: ignore,
   PONG: ignore,
+  EPHEMERAL: onEphemeral,
   ERROR: onError,
 };
 
