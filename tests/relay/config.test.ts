@@ -10,7 +10,7 @@ describe('config', () => {
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '9000', HOST: '0.0.0.0', MAX_FRAME_KB: '64', RATE_PER_SEC: '5', RATE_BURST: '10', RATE_KB_PER_SEC: '64',
-      MAX_ROOMS_PER_CONNECTION: '3', MAX_MEMBERS_PER_ROOM: '4', MAX_CONNECTIONS_PER_ADDRESS: '5',
+      MAX_ROOMS_PER_CONNECTION: '3', EPHEMERAL_PER_SEC: '7', EPHEMERAL_BURST: '9', MAX_MEMBERS_PER_ROOM: '4', MAX_CONNECTIONS_PER_ADDRESS: '5',
       ALLOWED_ORIGINS: 'https://a.example, chrome-extension://*,none', IDLE_TIMEOUT_MS: '4000',
       MAX_BUFFERED_KB: '128', HISTORY_PATH: ':memory:', HISTORY_MAX_COUNT: '10', HISTORY_MAX_AGE_MS: '60000',
       TLS_CERT: 'cert.pem', TLS_KEY: 'key.pem', LOG_LEVEL: 'warn',
@@ -27,7 +27,7 @@ describe('config', () => {
       MAX_REQUESTS_PER_SOCKET: '10', ACCESS_LOG_PER_SEC: '3', ACCESS_LOG_BURST: '30', ADDRESS_ACCESS_LOG_PER_SEC: '2', ADDRESS_ACCESS_LOG_BURST: '6',
     });
     expect(config).toEqual({
-      port: 9000, host: '0.0.0.0', maxFrameKb: 64, ratePerSec: 5, rateBurst: 10, rateKbPerSec: 64, maxRoomsPerConnection: 3,
+      port: 9000, host: '0.0.0.0', maxFrameKb: 64, ratePerSec: 5, rateBurst: 10, rateKbPerSec: 64, maxRoomsPerConnection: 3, ephemeralPerSec: 7, ephemeralBurst: 9,
       maxMembersPerRoom: 4, maxConnectionsPerAddress: 5, allowedOrigins: ['https://a.example', 'chrome-extension://*', 'none'],
       idleTimeoutMs: 4000, maxBufferedKb: 128, historyPath: ':memory:', historyMaxCount: 10, historyMaxAgeMs: 60000,
       tlsCert: 'cert.pem', tlsKey: 'key.pem', logLevel: 'warn',
