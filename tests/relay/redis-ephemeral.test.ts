@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BODY_CHARS } from '../../src/shared/constants.ts';
 import type { RelayConfig } from '../../relay/config.ts';
 import { RedisServer } from '../redis/redis-server.ts';
 import { newRoomId, randomBody } from './client.ts';
@@ -67,4 +68,44 @@ describe('EPHEMERAL across two relay instances on one Redis', () => {
     await bob.next('CHATMSG');
     expect(bob.pending('EPHEMERAL')).toEqual([]);
   });
+
+  it('is dropped, never queued, for a member of the other instance whose socket has unsent bytes', async () => {
+    const fast: Partial<RelayConfig> = {
+      ratePerSec: 10_000, rateBurst: 10_000, rateKbPerSec: 1_000_000,
+      addressRatePerSec: 10_000, addressRateBurst: 10_000, addressRateKbPerSec: 1_000_000,
+      addressStoredKbPerDay: 1_000_000, stallTimeoutMs: 60_000, idleTimeoutMs: 60_000,
+    };
+    const [one, two] = await pair(fast);
+    const room = newRoomId();
+    const sender = await one.connect();
+    const healthy = await two.connect();
+    const reader = await two.connect();
+    await sender.join(room);
+    await healthy.join(room);
+    await reader.join(room);
+    reader.pauseReading();
+    const big = randomBody(Math.floor((MAX_BODY_CHARS * 3) / 4));
+    let sent = 0;
+    while ((await metric(two, /^parley_relay_unsent_bytes (\d+)$/m)) === 0 && sent < 1_000) {
+      await sender.chat(room, big);
+      await healthy.next('CHATMSG');
+      sent++;
+    }
+    const held = await metric(two, /^parley_relay_unsent_bytes (\d+)$/m);
+    expect(held).toBeGreaterThan(0);
+    const body = randomBody();
+    sender.send({ type: 'EPHEMERAL', room, body });
+    expect((await healthy.next('EPHEMERAL')).body).toBe(body);
+    expect(await metric(two, /^parley_relay_ephemeral_dropped_total (\d+)$/m)).toBe(1);
+    expect(await metric(two, /^parley_relay_unsent_bytes (\d+)$/m)).toBeLessThanOrEqual(held);
+    reader.resumeReading();
+    for (let i = 0; i < sent; i++) await reader.next('CHATMSG');
+    await reader.barrier();
+    expect(reader.received.filter((frame) => frame.type === 'EPHEMERAL')).toEqual([]);
+  });
 });
+
+async function metric(relay: TestRelay, line: RegExp): Promise<number> {
+  const text = await (await fetch(relay.httpUrl('/metrics'))).text();
+  return Number(text.match(line)?.[1] ?? Number.NaN);
+}
