@@ -1,25 +1,20 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { newMessageId } from '../../src/shared/message-id.ts';
-import { ConfigError, type RelayConfig } from '../../relay/config.ts';
+import { ConfigError } from '../../relay/config.ts';
 import { startRelay } from '../../relay/server.ts';
 import { RedisServer } from '../redis/redis-server.ts';
+import { useSharedRedis } from './shared-redis.ts';
 import { TestClient, newRoomId, randomBody } from './client.ts';
 import { Redis } from 'ioredis';
 import { LogLines } from './log-lines.ts';
-import { startLoggedRelay, startTestRelay, type TestRelay } from './relay.ts';
+import { startLoggedRelay, startTestRelay } from './relay.ts';
 
 // Two relay instances in this process on one real redis-server: to clients they must behave as one
 // relay (docs/protocol.md, "Several instances on Redis").
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-afterAll(() => redis.stop());
-
-const pair = (overrides: Partial<RelayConfig> = {}): Promise<[TestRelay, TestRelay]> =>
-  Promise.all([startTestRelay({ redisUrl: redis.url, ...overrides }), startTestRelay({ redisUrl: redis.url, ...overrides })]);
+const redis = useSharedRedis();
+const pair = redis.pair;
 
 describe('two relay instances on one Redis', () => {
   it('members on different instances chat both ways, each message once, in seq order, acked with its seq', async () => {

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_BODY_CHARS } from '../../src/shared/constants.ts';
 import type { RelayConfig } from '../../relay/config.ts';
-import { RedisServer } from '../redis/redis-server.ts';
+import { useSharedRedis } from './shared-redis.ts';
 import { newRoomId, randomBody } from './client.ts';
-import { startTestRelay, type TestRelay } from './relay.ts';
+import type { TestRelay } from './relay.ts';
 
 // docs/protocol.md, "Ephemeral broadcasts" and "Several instances on Redis": EPHEMERAL reaches the
 // live members of every instance but the sender, through the room's channel, and is stored nowhere.
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-afterAll(() => redis.stop());
-
-const pair = (overrides: Partial<RelayConfig> = {}): Promise<[TestRelay, TestRelay]> =>
-  Promise.all([startTestRelay({ redisUrl: redis.url, ...overrides }), startTestRelay({ redisUrl: redis.url, ...overrides })]);
+const redis = useSharedRedis();
+const pair = redis.pair;
 
 describe('EPHEMERAL across two relay instances on one Redis', () => {
   it('reaches the members of both instances but the sender, with from stamped, and a later joiner replays none of it', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { resolveConfig, type RelayConfig } from '../../relay/config.ts';
 import { createLogger } from '../../relay/log.ts';
@@ -7,23 +7,14 @@ import { RedisBroker } from '../../relay/redis-broker.ts';
 import { RedisPresence } from '../../relay/redis-presence.ts';
 import { defineScripts, heartbeatKey, INSTANCES_KEY, instanceRoomsKey, membersKey, roomChannel, roomKeys, type Scripts } from '../../relay/redis-scripts.ts';
 import type { RelayToClient } from '../../src/shared/protocol.ts';
-import { RedisServer } from '../redis/redis-server.ts';
+import { useSharedRedis } from './shared-redis.ts';
 import { LogLines } from './log-lines.ts';
 import { newRoomId } from './client.ts';
 
 // Orders of events that sockets cannot force (two Redis connections, a reply lost to a timeout, a
 // heartbeat landing between two steps of a sweep), scripted against the broker and presence
 // modules on a real redis-server.
-let redis: RedisServer;
-let admin: Redis;
-beforeAll(async () => {
-  redis = await RedisServer.start();
-  admin = new Redis(redis.url);
-});
-afterAll(async () => {
-  admin.disconnect();
-  await redis.stop();
-});
+const redis = useSharedRedis();
 
 interface FakePeer {
   readonly peer: Peer;
@@ -72,15 +63,15 @@ describe('a join whose register reply comes back after pub/sub events of later j
   it('lists, in its ROOM, a member who joined and not one who left after its snapshot', async () => {
     const broker = await openBroker();
     const room = newRoomId();
-    await admin.hset(membersKey(room), 'stay', 'elsewhere', 'goes', 'elsewhere');
+    await redis.admin.hset(membersKey(room), 'stay', 'elsewhere', 'goes', 'elsewhere');
     const scripts = scriptsOf(broker);
     const register = scripts.parleyRegister;
     scripts.parleyRegister = async (keys, args) => {
       const reply = await register(keys, args);
       // Published after the snapshot; the subscriber handles both before this reply is handed back.
       const heard = heardOnChannel(broker, 'l goes');
-      await admin.publish(roomChannel(room), 'j late');
-      await admin.publish(roomChannel(room), 'l goes');
+      await redis.admin.publish(roomChannel(room), 'j late');
+      await redis.admin.publish(roomChannel(room), 'l goes');
       await heard;
       return reply;
     };
@@ -96,7 +87,7 @@ describe('a join whose register reply comes back after pub/sub events of later j
     scripts.parleyRegister = async (keys, args) => {
       const reply = await register(keys, args);
       const heard = heardOnChannel(broker, 'j late');
-      await admin.publish(roomChannel(room), 'j late');
+      await redis.admin.publish(roomChannel(room), 'j late');
       await heard;
       return reply;
     };
@@ -116,9 +107,9 @@ describe('a join whose register ran but whose reply was lost', () => {
       throw new Error('Command timed out');
     };
     await expect(broker.join(room, fakePeer('ghost').peer, membership(), true)).rejects.toThrow('Command timed out');
-    expect(await admin.hget(membersKey(room), 'ghost')).not.toBeNull();
+    expect(await redis.admin.hget(membersKey(room), 'ghost')).not.toBeNull();
     await broker.prune();
-    expect(await admin.hget(membersKey(room), 'ghost')).toBeNull();
+    expect(await redis.admin.hget(membersKey(room), 'ghost')).toBeNull();
   });
 });
 
@@ -130,11 +121,11 @@ describe('the minute check', () => {
     const [a, b] = [fakePeer('a'), fakePeer('b')];
     await broker.join(room, a.peer, membership(), true);
     await broker.join(room, b.peer, membership(), true);
-    await admin.del(membersKey(room));
+    await redis.admin.del(membersKey(room));
     const joined = heardOnChannel(broker, 'j b');
     await broker.prune();
     await joined;
-    expect(await admin.hgetall(membersKey(room))).toEqual({ a: expect.any(String), b: expect.any(String) });
+    expect(await redis.admin.hgetall(membersKey(room))).toEqual({ a: expect.any(String), b: expect.any(String) });
     expect(a.frames).toContainEqual({ type: 'JOINED', room, peer: 'b' });
     expect(b.frames).toContainEqual({ type: 'JOINED', room, peer: 'a' });
   });
@@ -144,13 +135,13 @@ describe('the minute check', () => {
     const broker = await openBroker();
     const room = newRoomId();
     await broker.join(room, fakePeer('a').peer, membership(), true);
-    const instance = (await admin.hget(membersKey(room), 'a'))!;
-    for (const key of roomKeys(room)) await admin.pexpire(key, 1_000);
-    await admin.del(instanceRoomsKey(instance));
+    const instance = (await redis.admin.hget(membersKey(room), 'a'))!;
+    for (const key of roomKeys(room)) await redis.admin.pexpire(key, 1_000);
+    await redis.admin.del(instanceRoomsKey(instance));
     await broker.prune();
     const maxAge = resolveConfig({}).historyMaxAgeMs;
-    for (const key of [roomKeys(room)[0], membersKey(room)]) expect(await admin.pttl(key)).toBeGreaterThan(maxAge - 60_000);
-    expect(await admin.sismember(instanceRoomsKey(instance), room)).toBe(1);
+    for (const key of [roomKeys(room)[0], membersKey(room)]) expect(await redis.admin.pttl(key)).toBeGreaterThan(maxAge - 60_000);
+    expect(await redis.admin.sismember(instanceRoomsKey(instance), room)).toBe(1);
   });
 });
 
@@ -162,13 +153,13 @@ describe('a sweep of an instance that beats again while it is being swept', () =
     const real = await defineScripts(connection);
     const back = `back${Math.random().toString(36).slice(2)}`;
     const room = newRoomId();
-    await admin.multi().sadd(INSTANCES_KEY, back).sadd(instanceRoomsKey(back), room).hset(membersKey(room), 'alice', back).exec();
+    await redis.admin.multi().sadd(INSTANCES_KEY, back).sadd(instanceRoomsKey(back), room).hset(membersKey(room), 'alice', back).exec();
     // Its heartbeat lands after the sweep saw it missing, before the sweep's first removal.
     let beaten = false;
     const scripts = Object.fromEntries(Object.entries(real).map(([name, run]) => [name, async (keys: readonly string[], args: readonly (string | number)[]) => {
       if (!beaten) {
         beaten = true;
-        await admin.set(heartbeatKey(back), '1', 'PX', 60_000);
+        await redis.admin.set(heartbeatKey(back), '1', 'PX', 60_000);
       }
       return run(keys, args);
     }])) as unknown as Scripts;
@@ -181,9 +172,9 @@ describe('a sweep of an instance that beats again while it is being swept', () =
     const { logs, back, room, sweeper } = await setUp();
     await sweeper.start();
     await Promise.race([logs.event('redis_instance_evicted'), logs.event('redis_instance_back')]);
-    expect(await admin.hget(membersKey(room), 'alice')).toBe(back);
-    expect(await admin.smembers(instanceRoomsKey(back))).toEqual([room]);
-    expect(await admin.sismember(INSTANCES_KEY, back)).toBe(1);
+    expect(await redis.admin.hget(membersKey(room), 'alice')).toBe(back);
+    expect(await redis.admin.smembers(instanceRoomsKey(back))).toEqual([room]);
+    expect(await redis.admin.sismember(INSTANCES_KEY, back)).toBe(1);
   });
 });
 
@@ -192,9 +183,9 @@ describe('an instance that another instance forgot as dead while its heartbeat w
     const logs = new LogLines();
     const broker = await openBroker(logs, { redisInstanceTtlMs: 300 });
     const instance = String((await logs.event('redis_connected')).instance);
-    await admin.srem(INSTANCES_KEY, instance);
+    await redis.admin.srem(INSTANCES_KEY, instance);
     await logs.event('redis_heartbeat_lapsed');
-    expect(await admin.sismember(INSTANCES_KEY, instance)).toBe(1);
+    expect(await redis.admin.sismember(INSTANCES_KEY, instance)).toBe(1);
     void broker;
   });
 });

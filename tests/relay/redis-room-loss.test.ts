@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import { RedisServer } from '../redis/redis-server.ts';
+import { useSharedRedis } from './shared-redis.ts';
 import { newRoomId } from './client.ts';
 import { startLoggedRelay, startTestRelay } from './relay.ts';
 
 // docs/protocol.md, "Several instances on Redis": Redis evicts key by key, and a room's keys can
 // expire or be lost under its members. Each case deletes the key(s), which is what eviction does.
-let redis: RedisServer;
-let admin: Redis;
-beforeAll(async () => {
-  redis = await RedisServer.start();
-  admin = new Redis(redis.url);
-});
-afterAll(async () => {
-  admin.disconnect();
-  await redis.stop();
-});
+const redis = useSharedRedis();
 
 const key = (room: string, name: 'meta' | 'log' | 'ids' | 'members') => `parley:{${room}}:${name}`;
 
@@ -29,7 +21,7 @@ describe('a room whose meta Redis lost under its members', () => {
     const room = newRoomId();
     const joined = await alice.join(room);
     for (let i = 0; i < 3; i++) await alice.chat(room);
-    await admin.del(key(room, 'meta'), key(room, 'log'), key(room, 'ids'));
+    await redis.admin.del(key(room, 'meta'), key(room, 'log'), key(room, 'ids'));
     const order: string[] = [];
     alice.socket.on('message', (data) => order.push(String(JSON.parse(String(data)).type)));
     const ack = await alice.chat(room);
@@ -48,7 +40,7 @@ describe('a room whose meta Redis lost under its members', () => {
     await alice.chat(room);
     const id = newMessageId();
     await alice.chat(room, 'second', id);
-    await admin.del(key(room, 'meta'));
+    await redis.admin.del(key(room, 'meta'));
     const again = await alice.chat(room, 'second', id);
     expect(again.seq).toBe(1);
     const bob = await one.connect();
@@ -68,7 +60,7 @@ describe('a room whose stream Redis evicted alone', () => {
     await alice.join(room);
     // 2 × 23,064 = 46,128 bytes of 47,104.
     for (let i = 0; i < 2; i++) await alice.chat(room, 'b'.repeat(23_000));
-    await admin.del(key(room, 'log'));
+    await redis.admin.del(key(room, 'log'));
     // Three messages of 1,064 bytes each: 3,192 bytes, far under the room's bound.
     for (let i = 0; i < 3; i++) await alice.chat(room, 'c'.repeat(1_000));
     const bob = await one.connect();
@@ -90,7 +82,7 @@ describe('a room whose ids hash Redis evicted alone', () => {
     const joined = await alice.join(room);
     const id = newMessageId();
     await alice.chat(room, 'x', id);
-    await admin.del(key(room, 'ids'));
+    await redis.admin.del(key(room, 'ids'));
     expect((await alice.chat(room, 'x', id)).seq).toBe(2);
     expect((await alice.chat(room)).seq).toBe(3);
     expect(alice.pending('ROOM')).toEqual([]);
@@ -104,10 +96,10 @@ describe('age retention and expiry on Redis', () => {
     const maxAge = 60_000;
     const one = await startTestRelay({ redisUrl: redis.url, historyMaxAgeMs: maxAge });
     const room = newRoomId();
-    const [seconds] = await admin.time();
+    const [seconds] = await redis.admin.time();
     const old = Number(seconds) * 1000 - 2 * maxAge;
     // A room as the publish script leaves it, with one message stored twice the age limit ago.
-    await admin.multi()
+    await redis.admin.multi()
       .hset(key(room, 'meta'), 'epoch', String(old), 'head', '1', 'bytes', String(3 + 64))
       .xadd(key(room, 'log'), '1-1', 'id', 'AAAAAAAAAAAAAAAAAAAAAA', 'from', 'ZZZZZZZZZZZZZZZZ', 'body', 'abc', 'at', String(old))
       .hset(key(room, 'ids'), 'AAAAAAAAAAAAAAAAAAAAAA', `1:${old}:ZZZZZZZZZZZZZZZZ`)
@@ -118,7 +110,7 @@ describe('age retention and expiry on Redis', () => {
     expect(await bob.next('GAP')).toEqual({ type: 'GAP', room, from: 1, to: 1 });
     expect(await bob.next('SYNCED')).toMatchObject({ head: 1 });
     expect(bob.pending('CHATMSG')).toEqual([]);
-    expect(await admin.hget(key(room, 'meta'), 'bytes')).toBe('0');
+    expect(await redis.admin.hget(key(room, 'meta'), 'bytes')).toBe('0');
   });
 
   it('sets every key of a room to expire HISTORY_MAX_AGE_MS after it was last touched', async () => {
@@ -129,7 +121,7 @@ describe('age retention and expiry on Redis', () => {
     await alice.join(room);
     await alice.chat(room);
     for (const name of ['meta', 'log', 'ids', 'members'] as const) {
-      const ttl = await admin.pttl(key(room, name));
+      const ttl = await redis.admin.pttl(key(room, name));
       expect(ttl).toBeGreaterThan(maxAge - 60_000);
       expect(ttl).toBeLessThanOrEqual(maxAge);
     }
