@@ -1,6 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { ChatItem, Settings } from '../shared/view-messages.ts';
-import { DEFAULT_RELAY_URL } from '../shared/constants.ts';
+import { DEFAULT_KEEP_PER_ROOM, DEFAULT_RELAY_URL } from '../shared/constants.ts';
 
 // Everything the background knows lives here, so a killed service worker or a browser restart
 // loses nothing: memory holds only caches that can be rebuilt from this database.
@@ -18,6 +18,8 @@ export interface RoomRecord {
   /** Added to seqs for sorting, raised when the relay started numbering again (a lost room). */
   seqBase?: number;
   unread: number;
+  /** No notifications for this room. */
+  muted?: boolean;
   /**
    * The relay this room lives on (a checked ws:// or wss:// URL): the one it was created or joined
    * on. Changing the default relay in Settings does not move it.
@@ -83,7 +85,7 @@ export interface KnownRelays {
 }
 
 export const PENDING_ORDER = Number.MAX_SAFE_INTEGER;
-export const DEFAULT_SETTINGS: Settings = { nickname: '', relayUrl: DEFAULT_RELAY_URL };
+export const DEFAULT_SETTINGS: Settings = { nickname: '', relayUrl: DEFAULT_RELAY_URL, notifications: false, keepPerRoom: DEFAULT_KEEP_PER_ROOM };
 
 export function openParleyDb(name = 'parley'): Promise<Db> {
   return openDB<ParleyDB>(name, 3, {

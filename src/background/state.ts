@@ -35,7 +35,7 @@ export async function publishState(bg: Background): Promise<void> {
     rooms.push({
       roomId: r.roomId, code: formatRoomCode(r.code as RoomCode), name: r.name, unread: r.unread,
       lastText: last?.text.slice(0, 200) ?? null, lastNick: last?.kind === 'message' ? senderLabel(last).name : null, lastAt: last?.sentAt ?? null,
-      members: link?.members.get(r.roomId) ?? 0,
+      members: link?.members.get(r.roomId) ?? null, muted: r.muted === true,
       relayUrl: r.relayUrl, invite: inviteLink(r.relayUrl, r.code as RoomCode), problem: roomProblem(link, r.roomId),
     });
   }
@@ -45,7 +45,7 @@ export async function publishState(bg: Background): Promise<void> {
     Number(b.url === settings.relayUrl) - Number(a.url === settings.relayUrl) || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
   const relays = links.map(relayStatus);
   const knownRelays = [...new Set([settings.relayUrl, ...records.map((r) => r.relayUrl), ...bg.mem.knownRelays])];
-  const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays };
+  const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays, lastRoomId: bg.lastRoomId, storageProblem: null };
   const text = JSON.stringify(state);
   for (const view of bg.views) {
     if (told.get(view) === text) continue;

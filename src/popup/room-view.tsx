@@ -21,7 +21,7 @@ export function RoomView({ room, items, send, left }: Props) {
     <section class="pl-room-view" data-testid="room-view" data-room-id={room.roomId}>
       <div class="pl-room-head">
         <h2>{room.name}</h2>
-        <span class="pl-members" data-testid="members">{room.members > 0 ? `${room.members} here` : ''}</span>
+        <span class="pl-members" data-testid="members">{room.members !== null && room.members > 0 ? `${room.members} here` : ''}</span>
       </div>
       <div class="pl-room-relay">on <span data-testid="room-relay" title={room.relayUrl}>{relayHost(room.relayUrl)}</span></div>
       <details class="pl-room-tools" data-testid="room-tools">

@@ -21,7 +21,7 @@ export function SettingsForm({ settings, check, send, done }: Props) {
   }, [check, checking]);
   const save = (e: Event) => {
     e.preventDefault();
-    const checked = checkSettings({ nickname, relayUrl });
+    const checked = checkSettings({ ...settings, nickname, relayUrl });
     if (!checked.ok) {
       setError(checked.error.message);
       return;

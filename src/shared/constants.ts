@@ -47,6 +47,11 @@ export const KEEPALIVE_INTERVAL_MS = 15_000;
 export const RECONNECT_BASE_MS = 500;
 export const RECONNECT_MAX_MS = 30_000;
 
+/** Local retention (Settings.keepPerRoom): lines kept per room on this device, its default and bounds. */
+export const DEFAULT_KEEP_PER_ROOM = 10_000;
+export const MIN_KEEP_PER_ROOM = 100;
+export const MAX_KEEP_PER_ROOM = 1_000_000;
+
 export const DEFAULT_RELAY_URL = 'ws://127.0.0.1:8787';
 export const DEFAULT_RELAY_PORT = 8787;
 export const DEFAULT_RELAY_HOST = '127.0.0.1';

@@ -1,8 +1,8 @@
-import { MAX_NICKNAME_CHARS, UNSAFE_NAME_CHARS } from './constants.ts';
+import { DEFAULT_KEEP_PER_ROOM, MAX_KEEP_PER_ROOM, MAX_NICKNAME_CHARS, MIN_KEEP_PER_ROOM, UNSAFE_NAME_CHARS } from './constants.ts';
 import { err, ok, type Result } from './result.ts';
 import type { Settings } from './view-messages.ts';
 
-export type SettingsErrorCode = 'NICKNAME_TOO_LONG' | 'NICKNAME_CONTROL_CHARS' | 'RELAY_URL_INVALID' | 'RELAY_URL_INSECURE';
+export type SettingsErrorCode = 'NICKNAME_TOO_LONG' | 'NICKNAME_CONTROL_CHARS' | 'RELAY_URL_INVALID' | 'RELAY_URL_INSECURE' | 'KEEP_PER_ROOM_INVALID';
 export interface SettingsError {
   code: SettingsErrorCode;
   field: keyof Settings;
@@ -35,7 +35,10 @@ export function checkRelayUrl(input: string): Result<string, SettingsError> {
   return ok(url.href.replace(/\/+$/, ''));
 }
 
-export function checkSettings(input: Settings): Result<Settings, SettingsError> {
+/** The fields a form may leave out take their defaults (an older view, a first-run prompt). */
+export type SettingsInput = Pick<Settings, 'nickname' | 'relayUrl'> & Partial<Settings>;
+
+export function checkSettings(input: SettingsInput): Result<Settings, SettingsError> {
   const nickname = String(input.nickname ?? '').trim();
   if (nickname.length > MAX_NICKNAME_CHARS) {
     return err({ code: 'NICKNAME_TOO_LONG', field: 'nickname', message: `Nicknames are at most ${MAX_NICKNAME_CHARS} characters.` });
@@ -45,5 +48,9 @@ export function checkSettings(input: Settings): Result<Settings, SettingsError> 
   }
   const relay = checkRelayUrl(String(input.relayUrl ?? ''));
   if (!relay.ok) return relay;
-  return ok({ nickname, relayUrl: relay.value });
+  const keepPerRoom = input.keepPerRoom ?? DEFAULT_KEEP_PER_ROOM;
+  if (typeof keepPerRoom !== 'number' || !Number.isInteger(keepPerRoom) || keepPerRoom < MIN_KEEP_PER_ROOM || keepPerRoom > MAX_KEEP_PER_ROOM) {
+    return err({ code: 'KEEP_PER_ROOM_INVALID', field: 'keepPerRoom', message: `Keep between ${MIN_KEEP_PER_ROOM.toLocaleString('en')} and ${MAX_KEEP_PER_ROOM.toLocaleString('en')} messages per room.` });
+  }
+  return ok({ nickname, relayUrl: relay.value, notifications: input.notifications === true, keepPerRoom });
 }

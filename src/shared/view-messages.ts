@@ -17,6 +17,10 @@ export interface RelayStatus {
 export interface Settings {
   nickname: string;
   relayUrl: string;
+  /** Desktop notifications for messages in rooms not on screen; off until the user turns them on. */
+  notifications: boolean;
+  /** Local retention: the newest this many lines per room are kept on this device (docs/protocol.md). */
+  keepPerRoom: number;
 }
 
 export interface RoomSummary {
@@ -28,7 +32,10 @@ export interface RoomSummary {
   lastText: string | null;
   lastNick: string | null;
   lastAt: number | null;
-  members: number;
+  /** Members the relay says are in the room now, us included; null while that is unknown (offline). */
+  members: number | null;
+  /** No notifications for this room (its unread count still grows). */
+  muted: boolean;
   /** The relay this room lives on (ws:// or wss://): every room remembers its own. */
   relayUrl: string;
   /** The link that lets a friend join: the relay's web address, the code in the fragment (shared/invite.ts). */
@@ -38,7 +45,35 @@ export interface RoomSummary {
 }
 
 export type ChatItemKind = 'message' | 'gap' | 'notice';
-export type DeliveryStatus = 'sending' | 'sent' | 'received';
+/**
+ * sending: not acked by the relay; sent: stored by the relay; delivered: every other member present
+ * when it was sent said it arrived (a sealed receipt); received: someone else's.
+ */
+export type DeliveryStatus = 'sending' | 'sent' | 'delivered' | 'received';
+
+/** The line a message answers, as it stood when the answer was stored (null text: not on this device). */
+export interface ReplyRef {
+  id: string;
+  nick: string;
+  text: string | null;
+}
+
+/** One emoji under a message: who put it there (display names), and whether we did. */
+export interface Reaction {
+  emoji: string;
+  by: string[];
+  mine: boolean;
+}
+
+/** A member the relay says is in the room now, and who they say they are (their sealed presence). */
+export interface Member {
+  peer: string;
+  /** Their nickname from their sealed presence; null until it arrives. */
+  nick: string | null;
+  /** Their verified key's fingerprint; null if unsigned or not yet heard from. */
+  fingerprint: string | null;
+  me: boolean;
+}
 
 /** One line in a room's chat, as a view shows it. */
 export interface ChatItem {
@@ -60,6 +95,13 @@ export interface ChatItem {
    * is (too large, unreadable: retryAt null), why, until the user tries again or deletes it.
    */
   notSent?: NotSent;
+  /** The message this one answers. */
+  replyTo?: ReplyRef;
+  /** When its sender last edited it (their clock); absent: never edited. */
+  editedAt?: number;
+  /** Its sender deleted it: text is '' and the line shows that it was deleted. */
+  deleted?: boolean;
+  reactions?: Reaction[];
 }
 
 /**
@@ -90,7 +132,18 @@ export type ViewToBackground =
   | { type: 'leave-room'; roomId: string }
   | { type: 'watch-room'; roomId: string | null }
   /** `id` is made by the view, so a message resent after the worker restarted is stored once. */
-  | { type: 'send-message'; roomId: string; text: string; id: string }
+  | { type: 'send-message'; roomId: string; text: string; id: string; replyTo?: string }
+  /** Sealed events on one of our own messages (edit, delete) or anyone's (reaction): every member applies them. */
+  | { type: 'edit-message'; roomId: string; id: string; text: string }
+  | { type: 'retract-message'; roomId: string; id: string }
+  | { type: 'react'; roomId: string; id: string; emoji: string; on: boolean }
+  /** The view's composer: typing or not (sent on as a sealed EPHEMERAL, throttled by the background). */
+  | { type: 'typing'; roomId: string; typing: boolean }
+  | { type: 'rename-room'; roomId: string; name: string }
+  | { type: 'mute-room'; roomId: string; muted: boolean }
+  /** The page of lines before `before` (display order); with `untilId`, everything back to that line. */
+  | { type: 'load-older'; roomId: string; before: { order: number; id: string }; untilId?: string }
+  | { type: 'search-room'; roomId: string; query: string }
   | { type: 'save-settings'; settings: Settings }
   /** `tabId`: the active tab of the popup's own window, resolved by the popup (null: none). */
   | { type: 'open-overlay'; roomId: string; tabId: number | null }
@@ -107,7 +160,9 @@ export type ViewErrorCode =
   | 'BAD_ROOM_CODE' | 'WRONG_ROOM' | 'BAD_SETTINGS' | 'BAD_MESSAGE' | 'NO_SUCH_ROOM'
   | 'CANNOT_INJECT' | 'RELAY_ERROR' | 'BAD_REQUEST' | 'TASK_FAILED'
   /** Join: an invite link Parley cannot use (shared/invite.ts), and a room already in the list on another relay. */
-  | 'BAD_INVITE' | 'ROOM_ON_OTHER_RELAY';
+  | 'BAD_INVITE' | 'ROOM_ON_OTHER_RELAY'
+  /** IndexedDB refused a write because the device's storage for Parley is full. */
+  | 'STORAGE_FULL';
 
 export type BackgroundToView =
   /**
@@ -115,9 +170,26 @@ export type BackgroundToView =
    * (online only when every one is); `knownRelays`: relays this user has joined rooms on or agreed
    * to, so an invite to any other one asks first.
    */
-  | { type: 'state'; rooms: RoomSummary[]; settings: Settings; connection: ConnectionStatus; relays: RelayStatus[]; knownRelays: string[] }
-  | { type: 'room-history'; roomId: string; items: ChatItem[] }
+  | {
+    type: 'state'; rooms: RoomSummary[]; settings: Settings; connection: ConnectionStatus; relays: RelayStatus[]; knownRelays: string[];
+    /** The room the popup was last showing, so it reopens there; null: the room list. */
+    lastRoomId: string | null;
+    /** Set while IndexedDB refuses writes for lack of space, in words; null otherwise. */
+    storageProblem: string | null;
+  }
+  /**
+   * The newest page of a watched room's lines, in display order. `hasOlder`: more before it
+   * (load-older). `firstUnread`: the line the "new messages" divider goes above, if any.
+   */
+  | { type: 'room-history'; roomId: string; items: ChatItem[]; hasOlder: boolean; firstUnread: string | null }
+  /** The answer to load-older: lines just before the oldest the view has, in display order. */
+  | { type: 'room-older'; roomId: string; items: ChatItem[]; hasOlder: boolean }
   | { type: 'room-item'; roomId: string; item: ChatItem }
+  /** Several new or changed lines at once (a replay, a burst): applied like one room-item each. */
+  | { type: 'room-items'; roomId: string; items: ChatItem[] }
+  /** Who is in a watched room now (null: unknown, we are offline) and who is typing (display names). */
+  | { type: 'room-presence'; roomId: string; members: Member[] | null; typing: string[] }
+  | { type: 'search-results'; roomId: string; query: string; items: ChatItem[]; more: boolean }
   /** A line that no longer stands (a notice for a bad copy, once the genuine one arrived). */
   | { type: 'room-item-removed'; roomId: string; id: string }
   | { type: 'room-ready'; roomId: string; code: string; created: boolean }

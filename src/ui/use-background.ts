@@ -62,6 +62,13 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
       return { ...state, relayCheck: null, error: null };
     case 'dismiss-error':
       return { ...state, error: null };
+    case 'room-items':
+      return msg.roomId === state.roomId ? { ...state, items: msg.items.reduce(place, state.items) } : state;
+    case 'room-older':
+      return msg.roomId === state.roomId ? { ...state, items: [...msg.items, ...state.items] } : state;
+    case 'room-presence':
+    case 'search-results':
+      return state;
   }
 }
 

@@ -5,7 +5,7 @@ import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Background, ViewPort } from '../../src/background/context.ts';
 import { sendMessage } from '../../src/background/intents/send-message.ts';
-import { openParleyDb, PENDING_ORDER, roomMessages } from '../../src/background/db.ts';
+import { DEFAULT_SETTINGS, openParleyDb, PENDING_ORDER, roomMessages } from '../../src/background/db.ts';
 import { markAcked, queueOwnMessage } from '../../src/background/messages.ts';
 import { flushOutbox } from '../../src/background/outbox.ts';
 import { onAck } from '../../src/background/relay-frames/on-ack.ts';
@@ -31,7 +31,7 @@ beforeEach(async () => {
   keys = await deriveRoomKeys(code);
   ({ bg } = testBackground(await openParleyDb(`test-${++dbCount}`)));
   bg.keys.set(keys.roomId, keys);
-  await bg.db.put('settings', { nickname: '', relayUrl: RELAY }, 'settings');
+  await bg.db.put('settings', { ...DEFAULT_SETTINGS, nickname: '', relayUrl: RELAY }, 'settings');
   link = bg.links.open(RELAY);
   sent = (link.socket as unknown as FakeSocket).sent;
   await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0, relayUrl: RELAY });

@@ -2,7 +2,7 @@
 // what they were asked to send. Only for unit tests of the background's handlers.
 import 'fake-indexeddb/auto';
 import type { Background, ViewPort } from '../../src/background/context.ts';
-import { openParleyDb, type Db } from '../../src/background/db.ts';
+import { DEFAULT_SETTINGS, openParleyDb, type Db } from '../../src/background/db.ts';
 import type { RelayLink } from '../../src/background/relay-link.ts';
 import { RelayLinks } from '../../src/background/relay-links.ts';
 import { emptyMemory, loadMemory, roomStored } from '../../src/background/memory.ts';
@@ -101,7 +101,7 @@ export async function backgroundFixture(): Promise<Fixture> {
   const keys = await deriveRoomKeys(code);
   const { bg, sockets, settled } = testBackground(await openParleyDb(`fixture-${++dbCount}-${Math.random()}`), posted);
   bg.keys.set(keys.roomId, keys);
-  await bg.db.put('settings', { nickname: '', relayUrl: RELAY }, 'settings');
+  await bg.db.put('settings', { ...DEFAULT_SETTINGS, nickname: '', relayUrl: RELAY }, 'settings');
   await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0, relayUrl: RELAY });
   bg.mem = await loadMemory(bg.db);
   const link = bg.links.open(RELAY);

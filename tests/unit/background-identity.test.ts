@@ -6,7 +6,7 @@ import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import type { Background, ViewPort } from '../../src/background/context.ts';
-import { openParleyDb, roomMessages } from '../../src/background/db.ts';
+import { DEFAULT_SETTINGS, openParleyDb, roomMessages } from '../../src/background/db.ts';
 import { ownIdentity } from '../../src/background/identity.ts';
 import { sendMessage } from '../../src/background/intents/send-message.ts';
 import { onChatMessage } from '../../src/background/relay-frames/on-chat-message.ts';
@@ -27,7 +27,7 @@ async function background(keys: RoomKeys, code: string, nickname: string) {
   link.synced.add(keys.roomId);
   const { sent } = link.socket as unknown as FakeSocket;
   await bg.db.put('rooms', { roomId: keys.roomId, code, name: 'r', joinedAt: 0, lastSeq: 0, unread: 0, relayUrl: 'ws://127.0.0.1:1' });
-  await bg.db.put('settings', { nickname, relayUrl: 'ws://127.0.0.1:1' }, 'settings');
+  await bg.db.put('settings', { ...DEFAULT_SETTINGS, nickname, relayUrl: 'ws://127.0.0.1:1' }, 'settings');
   bg.mem = await loadMemory(bg.db); // as a worker start does, after the writes above
   /** Types a message and returns the frame that went to the relay, as the relay would deliver it. */
   const say = async (text: string, seq: number) => {

@@ -4,7 +4,7 @@ import { loadMemory } from '../../src/background/memory.ts';
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadKnownRelays, openParleyDb, PENDING_ORDER, roomMessages } from '../../src/background/db.ts';
+import { DEFAULT_SETTINGS, loadKnownRelays, openParleyDb, PENDING_ORDER, roomMessages } from '../../src/background/db.ts';
 import { createRoom } from '../../src/background/intents/create-room.ts';
 import { joinRoom } from '../../src/background/intents/join-room.ts';
 import { leaveRoom } from '../../src/background/intents/leave-room.ts';
@@ -161,7 +161,7 @@ describe('joining', () => {
 
 describe('the default relay', () => {
   it('is for new rooms: changing it moves no room and keeps the old relay in use', async () => {
-    await saveSettings(f.bg, { type: 'save-settings', settings: { nickname: '', relayUrl: 'ws://127.0.0.1:2' } }, f.view());
+    await saveSettings(f.bg, { type: 'save-settings', settings: { ...DEFAULT_SETTINGS, relayUrl: 'ws://127.0.0.1:2' } }, f.view());
     await createRoom(f.bg, { type: 'create-room', name: '' }, f.view());
     const created = f.posted.find((m) => m.type === 'room-ready')!;
     const newRoom = created.type === 'room-ready' ? created.roomId : '';
@@ -201,7 +201,7 @@ describe('the default relay', () => {
     // A new default later does not move them.
     const { bg } = testBackground(db);
     bg.mem = await loadMemory(db); // a worker starting on the upgraded database
-    await saveSettings(bg, { type: 'save-settings', settings: { nickname: 'Bob', relayUrl: 'ws://127.0.0.1:3' } }, { port: null } as never);
+    await saveSettings(bg, { type: 'save-settings', settings: { ...DEFAULT_SETTINGS, nickname: 'Bob', relayUrl: 'ws://127.0.0.1:3' } }, { port: null } as never);
     expect(await relaysInUse(bg)).toEqual(new Set(['wss://old.relay.test']));
   });
 });

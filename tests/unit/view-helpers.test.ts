@@ -38,7 +38,7 @@ describe('settings', () => {
   });
 
   it('trim nicknames and refuse ones that could impersonate', () => {
-    expect(checkSettings({ nickname: '  Ana ', relayUrl: 'ws://127.0.0.1:1' })).toEqual({ ok: true, value: { nickname: 'Ana', relayUrl: 'ws://127.0.0.1:1' } });
+    expect(checkSettings({ nickname: '  Ana ', relayUrl: 'ws://127.0.0.1:1' })).toEqual({ ok: true, value: { nickname: 'Ana', relayUrl: 'ws://127.0.0.1:1', notifications: false, keepPerRoom: 10_000 } });
     expect(checkSettings({ nickname: 'x'.repeat(41), relayUrl: 'ws://127.0.0.1:1' })).toMatchObject({ ok: false, error: { code: 'NICKNAME_TOO_LONG' } });
     expect(checkSettings({ nickname: 'Bob\u202E', relayUrl: 'ws://127.0.0.1:1' })).toMatchObject({ ok: false, error: { code: 'NICKNAME_CONTROL_CHARS' } });
   });

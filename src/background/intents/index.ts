@@ -30,7 +30,20 @@ export const intentHandlers: Handlers = {
   'retry-now': retryNow,
   'resend-message': resendMessage,
   'delete-message': deleteMessage,
+  // Issue 10's intents, answered as not understood until their handlers land.
+  'edit-message': notYet,
+  'retract-message': notYet,
+  'react': notYet,
+  'typing': notYet,
+  'rename-room': notYet,
+  'mute-room': notYet,
+  'load-older': notYet,
+  'search-room': notYet,
 };
+
+async function notYet(bg: Background, _msg: ViewToBackground, view: ViewPort): Promise<void> {
+  bg.post(view, { type: 'error', code: 'BAD_REQUEST', message: 'The background did not understand that request.' });
+}
 
 export function handleIntent(bg: Background, msg: unknown, view: ViewPort): Promise<void> {
   const type = typeof msg === 'object' && msg !== null ? (msg as { type?: unknown }).type : undefined;

@@ -20,6 +20,6 @@ export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, {
     await putRoom(bg, room);
   }
   const items = (await roomMessages(bg.db, room.roomId)).map(toChatItem);
-  bg.post(view, { type: 'room-history', roomId: room.roomId, items });
+  bg.post(view, { type: 'room-history', roomId: room.roomId, items, hasOlder: false, firstUnread: null });
   bg.refresh();
 }
