@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { OVERLAY_PORT } from '../shared/view-messages.ts';
 import { ChatLog } from '../ui/chat-log.tsx';
+import { useLineActions } from '../ui/line-actions.ts';
+import type { ChatItem, ViewToBackground } from '../shared/view-messages.ts';
 import { Composer } from '../ui/composer.tsx';
 import { newMessageId } from '../shared/message-id.ts';
 import { RoomProblem, StatusBanner } from '../ui/status-banner.tsx';
@@ -27,11 +29,7 @@ export function Overlay() {
       {room ? (
         <>
           <RoomProblem problem={room.problem} />
-          <ChatLog
-            items={state.items}
-            onSendNow={() => send({ type: 'retry-now' })}
-            onRefused={(id, action) => send({ type: action === 'resend' ? 'resend-message' : 'delete-message', roomId: room.roomId, id })}
-          />
+          <OverlayLog items={state.items} send={send} roomId={room.roomId} />
           <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
         </>
       ) : (
@@ -39,4 +37,8 @@ export function Overlay() {
       )}
     </div>
   );
+}
+
+function OverlayLog({ items, send, roomId }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string }) {
+  return <ChatLog items={items} actions={useLineActions(send, roomId)} />;
 }

@@ -1,5 +1,6 @@
 import type { ChatItem, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
 import { ChatLog } from '../ui/chat-log.tsx';
+import { useLineActions } from '../ui/line-actions.ts';
 import { Composer } from '../ui/composer.tsx';
 import { RoomProblem } from '../ui/status-banner.tsx';
 import { newMessageId } from '../shared/message-id.ts';
@@ -37,11 +38,7 @@ export function RoomView({ room, items, send, left }: Props) {
       </details>
       <RoomProblem problem={room.problem} />
       <People items={items} />
-      <ChatLog
-        items={items}
-        onSendNow={() => send({ type: 'retry-now' })}
-        onRefused={(id, action) => send({ type: action === 'resend' ? 'resend-message' : 'delete-message', roomId: room.roomId, id })}
-      />
+      <ChatLog items={items} actions={useLineActions(send, room.roomId)} />
       <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
     </section>
   );
