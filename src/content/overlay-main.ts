@@ -12,12 +12,15 @@ const browser = ((globalThis as { browser?: Browser }).browser ?? (globalThis as
 const OPEN = '__parleyOverlayOpen';
 const scope = globalThis as unknown as Record<string, boolean | undefined>;
 
+// The frame's colour scheme is the overlay page's own (light dark, theme.css): where the two differ,
+// Chromium paints an opaque backdrop in the frame element's scheme, a white box under a dark chat.
+// Canvas is that scheme's page colour, shown until the chat has drawn.
 const FRAME_STYLE = `
   :host { all: initial; }
   iframe {
     position: fixed; right: 16px; bottom: 16px; z-index: 2147483647; width: 320px; height: 420px;
-    border: 0; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.25); background: #fff;
-    color-scheme: light;
+    border: 0; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.25); background: Canvas;
+    color-scheme: light dark;
   }`;
 
 if (!scope[OPEN]) {
