@@ -19,9 +19,9 @@ export function Overlay() {
   useEffect(() => setRoomId(state.overlayRoom), [state.overlayRoom]);
   const room = state.rooms.find((r) => r.roomId === roomId);
   return (
-    <div class="pl-overlay" data-testid="overlay" role="dialog" aria-label="Parley chat">
+    <div class="pl-overlay" data-testid="overlay" role="dialog" aria-labelledby="pl-overlay-title">
       <div class="pl-overlay-head">
-        <strong>{room ? room.name : 'Parley'}</strong>
+        <strong id="pl-overlay-title">{room ? `Parley: ${room.name}` : 'Parley'}</strong>
         <button data-testid="close-overlay" onClick={close} aria-label="Close chat">×</button>
       </div>
       <StatusBanner relay={room ? state.relays.find((r) => r.url === room.relayUrl) : state.relays[0]} send={send} several={state.relays.length > 1} />

@@ -1,9 +1,11 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { POPUP_PORT } from '../shared/view-messages.ts';
 import { StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
 import { RoomList } from './room-list.tsx';
 import { RoomView } from './room-view.tsx';
+import { useScreenFocus } from './screen-focus.ts';
+import { onEscape } from '../ui/escape-closes.ts';
 import { SettingsForm } from './settings-form.tsx';
 
 type Screen = { name: 'rooms' } | { name: 'room'; roomId: string } | { name: 'settings' };
@@ -13,14 +15,23 @@ export function App() {
   const roomId = screen.name === 'room' ? screen.roomId : null;
   const { state, send, dismissError } = useBackground(POPUP_PORT, roomId);
   const room = state.rooms.find((r) => r.roomId === roomId) ?? null;
+  // Back on the room list, the focus returns to the control that left it.
+  const [left, setLeft] = useState<string | null>(null);
+  const main = useRef<HTMLElement>(null);
+  useScreenFocus(main, roomId ?? screen.name, screen.name === 'rooms' ? left : null);
+  const toRooms = () => { setLeft(roomId ? `[data-testid=room][data-room-id="${roomId}"]` : '[data-testid=open-settings]'); setScreen({ name: 'rooms' }); };
 
+  // Escape leaves the settings unsaved, as Back does (what opened inside a screen closes first).
   return (
-    <main class="pl-popup" data-connection={state.connection}>
+    <main class="pl-popup" data-connection={state.connection} ref={main} onKeyDown={screen.name === 'settings' ? onEscape(toRooms) : undefined}>
       <header class="pl-header">
         {screen.name === 'rooms' ? <h1>Parley</h1> : (
-          <button class="pl-back" data-testid="back" onClick={() => setScreen({ name: 'rooms' })} aria-label="Back to rooms">‹ Rooms</button>
+          <>
+            <h1 class="pl-sr-only">Parley</h1>
+            <button class="pl-back" data-testid="back" onClick={toRooms} aria-label="Back to rooms">‹ Rooms</button>
+          </>
         )}
-        <span class={`pl-conn pl-${state.connection}`} data-testid="connection" title={`Relay: ${state.connection}`}>{state.connection}</span>
+        <span class={`pl-conn pl-${state.connection}`} data-testid="connection" role="status" title={`Relay: ${state.connection}`}>{state.connection}</span>
         {screen.name === 'rooms' ? (
           <button class="pl-icon" data-testid="open-settings" onClick={() => setScreen({ name: 'settings' })} aria-label="Settings">⚙</button>
         ) : null}
@@ -32,15 +43,15 @@ export function App() {
       {state.error ? (
         <div class="pl-error" role="alert" data-testid="error" data-code={state.error.code}>
           <span>{state.error.message}</span>
-          <button onClick={dismissError} aria-label="Dismiss">×</button>
+          <button onClick={dismissError} aria-label="Dismiss this message">×</button>
         </div>
       ) : null}
       {screen.name === 'rooms' ? (
         <RoomList state={state} send={send} open={(id) => { dismissError(); setScreen({ name: 'room', roomId: id }); }} />
       ) : screen.name === 'settings' ? (
-        state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={() => setScreen({ name: 'rooms' })} /> : null
+        state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={toRooms} /> : null
       ) : room ? (
-        <RoomView room={room} items={state.items} send={send} left={() => setScreen({ name: 'rooms' })} />
+        <RoomView room={room} items={state.items} send={send} left={() => { setLeft(null); setScreen({ name: 'rooms' }); }} />
       ) : null}
     </main>
   );

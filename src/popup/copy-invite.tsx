@@ -10,6 +10,8 @@ export function CopyInvite({ invite }: { invite: string }) {
     <div class="pl-code-row">
       <code class="pl-code pl-invite" data-testid="room-invite">{invite}</code>
       <button data-testid="copy-invite" onClick={copy}>{copied ? 'Copied' : 'Copy invite'}</button>
+      {/* Said aloud: the button's new word alone is not announced. */}
+      <span class="pl-sr-only" role="status">{copied ? 'Copied' : ''}</span>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import type { ViewToBackground } from '../shared/view-messages.ts';
 import type { ViewState } from '../ui/use-background.ts';
 import { needsRelayConfirm } from './join-target.ts';
 import { pageInvite } from './page-tab.ts';
+import { onEscape } from '../ui/escape-closes.ts';
 
 interface Props {
   state: ViewState;
@@ -96,7 +97,7 @@ export function JoinForm({ state, send, open }: Props) {
       </div>
       {error ? <p class="pl-field-error" id="pl-code-error" role="alert" data-testid="code-error" data-code={error.code}>{error.message}</p> : null}
       {confirmRelay ? (
-        <div class="pl-relay-confirm" role="alertdialog" aria-labelledby="pl-relay-confirm-text" data-testid="relay-confirm">
+        <div class="pl-relay-confirm" role="alertdialog" aria-labelledby="pl-relay-confirm-text" data-testid="relay-confirm" onKeyDown={onEscape(() => setConfirmRelay(null))}>
           <p id="pl-relay-confirm-text">
             This room is on a relay you have not used: <code class="pl-relay-url" data-testid="relay-confirm-url">{confirmRelay}</code>.
             {' '}That relay will see when you are online and in this room, never what you write. Join?

@@ -1,5 +1,6 @@
 import { OTHER_KEY_LABEL } from '../shared/identity-rules.ts';
 import type { ChatItem } from '../shared/view-messages.ts';
+import { closeDetailsOnEscape } from '../ui/escape-closes.ts';
 
 interface Person {
   key: string;
@@ -36,7 +37,7 @@ function peopleIn(items: ChatItem[]): { me: string | null; people: Person[] } {
 export function People({ items }: { items: ChatItem[] }) {
   const { me, people } = peopleIn(items);
   return (
-    <details class="pl-room-tools pl-people" data-testid="people">
+    <details class="pl-room-tools pl-people" data-testid="people" onKeyDown={closeDetailsOnEscape}>
       <summary>People and safety codes</summary>
       <p class="pl-hint">
         Read the safety code to the other person (in person or on a call). If theirs shows the same code for you,

@@ -25,19 +25,21 @@ export function RoomList({ state, send, open }: Props) {
       {created ? (
         <div class="pl-created" data-testid="created-room">
           <p>Send this invite to a friend:</p>
-          {createdInvite ? <CopyInvite invite={createdInvite} /> : <p class="pl-hint">Making the invite…</p>}
+          {createdInvite ? <CopyInvite invite={createdInvite} /> : <p class="pl-hint" role="status">Making the invite…</p>}
           <p>or read them the code:</p>
           <CopyCode code={created.code} />
           <button data-testid="open-created" onClick={() => open(created.roomId)}>Open the room</button>
         </div>
       ) : null}
       <JoinForm state={state} send={send} open={open} />
+      <nav aria-label="Your rooms">
       <ul class="pl-room-list" data-testid="room-list">
         {state.rooms.map((room) => (
           <li key={room.roomId}>
             <button class="pl-room" data-testid="room" data-room-id={room.roomId} data-problem={room.problem ? '' : undefined} onClick={() => open(room.roomId)}>
               <span class="pl-room-name">{room.name}</span>
               {room.unread > 0 ? <span class="pl-unread" data-testid="unread">{room.unread}</span> : null}
+              {room.unread > 0 ? <span class="pl-sr-only"> unread</span> : null}
               {severalRelays ? <span class="pl-last pl-relay" data-testid="room-list-relay" title={room.relayUrl}>on {relayHost(room.relayUrl)}</span> : null}
               {room.problem ? <span class="pl-last pl-room-refused" data-testid="room-list-problem">{room.problem}</span> : null}
               <span class="pl-last" data-testid="last-message">
@@ -47,6 +49,7 @@ export function RoomList({ state, send, open }: Props) {
           </li>
         ))}
       </ul>
+      </nav>
     </section>
   );
 }

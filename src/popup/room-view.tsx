@@ -9,6 +9,7 @@ import { CopyInvite } from './copy-invite.tsx';
 import { People } from './people.tsx';
 import { pageTabId } from './page-tab.ts';
 import { relayHost } from './relay-host.ts';
+import { closeDetailsOnEscape } from '../ui/escape-closes.ts';
 
 interface Props {
   room: RoomSummary;
@@ -25,7 +26,7 @@ export function RoomView({ room, items, send, left }: Props) {
         <span class="pl-members" data-testid="members">{room.members !== null && room.members > 0 ? `${room.members} here` : ''}</span>
       </div>
       <div class="pl-room-relay">on <span data-testid="room-relay" title={room.relayUrl}>{relayHost(room.relayUrl)}</span></div>
-      <details class="pl-room-tools" data-testid="room-tools">
+      <details class="pl-room-tools" data-testid="room-tools" onKeyDown={closeDetailsOnEscape}>
         <summary>Invite, code and actions</summary>
         <p class="pl-hint">Send this invite to a friend:</p>
         <CopyInvite invite={room.invite} />

@@ -34,13 +34,13 @@ export function SettingsForm({ settings, check, send, done }: Props) {
   return (
     <form class="pl-settings" onSubmit={save} noValidate>
       <label for="pl-nick">Nickname (sealed inside each message)</label>
-      <input id="pl-nick" data-testid="nickname" value={nickname} maxLength={40} onInput={(e) => setNickname(e.currentTarget.value)} />
+      <input id="pl-nick" data-testid="nickname" data-autofocus value={nickname} maxLength={40} onInput={(e) => setNickname(e.currentTarget.value)} />
       <label for="pl-relay">Relay address for new rooms</label>
       <input id="pl-relay" data-testid="relay-url" aria-describedby="pl-relay-note" value={relayUrl} spellcheck={false} onInput={(e) => { setRelayUrl(e.currentTarget.value); setChecking(null); }} />
       {/* A room lives on the relay it was made or joined on: changing this moves none of them. */}
       <p id="pl-relay-note" class="pl-field-note" data-testid="relay-url-note">Used for rooms you create, and codes you join without an invite link. Your rooms stay on their own relays.</p>
       {error ? <p class="pl-field-error" role="alert" data-testid="settings-error">{error}</p> : null}
-      {checking !== null && !answer ? <p class="pl-field-note" data-testid="relay-check">Saved. Asking the relay…</p> : null}
+      {checking !== null && !answer ? <p class="pl-field-note" role="status" data-testid="relay-check">Saved. Asking the relay…</p> : null}
       {answer && !answer.ok ? (
         <p class="pl-field-error" role="alert" data-testid="relay-check" data-ok="false">Saved. {answer.message}</p>
       ) : null}

@@ -30,7 +30,8 @@ export function Composer({ onSend, disabled }: { onSend: (text: string) => void;
         data-testid="composer"
         aria-label="Message"
         aria-invalid={tooLong}
-        aria-describedby="pl-composer-length"
+        aria-describedby={text.length >= WARN_AT ? 'pl-composer-length' : undefined}
+        data-autofocus
         placeholder="Message (Enter to send, Shift+Enter for a new line)"
         rows={2}
         value={text}
