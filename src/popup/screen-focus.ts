@@ -1,5 +1,5 @@
 import type { RefObject } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 /**
  * Where the keyboard focus goes when the popup changes screen, so a keyboard or screen-reader
@@ -9,7 +9,8 @@ import { useEffect, useRef } from 'preact/hooks';
  */
 export function useScreenFocus(root: RefObject<HTMLElement | null>, key: string, back: string | null): void {
   const first = useRef(true);
-  useEffect(() => {
+  // Before paint: a key pressed right after the screen shows already goes to its field.
+  useLayoutEffect(() => {
     // The first screen keeps the browser's own start: nothing was left yet.
     if (first.current) {
       first.current = false;

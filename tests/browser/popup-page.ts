@@ -131,4 +131,28 @@ export class PopupPage {
   messages(): Promise<string[]> {
     return this.page.$$eval('[data-testid=message] .pl-text', (els) => els.map((e) => e.textContent ?? ''));
   }
+
+  /**
+   * Presses Tab (Shift+Tab with `backwards`) until the focus is on `selector`, as a keyboard user
+   * does; fails if it is not reached within `max` presses (not reachable by keyboard).
+   */
+  async tabTo(selector: string, { backwards = false, max = 40 } = {}): Promise<void> {
+    for (let i = 0; i < max; i++) {
+      if (await this.page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+      await this.page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+    }
+    throw new Error(`${selector} not reached with ${max} presses of Tab`);
+  }
+
+  /** What has the keyboard focus: its data-testid (or tag), and whether a focus ring is drawn around it. */
+  focused(): Promise<{ testId: string; ring: boolean }> {
+    return this.page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      const style = el ? getComputedStyle(el) : null;
+      return {
+        testId: el?.getAttribute('data-testid') ?? el?.tagName.toLowerCase() ?? '',
+        ring: !!style && style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) >= 2,
+      };
+    });
+  }
 }
