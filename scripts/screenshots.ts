@@ -1,12 +1,33 @@
 // `npm run screenshots`: pictures of the real extension for the README, made by driving two
-// Chromium profiles through a real relay. Writes docs/screenshots/popup.png and overlay.png.
+// Chromium profiles through a real relay. Writes docs/screenshots/popup.png and overlay.png (light)
+// and popup-dark.png and overlay-dark.png (the system set to dark, which Parley follows).
 import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { startPageServer } from '../tests/browser/page-server.ts';
 import { Profile } from '../tests/browser/profile.ts';
 import { RelayProcess } from '../tests/browser/relay-process.ts';
 
 const out = new URL('../docs/screenshots/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
+
+/** Both schemes of one view: `name`.png in light, `name`-dark.png in dark. */
+async function bothSchemes(page: Page, name: string): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: `${out}${name}${colorScheme === 'dark' ? '-dark' : ''}.png` });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+// A conversation as two people have it: lines each way, one after the other from the same
+// person, a link, and markup that stays text.
+const conversation: ['ana' | 'ben', string][] = [
+  ['ben', 'Are you reading the same article?'],
+  ['ana', 'Yes! The part about tide pools'],
+  ['ben', 'Look at https://example.org/tides\n<b>this stays text</b>'],
+  ['ben', 'The photos of the anemones are great'],
+  ['ana', 'I had no idea they could move'],
+];
 
 const relay = await RelayProcess.start();
 const pages = await startPageServer();
@@ -18,20 +39,20 @@ try {
   await b.saveSettings('Ben', relay.url);
   const code = await a.createRoom();
   await b.joinRoom(code);
-  await b.send('Are you reading the same article?');
-  await a.waitForMessage('Are you reading the same article?');
-  await a.send('Yes! The part about tide pools');
-  await b.waitForMessage('Yes! The part about tide pools');
-  await b.send('Look at https://example.org/tides\n<b>this stays text</b>');
-  await a.waitForMessage('Look at https://example.org/tides\n<b>this stays text</b>');
-  await a.page.screenshot({ path: `${out}popup.png` });
+  for (const [who, text] of conversation) {
+    const [from, to] = who === 'ana' ? [a, b] : [b, a];
+    await from.send(text);
+    await to.waitForMessage(text);
+  }
+  await a.waitForSettled(conversation.length);
+  await bothSchemes(a.page, 'popup');
 
   const page = await ana.ctx.newPage();
   await page.setViewportSize({ width: 1000, height: 600 });
   await page.goto(pages.url);
   const overlay = await ana.openOverlayFromToolbar(page);
-  await overlay.waitForMessages((m) => m.length === 3);
-  await page.screenshot({ path: `${out}overlay.png` });
+  await overlay.waitForMessages((m) => m.length === conversation.length);
+  await bothSchemes(page, 'overlay');
   console.log(`screenshots written to ${out}`);
 } finally {
   await Promise.allSettled([ana.close(), ben.close()]);

@@ -99,6 +99,10 @@ describe.each(['light', 'dark'] as const)('accessibility in %s mode', (colorSche
       expect(lightness(bg) < 0.5, `background ${bg}`).toBe(dark);
       expect(lightness(fg) > 0.5, `text ${fg}`).toBe(dark);
     }
+    // The frame on the page shows its own colour until the chat inside has drawn: never a white
+    // box in dark mode.
+    const frameBg = await (await overlay.frameElement()).evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(lightness(frameBg) < 0.5, `frame ${frameBg}`).toBe(dark);
   });
 
   it.each(Object.keys(screens))('%s: no serious or critical axe violation', async (name) => {
