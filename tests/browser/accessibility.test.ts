@@ -35,6 +35,9 @@ beforeAll(async () => {
   await a.sendQuickly('Yes! The part about tide pools');
   await b.sendQuickly('Look at https://example.org/tides');
   await a.waitForMessage('Look at https://example.org/tides');
+  // Enough lines that the log scrolls, as a room's log does after a while.
+  for (let i = 1; i <= 10; i++) await b.sendQuickly(`Line ${i} of a longer talk`);
+  await a.waitForMessage('Line 10 of a longer talk');
   // A second room, left unread, so the list shows a count.
   await a.back();
   await b.back();
