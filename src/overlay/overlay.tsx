@@ -21,7 +21,7 @@ export function Overlay() {
   return (
     <div class="pl-overlay" data-testid="overlay" role="dialog" aria-labelledby="pl-overlay-title">
       <div class="pl-overlay-head">
-        <strong id="pl-overlay-title">{room ? `Parley: ${room.name}` : 'Parley'}</strong>
+        <strong id="pl-overlay-title">{room ? room.name : 'Parley'}</strong>
         <button data-testid="close-overlay" onClick={close} aria-label="Close chat">×</button>
       </div>
       <StatusBanner relay={room ? state.relays.find((r) => r.url === room.relayUrl) : state.relays[0]} send={send} several={state.relays.length > 1} />

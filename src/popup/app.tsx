@@ -43,7 +43,7 @@ export function App() {
       {state.error ? (
         <div class="pl-error" role="alert" data-testid="error" data-code={state.error.code}>
           <span>{state.error.message}</span>
-          <button onClick={dismissError} aria-label="Dismiss this message">×</button>
+          <button onClick={dismissError} aria-label="Dismiss">×</button>
         </div>
       ) : null}
       {screen.name === 'rooms' ? (

@@ -104,7 +104,7 @@ describe.each(['light', 'dark'] as const)('accessibility in %s mode', (colorSche
     }
     // The frame on the page shows its own colour until the chat inside has drawn: never a white
     // box in dark mode.
-    const frameBg = await (await overlay.frameElement()).evaluate((el) => getComputedStyle(el).backgroundColor);
+    const frameBg = await (await overlay.frameElement()).evaluate((el) => getComputedStyle(el as Element).backgroundColor);
     expect(lightness(frameBg) < 0.5, `frame ${frameBg}`).toBe(dark);
   });
 
