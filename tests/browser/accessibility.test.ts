@@ -64,6 +64,11 @@ const screens: Record<string, () => Promise<Page | Frame>> = {
     await popup.page.getByTestId('room-list').waitFor();
     return popup.page;
   },
+  'the join box explaining a mistyped code': async () => {
+    await popup.typeJoinCode('hello');
+    await popup.page.getByTestId('code-error').waitFor();
+    return popup.page;
+  },
   'a room with messages, its panels open': async () => {
     await popup.openRoom(0);
     await popup.page.getByTestId('message').first().waitFor();
@@ -83,6 +88,8 @@ async function home(): Promise<void> {
   if (await popup.page.getByTestId('back').count()) await popup.back();
   if (await popup.page.getByTestId('save-settings').count()) await popup.page.keyboard.press('Escape');
   await popup.page.getByTestId('room-list').waitFor();
+  // Editing the box clears its answer.
+  await popup.page.getByTestId('join-code').fill('');
 }
 
 describe.each(['light', 'dark'] as const)('accessibility in %s mode', (colorScheme) => {
