@@ -9,5 +9,10 @@ export async function react(bg: Background, msg: Extract<ViewToBackground, { typ
     bg.post(view, { type: 'error', code: 'BAD_REQUEST', message: 'A reaction is one emoji.' });
     return;
   }
-  await sendOwnEvent(bg, view, msg.roomId, msg.id, { kind: msg.on === false ? 'unreact' : 'react', emoji: msg.emoji }, '');
+  // Already as asked (a second tap, two views): nothing to send. Not a rule of applying, which
+  // must take a newer event of the same state, or replays in another order would disagree.
+  const on = msg.on !== false;
+  const line = typeof msg.id === 'string' ? await bg.db.get('messages', [msg.roomId, msg.id]) : undefined;
+  if ((line?.reactions?.some((r) => r.emoji === msg.emoji && r.mine) ?? false) === on) return;
+  await sendOwnEvent(bg, view, msg.roomId, msg.id, { kind: on ? 'react' : 'unreact', emoji: msg.emoji }, '');
 }
