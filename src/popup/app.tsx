@@ -40,7 +40,7 @@ export function App() {
       ) : screen.name === 'settings' ? (
         state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={() => setScreen({ name: 'rooms' })} /> : null
       ) : room ? (
-        <RoomView room={room} items={state.items} send={send} left={() => setScreen({ name: 'rooms' })} />
+        <RoomView room={room} items={state.items} send={send} left={() => setScreen({ name: 'rooms' })} search={state.search} />
       ) : null}
     </main>
   );

@@ -1,4 +1,5 @@
 import { Component } from 'preact';
+import { useState } from 'preact/hooks';
 import type { ChatItem, DeliveryStatus, Reaction, ReplyRef } from '../shared/view-messages.ts';
 import { MessageText } from './message-text.tsx';
 import { SenderLine } from './sender-line.tsx';
@@ -181,6 +182,8 @@ function LineMenu({ item, open, actions, toggle }: { item: ChatItem; open: boole
   const own = item.mine && item.sender?.verified === true;
   const mine = new Set(item.reactions?.filter((r) => r.mine).map((r) => r.emoji));
   const act = (f: () => void) => () => { toggle(false); f(); };
+  // Deleting is for everyone and cannot be undone: asked once more, inside the menu.
+  const [confirming, setConfirming] = useState(false);
   return (
     <span class="pl-line-menu">
       <button class="pl-menu-button" data-testid="line-actions" aria-haspopup="true" aria-expanded={open}
@@ -193,7 +196,10 @@ function LineMenu({ item, open, actions, toggle }: { item: ChatItem; open: boole
               onClick={act(() => onReact(item.id, e, !mine.has(e)))}>{e}</button>
           )) : null}
           {own && onEdit ? <button data-testid="edit" onClick={act(() => onEdit(item))}>Edit</button> : null}
-          {own && onRetract ? <button data-testid="retract" class="pl-menu-danger" onClick={act(() => onRetract(item.id))}>Delete</button> : null}
+          {own && onRetract && !confirming ? <button data-testid="retract" class="pl-menu-danger" onClick={() => setConfirming(true)}>Delete</button> : null}
+          {own && onRetract && confirming
+            ? <button data-testid="retract-confirm" class="pl-menu-danger" onClick={act(() => onRetract(item.id))}>Delete for everyone</button>
+            : null}
         </span>
       ) : null}
     </span>
