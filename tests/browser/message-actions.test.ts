@@ -97,6 +97,35 @@ describe('message actions between two browsers', () => {
     expect(await alicePopup.storedLines()).not.toContain('12 Elm Street');
   });
 
+  it('the line\'s look: grouped lines, one day separator, delivery state in words, Show more instead of an inner scroll bar', async () => {
+    const long = Array.from({ length: 80 }, (_, i) => `line ${i + 1} of a long message`).join('\n');
+    await alicePopup.sendQuickly(long);
+    await bobPopup.page.waitForFunction(() => document.querySelector('[data-testid=show-more]') !== null);
+    for (const popup of [alicePopup, bobPopup]) {
+      const line = popup.page.locator('[data-testid=message]').filter({ has: popup.page.getByTestId('show-more') });
+      const text = line.locator('.pl-text');
+      // Folded: no scroll bar of its own, shorter than its text, and a button to read the rest.
+      const folded = await text.evaluate((t) => ({ scrolls: t.scrollHeight > t.clientHeight + 1, height: t.parentElement!.getBoundingClientRect().height, full: t.scrollHeight }));
+      expect(folded.scrolls).toBe(false);
+      expect(folded.height).toBeLessThan(folded.full / 2);
+      await line.getByTestId('show-more').click();
+      expect(await line.getByTestId('show-more').getAttribute('aria-expanded')).toBe('true');
+      const open = await text.evaluate((t) => ({ scrolls: t.scrollHeight > t.clientHeight + 1, height: t.parentElement!.getBoundingClientRect().height, full: t.scrollHeight }));
+      expect(open.scrolls).toBe(false);
+      expect(open.height).toBeGreaterThanOrEqual(open.full - 1);
+    }
+    await alicePopup.waitForMessage(long, 'sent');
+    expect(await alicePopup.line('At the station').count()).toBe(1);
+    const status = await alicePopup.page.$$eval('[data-testid=message][data-status=sent] [data-testid=status]', (els) => els.map((e) => e.textContent));
+    expect(status.length).toBeGreaterThan(0);
+    expect(new Set(status)).toEqual(new Set(['sent']));
+    // Bob's view of Alice's lines: one day, and Alice's back-to-back lines share one name line.
+    expect(await bobPopup.page.getByTestId('day-separator').allTextContents()).toEqual(['Today']);
+    const grouped = await bobPopup.page.$$eval('[data-testid=message]', (els) => els.map((e) => e.getAttribute('data-grouped') === 'true'));
+    // Alice's question, Bob's answer, Alice's deleted line, Alice's long line: only the last continues a group.
+    expect(grouped).toEqual([false, false, false, true]);
+  });
+
   it('search finds an older message and shows it', async () => {
     for (let i = 0; i < 5; i++) await alicePopup.sendQuickly(`later message ${i}`);
     await bobPopup.waitForMessage('later message 4');
