@@ -30,6 +30,21 @@ export interface RoomRecord {
 /** A chat line as stored: what a view shows, plus the room it belongs to. */
 export interface MessageRecord extends ChatItem {
   roomId: string;
+  /** The id of the edit that set `text` (message-events.ts rule 5); never sent to views. */
+  editId?: string;
+  /** Every reaction event's outcome per (key, emoji), on or off (rule 6); views get `reactions`. */
+  marks?: ReactionMark[];
+}
+
+/** The newest reaction event of one key for one emoji on a message (message-events.ts). */
+export interface ReactionMark {
+  key: string;
+  emoji: string;
+  /** The reactor's name as this device shows it. */
+  name: string;
+  on: boolean;
+  at: number;
+  id: string;
 }
 
 export interface OutboxRecord {

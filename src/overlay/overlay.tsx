@@ -1,10 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { OVERLAY_PORT } from '../shared/view-messages.ts';
 import { ChatLog } from '../ui/chat-log.tsx';
-import { useLineActions } from '../ui/line-actions.ts';
+import { useFocusLine, useMessageActions } from '../ui/use-message-actions.ts';
 import type { ChatItem, ViewToBackground } from '../shared/view-messages.ts';
 import { Composer } from '../ui/composer.tsx';
-import { newMessageId } from '../shared/message-id.ts';
 import { RoomProblem, StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
 
@@ -29,8 +28,7 @@ export function Overlay() {
       {room ? (
         <>
           <RoomProblem problem={room.problem} />
-          <OverlayLog items={state.items} send={send} roomId={room.roomId} />
-          <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
+          <OverlayChat items={state.items} send={send} roomId={room.roomId} />
         </>
       ) : (
         <div class="pl-log pl-empty">{state.error ? state.error.message : 'Connecting…'}</div>
@@ -39,6 +37,13 @@ export function Overlay() {
   );
 }
 
-function OverlayLog({ items, send, roomId }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string }) {
-  return <ChatLog items={items} actions={useLineActions(send, roomId)} />;
+function OverlayChat({ items, send, roomId }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string }) {
+  const { focusId, focus } = useFocusLine(send, roomId, items);
+  const { actions, composer } = useMessageActions(send, roomId, items, focus);
+  return (
+    <>
+      <ChatLog items={items} actions={actions} focusId={focusId} />
+      <Composer {...composer} />
+    </>
+  );
 }

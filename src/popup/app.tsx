@@ -51,7 +51,7 @@ export function App() {
       ) : screen.name === 'settings' ? (
         state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={toRooms} /> : null
       ) : room ? (
-        <RoomView room={room} items={state.items} send={send} left={() => { setLeft(null); setScreen({ name: 'rooms' }); }} />
+        <RoomView room={room} items={state.items} send={send} left={() => { setLeft(null); setScreen({ name: 'rooms' }); }} search={state.search} />
       ) : null}
     </main>
   );

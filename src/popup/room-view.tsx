@@ -1,9 +1,9 @@
 import type { ChatItem, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
 import { ChatLog } from '../ui/chat-log.tsx';
-import { useLineActions } from '../ui/line-actions.ts';
+import { useFocusLine, useMessageActions } from '../ui/use-message-actions.ts';
 import { Composer } from '../ui/composer.tsx';
 import { RoomProblem } from '../ui/status-banner.tsx';
-import { newMessageId } from '../shared/message-id.ts';
+import { RoomSearch } from './room-search.tsx';
 import { CopyCode } from './copy-code.tsx';
 import { CopyInvite } from './copy-invite.tsx';
 import { People } from './people.tsx';
@@ -16,9 +16,13 @@ interface Props {
   items: ChatItem[];
   send: (msg: ViewToBackground) => void;
   left: () => void;
+  /** The answer to the last search in this room. */
+  search?: { query: string; items: ChatItem[]; more: boolean } | null;
 }
 
-export function RoomView({ room, items, send, left }: Props) {
+export function RoomView({ room, items, send, left, search = null }: Props) {
+  const { focusId, focus } = useFocusLine(send, room.roomId, items);
+  const { actions, composer } = useMessageActions(send, room.roomId, items, focus);
   return (
     <section class="pl-room-view" data-testid="room-view" data-room-id={room.roomId}>
       <div class="pl-room-head">
@@ -39,8 +43,9 @@ export function RoomView({ room, items, send, left }: Props) {
       </details>
       <RoomProblem problem={room.problem} />
       <People items={items} />
-      <ChatLog items={items} actions={useLineActions(send, room.roomId)} />
-      <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
+      <RoomSearch roomId={room.roomId} send={send} results={search} onPick={focus} />
+      <ChatLog items={items} actions={actions} focusId={focusId} />
+      <Composer {...composer} />
     </section>
   );
 }

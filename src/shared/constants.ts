@@ -55,3 +55,11 @@ export const MAX_KEEP_PER_ROOM = 1_000_000;
 export const DEFAULT_RELAY_URL = 'ws://127.0.0.1:8787';
 export const DEFAULT_RELAY_PORT = 8787;
 export const DEFAULT_RELAY_HOST = '127.0.0.1';
+
+/** One reaction's emoji: a single grapheme of at most this many UTF-16 units (docs/protocol.md). */
+export const MAX_REACTION_CHARS = 16;
+/** Per message, the most (reactor key, emoji) pairs kept: a hostile member cannot grow a line without end. */
+export const MAX_REACTIONS_PER_MESSAGE = 200;
+/** search-room: the query's longest form, and the most results one answer carries. */
+export const MAX_SEARCH_QUERY_CHARS = 200;
+export const SEARCH_RESULTS_LIMIT = 50;

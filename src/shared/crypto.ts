@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MAX_NICKNAME_CHARS, MAX_PLAINTEXT_BYTES, MAX_TEXT_CHARS, UNSAFE_NAME_CHARS } from './constants.ts';
+import { MAX_NICKNAME_CHARS, MAX_PLAINTEXT_BYTES, MAX_REACTION_CHARS, MESSAGE_ID_LENGTH, MAX_TEXT_CHARS, UNSAFE_NAME_CHARS } from './constants.ts';
 import { fromBase64Url, toBase64Url } from './base64url.ts';
 import { PUBLIC_KEY_CHARS, SIGNATURE_CHARS } from './identity.ts';
 import type { RoomCode } from './room-code.ts';
@@ -14,6 +14,18 @@ export interface RoomKeys {
   key: CryptoKey;
 }
 
+const TargetId = v.pipe(v.string(), v.length(MESSAGE_ID_LENGTH), v.regex(/^[0-9A-HJKMNP-TV-Z]+$/));
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+/** One grapheme, short, with a pictograph or a regional indicator in it (docs/protocol.md). */
+export function isOneEmoji(s: string): boolean {
+  if (s.length === 0 || s.length > MAX_REACTION_CHARS) return false;
+  if (!/\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(s)) return false;
+  let n = 0;
+  for (const _ of graphemes.segment(s)) if (++n > 1) return false;
+  return true;
+}
+
 /** What is sealed inside every chat frame: all user-written data, never seen by the relay. */
 export const ChatPlaintextSchema = v.object({
   v: v.literal(1),
@@ -25,6 +37,13 @@ export const ChatPlaintextSchema = v.object({
   // the id and the fields above. Optional so older peers' messages still open, shown unverified.
   key: v.optional(v.pipe(v.string(), v.length(PUBLIC_KEY_CHARS), v.regex(/^[A-Za-z0-9_-]+$/))),
   sig: v.optional(v.pipe(v.string(), v.length(SIGNATURE_CHARS), v.regex(/^[A-Za-z0-9_-]+$/))),
+  // docs/protocol.md "What a sealed body holds": an answer's quoted id, or an event on a message.
+  reply: v.optional(TargetId),
+  ev: v.optional(v.object({
+    kind: v.picklist(['edit', 'delete', 'react', 'unreact']),
+    target: TargetId,
+    emoji: v.optional(v.pipe(v.string(), v.check(isOneEmoji))),
+  })),
 });
 export type ChatPlaintext = v.InferOutput<typeof ChatPlaintextSchema>;
 
@@ -109,6 +128,18 @@ export async function openMessage(
     return err({ code: 'MALFORMED', message: 'A message opened but its content is not valid.' });
   }
   const checked = v.safeParse(ChatPlaintextSchema, parsed);
-  if (!checked.success) return err({ code: 'MALFORMED', message: 'A message opened but its content is not valid.' });
+  if (!checked.success || !fieldsAgree(checked.output)) return err({ code: 'MALFORMED', message: 'A message opened but its content is not valid.' });
   return ok(checked.output);
+}
+
+/** The combinations docs/protocol.md allows: an answer or an event, never both; what each kind carries. */
+export function fieldsAgree(p: ChatPlaintext): boolean {
+  if (!p.ev) return true;
+  if (p.reply !== undefined) return false;
+  switch (p.ev.kind) {
+    case 'edit': return p.ev.emoji === undefined && p.text.trim().length > 0;
+    case 'delete': return p.ev.emoji === undefined && p.text === '';
+    case 'react':
+    case 'unreact': return p.ev.emoji !== undefined && p.text === '';
+  }
 }

@@ -53,8 +53,13 @@ export function nicknameKey(nick: string): string {
     .toUpperCase().toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-const fieldsOf = (roomId: string, messageId: string, key: string, p: Pick<ChatPlaintext, 'nick' | 'text' | 'sentAt'>): SignedFields =>
-  ({ roomId, messageId, key, nick: p.nick, text: p.text, sentAt: p.sentAt });
+const fieldsOf = (roomId: string, messageId: string, key: string, p: Pick<ChatPlaintext, 'nick' | 'text' | 'sentAt' | 'reply' | 'ev'>): SignedFields => ({
+  roomId, messageId, key, nick: p.nick, text: p.text, sentAt: p.sentAt, reply: p.reply,
+  ev: p.ev ? [p.ev.kind, p.ev.target, p.ev.emoji ?? null] : undefined,
+});
+
+/** What a sender may add to a message: an answered id, or an event (docs/protocol.md "What a sealed body holds"). */
+export type MessageExtras = Pick<ChatPlaintext, 'reply' | 'ev'>;
 
 /** Signs what we send, and remembers our own nickname under our key in this room. */
 export async function signOutgoing(
@@ -62,13 +67,16 @@ export async function signOutgoing(
   memory: SenderMemory,
   roomId: string,
   messageId: string,
-  content: { text: string; nick: string; sentAt: number },
+  content: { text: string; nick: string; sentAt: number } & MessageExtras,
 ): Promise<{ plaintext: ChatPlaintext; sender: SenderCheck }> {
   const sig = await signFields(me.privateKey, fieldsOf(roomId, messageId, me.publicKey, content));
   const name = nicknameKey(content.nick);
   if (name) await memory.claim(roomId, name, me.publicKey);
   return {
-    plaintext: { v: 1, text: content.text, nick: content.nick, sentAt: content.sentAt, key: me.publicKey, sig },
+    plaintext: {
+      v: 1, text: content.text, nick: content.nick, sentAt: content.sentAt, key: me.publicKey, sig,
+      ...(content.reply !== undefined ? { reply: content.reply } : {}), ...(content.ev ? { ev: content.ev } : {}),
+    },
     sender: { verified: true, key: me.publicKey, fingerprint: me.fingerprint, safetyCode: null, otherKey: false },
   };
 }

@@ -44,6 +44,10 @@ export interface SignedFields {
   nick: string;
   text: string;
   sentAt: number;
+  /** The id of the message answered (docs/protocol.md "What a sealed body holds"). */
+  reply?: string | undefined;
+  /** An event on an earlier message, as signed: [kind, target, emoji or null]. */
+  ev?: readonly [string, string, string | null] | undefined;
 }
 
 /**
@@ -51,6 +55,11 @@ export interface SignedFields {
  * integers, and its quoting keeps a field from running into the next.
  */
 export function signedBytes(f: SignedFields): Uint8Array<ArrayBuffer> {
+  // v2 only when a new field is there, so every message signed before them still verifies; the
+  // label differs too, so a v1 signature can never stand for a v2 body or the reverse.
+  if (f.reply !== undefined || f.ev !== undefined) {
+    return enc.encode(`parley/v2 signed message\n${JSON.stringify([f.roomId, f.messageId, f.key, f.nick, f.text, f.sentAt, f.reply ?? null, f.ev ?? null])}`);
+  }
   return enc.encode(`parley/v1 signed message\n${JSON.stringify([f.roomId, f.messageId, f.key, f.nick, f.text, f.sentAt])}`);
 }
 

@@ -1,14 +1,20 @@
 import { Component } from 'preact';
-import type { ChatItem } from '../shared/view-messages.ts';
+import { useState } from 'preact/hooks';
+import type { ChatItem, DeliveryStatus, Reaction, ReplyRef } from '../shared/view-messages.ts';
 import { MessageText } from './message-text.tsx';
 import { SenderLine } from './sender-line.tsx';
+import './chat-line.css';
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
-/**
- * One line of the chat. Re-renders only when its own item changes (the background sends a new
- * object per change), so a new message in a long room costs one row, not the whole log.
- */
+/** Lines by one sender this close together share one name and time line. */
+export const GROUP_MS = 5 * 60_000;
+/** Longer than this (characters or lines), a message is shown folded, with "Show more". */
+const FOLD_CHARS = 700;
+const FOLD_LINES = 12;
+/** The emoji the actions menu offers; any single emoji can be sent (protocol.md). */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'] as const;
+
 /** What a person can do with one of their messages the relay refused as it is. */
 export type RefusedAction = (id: string, action: 'resend' | 'delete') => void;
 
@@ -16,6 +22,16 @@ export type RefusedAction = (id: string, action: 'resend' | 'delete') => void;
 export interface LineActions {
   onSendNow?: (() => void) | undefined;
   onRefused?: RefusedAction | undefined;
+  /** Answer this line: the composer shows what it answers. */
+  onReply?: ((item: ChatItem) => void) | undefined;
+  /** Put our reaction on (true) or take it back (false). */
+  onReact?: ((id: string, emoji: string, on: boolean) => void) | undefined;
+  /** Edit one of our lines: the composer takes its text. */
+  onEdit?: ((item: ChatItem) => void) | undefined;
+  /** Delete one of our lines for everyone. */
+  onRetract?: ((id: string) => void) | undefined;
+  /** Bring line `id` into view (a quote was clicked). */
+  onFocus?: ((id: string) => void) | undefined;
 }
 
 interface LineProps {
@@ -25,27 +41,169 @@ interface LineProps {
   actions: LineActions;
 }
 
-export class ChatLine extends Component<LineProps> {
-  override shouldComponentUpdate(next: LineProps): boolean {
-    return next.item !== this.props.item || next.prev !== this.props.prev || next.actions !== this.props.actions;
+const dayOf = (ms: number) => new Date(ms).toDateString();
+
+/** "Today", "Yesterday", or the date. */
+export function dayLabel(ms: number, now = Date.now()): string {
+  if (dayOf(ms) === dayOf(now)) return 'Today';
+  if (dayOf(ms) === dayOf(now - 86_400_000)) return 'Yesterday';
+  return new Date(ms).toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+/** Same sender, same day, within GROUP_MS of the line above: the meta line is not repeated. */
+export function continuesGroup(item: ChatItem, prev: ChatItem | null): boolean {
+  if (!prev || prev.kind !== 'message' || item.kind !== 'message') return false;
+  if (dayOf(prev.sentAt) !== dayOf(item.sentAt) || Math.abs(item.sentAt - prev.sentAt) > GROUP_MS) return false;
+  if (prev.mine !== item.mine) return false;
+  if (item.mine) return true;
+  const a = prev.sender, b = item.sender;
+  if (a?.verified && b?.verified) return a.key === b.key && prev.nick === item.nick && !b.otherKey;
+  return !a?.verified && !b?.verified; // both "Unverified sender"; never merged with a verified one
+}
+
+/** The delivery state in words; null for others' lines. */
+export function statusWords(status: DeliveryStatus): string | null {
+  switch (status) {
+    case 'sending': return 'sending…';
+    case 'sent': return 'sent';
+    case 'delivered': return 'delivered to everyone here';
+    case 'received': return null;
+  }
+}
+
+interface LineState {
+  expanded: boolean;
+  menu: boolean;
+}
+
+/**
+ * One line of the chat. Re-renders only when its own item (or the one above) changes (the
+ * background sends a new object per change), so a new message in a long room costs one row.
+ */
+export class ChatLine extends Component<LineProps, LineState> {
+  override state: LineState = { expanded: false, menu: false };
+
+  override shouldComponentUpdate(next: LineProps, state: LineState): boolean {
+    return next.item !== this.props.item || next.prev !== this.props.prev || next.actions !== this.props.actions
+      || state.expanded !== this.state.expanded || state.menu !== this.state.menu;
   }
 
-  override render({ item, actions: { onSendNow, onRefused } }: LineProps) {
-    if (item.kind !== 'message') return <div class="pl-notice" data-testid={item.kind}>{item.text}</div>;
+  override render({ item, prev, actions }: LineProps, { expanded, menu }: LineState) {
+    const separator = !prev || dayOf(prev.sentAt) !== dayOf(item.sentAt)
+      ? <div class="pl-day" role="separator" data-testid="day-separator">{dayLabel(item.sentAt)}</div>
+      : null;
+    if (item.kind !== 'message') return <>{separator}<div class="pl-notice" data-testid={item.kind}>{item.text}</div></>;
+    const grouped = !separator && continuesGroup(item, prev);
+    const words = statusWords(item.status);
+    const long = item.text.length > FOLD_CHARS || item.text.split('\n', FOLD_LINES + 1).length > FOLD_LINES;
+    const { onSendNow, onRefused } = actions;
     return (
-      <div class={`pl-msg${item.mine ? ' pl-mine' : ''}`} data-testid="message" data-status={item.status} data-id={item.id}>
-        <div class="pl-meta">
-          <SenderLine item={item} />
-          <span class="pl-time">{time(item.sentAt)}</span>
-          {item.status === 'sending' && !item.notSent ? <span class="pl-status">sending…</span> : null}
+      <>
+        {separator}
+        <div
+          class={`pl-msg${item.mine ? ' pl-mine' : ''}${grouped ? ' pl-grouped' : ''}${item.deleted ? ' pl-deleted' : ''}`}
+          data-testid="message" data-status={item.status} data-id={item.id} data-grouped={grouped ? 'true' : undefined}
+          onKeyDown={(e) => { if (e.key === 'Escape' && menu) this.setState({ menu: false }); }}
+        >
+          {/* Grouped: still there for screen readers, which read lines one by one, not for the eye. */}
+          <div class={grouped ? 'pl-meta pl-sr-only' : 'pl-meta'}>
+            <SenderLine item={item} />
+            <span class="pl-time">{time(item.sentAt)}</span>
+          </div>
+          {item.replyTo && !item.deleted ? <Quote reply={item.replyTo} onFocus={actions.onFocus} /> : null}
+          {item.deleted ? (
+            <span class="pl-text pl-tombstone" data-testid="deleted">Message deleted</span>
+          ) : (
+            <div class={long && !expanded ? 'pl-folded' : undefined}>
+              <MessageText text={item.text} />
+            </div>
+          )}
+          {long && !item.deleted ? (
+            <button class="pl-link-button" data-testid="show-more" aria-expanded={expanded} onClick={() => this.setState({ expanded: !expanded })}>
+              {expanded ? 'Show less' : 'Show more'}
+            </button>
+          ) : null}
+          {item.editedAt !== undefined && !item.deleted
+            ? <span class="pl-edited" data-testid="edited" title={`Edited ${new Date(item.editedAt).toLocaleString()}`}>edited</span>
+            : null}
+          {item.reactions && item.reactions.length > 0 && !item.deleted
+            ? <Reactions id={item.id} reactions={item.reactions} onReact={actions.onReact} />
+            : null}
+          <div class="pl-foot">
+            {words && !item.notSent ? <span class="pl-status" data-testid="status">{words}</span> : null}
+            {item.deleted ? null : (
+              <LineMenu item={item} open={menu} actions={actions} toggle={(open) => this.setState({ menu: open })} />
+            )}
+          </div>
+          {item.status === 'sending' && item.notSent
+            ? <NotSentLine id={item.id} notSent={item.notSent} onSendNow={onSendNow} onRefused={onRefused} />
+            : null}
         </div>
-        <MessageText text={item.text} />
-        {item.status === 'sending' && item.notSent
-          ? <NotSentLine id={item.id} notSent={item.notSent} onSendNow={onSendNow} onRefused={onRefused} />
-          : null}
-      </div>
+      </>
     );
   }
+}
+
+function Quote({ reply, onFocus }: { reply: ReplyRef; onFocus: LineActions['onFocus'] }) {
+  const text = reply.text === null ? 'a message not on this device' : reply.text === '' ? 'Message deleted' : reply.text;
+  const label = `Reply to ${reply.nick || 'a message'}: ${text}`;
+  return (
+    <button class="pl-quote" data-testid="quote" data-quoted={reply.id} aria-label={`${label}. Show it.`} title="Show the quoted message"
+      onClick={() => onFocus?.(reply.id)}>
+      {reply.nick ? <bdi class="pl-quote-nick">{reply.nick}</bdi> : null}
+      <span class={`pl-quote-text${reply.text ? '' : ' pl-tombstone'}`} dir="auto">{text}</span>
+    </button>
+  );
+}
+
+function Reactions({ id, reactions, onReact }: { id: string; reactions: Reaction[]; onReact: LineActions['onReact'] }) {
+  return (
+    <div class="pl-reactions" data-testid="reactions">
+      {reactions.map((r) => {
+        const who = `${r.emoji} by ${r.by.join(', ')}`;
+        return (
+          <button
+            key={r.emoji} class="pl-reaction" data-testid="reaction" data-emoji={r.emoji} aria-pressed={r.mine}
+            title={who} aria-label={`${who}${r.mine ? '. Press to take yours back' : '. Press to add yours'}`}
+            disabled={!onReact} onClick={() => onReact?.(id, r.emoji, !r.mine)}
+          >
+            <span aria-hidden="true">{r.emoji}</span> <span data-testid="reaction-count">{r.by.length}</span>
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+/** Reply, react, and on our own lines edit and delete; a button that opens a small menu of buttons. */
+function LineMenu({ item, open, actions, toggle }: { item: ChatItem; open: boolean; actions: LineActions; toggle: (open: boolean) => void }) {
+  const { onReply, onReact, onEdit, onRetract } = actions;
+  if (!onReply && !onReact && !onEdit && !onRetract) return null;
+  const own = item.mine && item.sender?.verified === true;
+  const mine = new Set(item.reactions?.filter((r) => r.mine).map((r) => r.emoji));
+  const act = (f: () => void) => () => { toggle(false); f(); };
+  // Deleting is for everyone and cannot be undone: asked once more, inside the menu.
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <span class="pl-line-menu">
+      <button class="pl-menu-button" data-testid="line-actions" aria-haspopup="true" aria-expanded={open}
+        aria-label="Message actions" onClick={() => toggle(!open)}>⋯</button>
+      {open ? (
+        <span class="pl-menu" role="group" aria-label="Message actions" data-testid="line-menu">
+          {onReply ? <button data-testid="reply" onClick={act(() => onReply(item))}>Reply</button> : null}
+          {onReact ? QUICK_REACTIONS.map((e) => (
+            <button key={e} data-testid="react" data-emoji={e} aria-pressed={mine.has(e)} aria-label={`React with ${e}`}
+              onClick={act(() => onReact(item.id, e, !mine.has(e)))}>{e}</button>
+          )) : null}
+          {own && onEdit ? <button data-testid="edit" onClick={act(() => onEdit(item))}>Edit</button> : null}
+          {own && onRetract && !confirming ? <button data-testid="retract" class="pl-menu-danger" onClick={() => setConfirming(true)}>Delete</button> : null}
+          {own && onRetract && confirming
+            ? <button data-testid="retract-confirm" class="pl-menu-danger" onClick={act(() => onRetract(item.id))}>Delete for everyone</button>
+            : null}
+        </span>
+      ) : null}
+    </span>
+  );
 }
 
 /**
@@ -69,4 +227,3 @@ function NotSentLine({ id, notSent, onSendNow, onRefused }: { id: string; notSen
     </div>
   );
 }
-

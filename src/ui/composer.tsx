@@ -1,4 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { senderLabel } from '../shared/identity-rules.ts';
+import type { ChatItem } from '../shared/view-messages.ts';
+import './composer-modes.css';
 import { MAX_TEXT_CHARS } from '../shared/constants.ts';
 
 /** From here on the box shows how much room is left, so reaching the limit is no surprise. */
@@ -10,8 +13,22 @@ const count = (n: number) => n.toLocaleString('en');
  * any length: a paste over the limit stays whole and is explained, instead of being cut silently
  * (what the textarea's maxLength would do).
  */
-export function Composer({ onSend, disabled }: { onSend: (text: string) => void; disabled?: boolean }) {
+interface ComposerProps {
+  onSend: (text: string) => void;
+  disabled?: boolean;
+  /** The line being answered: shown above the box, with a way to stop answering. */
+  replyTo?: ChatItem | null;
+  /** One of our lines being edited: the box holds its text, and sending saves the edit. */
+  editing?: ChatItem | null;
+  /** Stop answering or editing. */
+  onCancel?: () => void;
+  /** Up arrow in an empty box: edit our last message. */
+  onEditLast?: () => void;
+}
+
+export function Composer({ onSend, disabled, replyTo = null, editing = null, onCancel, onEditLast }: ComposerProps) {
   const [text, setText] = useState('');
+  useEffect(() => setText(editing ? editing.text : ''), [editing?.id]);
   // Reads the box itself, not the last rendered state: fast typists (and pastes) can press Enter
   // before the newest input has been rendered.
   const send = (value: string) => {
@@ -25,7 +42,19 @@ export function Composer({ onSend, disabled }: { onSend: (text: string) => void;
   };
   const tooLong = text.length > MAX_TEXT_CHARS;
   return (
-    <form class="pl-composer" onSubmit={(e) => { e.preventDefault(); send(e.currentTarget.querySelector('textarea')!.value); }}>
+    <form class={`pl-composer${editing ? ' pl-editing' : ''}`} onSubmit={(e) => { e.preventDefault(); send(e.currentTarget.querySelector('textarea')!.value); }}>
+      {replyTo && !editing ? (
+        <div class="pl-composer-mode" data-testid="replying-to">
+          <span>Replying to <bdi>{senderLabel(replyTo).name}</bdi>: <span class="pl-composer-mode-text" dir="auto">{replyTo.text.slice(0, 100)}</span></span>
+          <button type="button" class="pl-link-button" data-testid="cancel-reply" aria-label="Cancel the reply" onClick={onCancel}>Cancel</button>
+        </div>
+      ) : null}
+      {editing ? (
+        <div class="pl-composer-mode" data-testid="editing">
+          <span>Editing your message</span>
+          <button type="button" class="pl-link-button" data-testid="cancel-edit" aria-label="Cancel editing" onClick={onCancel}>Cancel</button>
+        </div>
+      ) : null}
       <textarea
         data-testid="composer"
         aria-label="Message"
@@ -38,13 +67,19 @@ export function Composer({ onSend, disabled }: { onSend: (text: string) => void;
         disabled={disabled}
         onInput={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => {
-          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+          if (e.key === 'Escape' && (replyTo || editing)) {
+            e.preventDefault();
+            onCancel?.();
+          } else if (e.key === 'ArrowUp' && e.currentTarget.value === '' && !editing && onEditLast) {
+            e.preventDefault();
+            onEditLast();
+          } else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             send(e.currentTarget.value);
           }
         }}
       />
-      <button type="submit" data-testid="send" disabled={disabled || text.trim().length === 0 || tooLong}>Send</button>
+      <button type="submit" data-testid="send" disabled={disabled || text.trim().length === 0 || tooLong}>{editing ? 'Save' : 'Send'}</button>
       {text.length >= WARN_AT && (
         <p
           id="pl-composer-length"

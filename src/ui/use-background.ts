@@ -16,10 +16,12 @@ export interface ViewState {
   ready: { roomId: string; code: string; created: boolean } | null;
   overlayRoom: string | null;
   error: { code: string; message: string } | null;
+  /** The answer to this view's last search-room, for the watched room. */
+  search: { roomId: string; query: string; items: ChatItem[]; more: boolean } | null;
 }
 
 const initial: ViewState = {
-  rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], ready: null, overlayRoom: null, error: null,
+  rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], ready: null, overlayRoom: null, error: null, search: null,
 };
 
 /** Orders like the background does: relay sequence first, pending messages after, by id. */
@@ -38,7 +40,7 @@ type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string |
 function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewState {
   switch (msg.type) {
     case 'watch':
-      return { ...state, roomId: msg.roomId, items: [] };
+      return { ...state, roomId: msg.roomId, items: [], search: null };
     case 'state':
       return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays };
     case 'room-history':
@@ -67,8 +69,9 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
     case 'room-older':
       return msg.roomId === state.roomId ? { ...state, items: [...msg.items, ...state.items] } : state;
     case 'room-presence':
-    case 'search-results':
       return state;
+    case 'search-results':
+      return msg.roomId === state.roomId ? { ...state, search: { roomId: msg.roomId, query: msg.query, items: msg.items, more: msg.more } } : state;
   }
 }
 

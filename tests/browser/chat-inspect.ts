@@ -37,7 +37,11 @@ const REPORT_SOURCE = `function (root, frameSelector) {
   const messages = [...log.querySelectorAll('[data-testid=message]')];
   const allowed = new Set(['class', 'role', 'aria-live', 'dir', 'href', 'target', 'rel']);
   const stray = [];
-  for (const el of log.querySelectorAll('*')) {
+  // The line's own controls (chat-line.tsx: actions menu, Show more, reactions, quote) are made by
+  // Parley, not from message text: their buttons and aria attributes are left out of the count.
+  const controls = '[data-testid=line-actions],[data-testid=line-menu],[data-testid=show-more],[data-testid=reactions],[data-testid=quote],[data-testid=edited]';
+  const made = [...log.querySelectorAll('*')].filter((el) => !el.closest(controls));
+  for (const el of made) {
     for (const a of el.attributes) if (!allowed.has(a.name) && !a.name.startsWith('data-')) stray.push(el.tagName + '[' + a.name + ']');
   }
   const overflowing = [];
@@ -60,7 +64,7 @@ const REPORT_SOURCE = `function (root, frameSelector) {
     texts: messages.map((m) => m.querySelector('.pl-text').textContent),
     links: messages.map((m) => [...m.querySelectorAll('a')].map((a) => ({ href: a.getAttribute('href'), text: a.textContent, rel: a.rel, target: a.target }))),
     notices: [...log.querySelectorAll('[data-testid=notice]')].map((n) => n.textContent),
-    tags: [...new Set([...log.querySelectorAll('*')].map((e) => e.tagName))].sort(),
+    tags: [...new Set(made.map((e) => e.tagName))].sort(),
     strayAttributes: [...new Set(stray)],
     layout: {
       frame,

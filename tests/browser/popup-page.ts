@@ -155,4 +155,30 @@ export class PopupPage {
       };
     });
   }
+
+  /** The open room's line whose text is exactly `text`. */
+  line(text: string) {
+    return this.page.locator('[data-testid=message]').filter({ has: this.page.locator('.pl-text', { hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+  }
+
+  /** Opens the actions menu of the line with `text` and presses the item `testId` in it. */
+  async lineAction(text: string, testId: string, emoji?: string): Promise<void> {
+    const line = this.line(text);
+    await line.getByTestId('line-actions').click();
+    const item = emoji ? line.locator(`[data-testid=${testId}][data-emoji="${emoji}"]`) : line.getByTestId(testId);
+    await item.click();
+  }
+
+  /** Every stored line of every room in this profile's IndexedDB, as JSON: what the device keeps. */
+  storedLines(): Promise<string> {
+    return this.page.evaluate(() => new Promise<string>((resolve, reject) => {
+      const open = indexedDB.open('parley');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const req = open.result.transaction('messages').objectStore('messages').getAll();
+        req.onsuccess = () => { resolve(JSON.stringify(req.result)); open.result.close(); };
+        req.onerror = () => reject(req.error);
+      };
+    }));
+  }
 }

@@ -11,6 +11,10 @@ import { retryNow } from './retry-now.ts';
 import { saveSettings } from './save-settings.ts';
 import { sendMessage } from './send-message.ts';
 import { watchRoom } from './watch-room.ts';
+import { editMessage } from './edit-message.ts';
+import { retractMessage } from './retract-message.ts';
+import { react } from './react.ts';
+import { searchRoom } from './search-room.ts';
 
 type Handlers = {
   [K in ViewToBackground['type']]: (bg: Background, msg: Extract<ViewToBackground, { type: K }>, view: ViewPort) => Promise<void>;
@@ -31,14 +35,14 @@ export const intentHandlers: Handlers = {
   'resend-message': resendMessage,
   'delete-message': deleteMessage,
   // Issue 10's intents, answered as not understood until their handlers land.
-  'edit-message': notYet,
-  'retract-message': notYet,
-  'react': notYet,
+  'edit-message': editMessage,
+  'retract-message': retractMessage,
+  'react': react,
   'typing': notYet,
   'rename-room': notYet,
   'mute-room': notYet,
   'load-older': notYet,
-  'search-room': notYet,
+  'search-room': searchRoom,
 };
 
 async function notYet(bg: Background, _msg: ViewToBackground, view: ViewPort): Promise<void> {

@@ -10,6 +10,7 @@ import { signOutgoing } from '../../shared/identity-rules.ts';
 import { queueOwnMessage } from '../messages.ts';
 import { flushRoomOutbox } from '../outbox.ts';
 import { roomKeys } from '../room-keys.ts';
+import { replyRef } from '../message-events.ts';
 
 /** Sealed and queued in the outbox first, so a message typed offline goes out when we return. */
 export async function sendMessage(bg: Background, msg: Extract<ViewToBackground, { type: 'send-message' }>, view: ViewPort): Promise<void> {
@@ -30,7 +31,10 @@ export async function sendMessage(bg: Background, msg: Extract<ViewToBackground,
   const id = typeof msg.id === 'string' && isMessageId(msg.id) ? msg.id : newMessageId();
   const { nickname } = bg.mem.settings;
   const sentAt = Date.now();
-  const { plaintext, sender } = await signOutgoing(await ownIdentity(bg.db), memorySenders(bg), msg.roomId, id, { text, nick: nickname, sentAt });
+  // An answer names the line it answers; the quote shown is that line as it stands now.
+  const reply = typeof msg.replyTo === 'string' && isMessageId(msg.replyTo) ? msg.replyTo : undefined;
+  const replyTo = reply !== undefined ? { replyTo: replyRef(reply, await bg.db.get('messages', [msg.roomId, reply])) } : {};
+  const { plaintext, sender } = await signOutgoing(await ownIdentity(bg.db), memorySenders(bg), msg.roomId, id, { text, nick: nickname, sentAt, reply });
   const sealed = await sealMessage(keys, id, plaintext);
   if (!sealed.ok) {
     bg.post(view, { type: 'error', code: 'BAD_MESSAGE', message: sealed.error.message });
@@ -38,7 +42,7 @@ export async function sendMessage(bg: Background, msg: Extract<ViewToBackground,
   }
   const isNew = await queueOwnMessage(bg, {
     roomId: msg.roomId, id, kind: 'message', seq: null, order: PENDING_ORDER, mine: true,
-    nick: nickname, text, sentAt, status: 'sending', sender,
+    nick: nickname, text, sentAt, status: 'sending', sender, ...replyTo,
   }, sealed.value);
   if (!isNew) return;
   // Through the outbox's window like everything else, so a fast typist keeps the typed order.

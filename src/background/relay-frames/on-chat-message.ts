@@ -8,6 +8,8 @@ import { askAgain } from '../join.ts';
 import { memorySenders } from '../memory.ts';
 import { checkIncoming } from '../../shared/identity-rules.ts';
 import { roomKeys } from '../room-keys.ts';
+import { storeIncomingEvent } from '../message-event-store.ts';
+import { replyRef } from '../message-events.ts';
 
 export async function onChatMessage(bg: Background, link: RelayLink, frame: ChatDeliverFrame): Promise<void> {
   try {
@@ -33,10 +35,18 @@ async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promis
   }
   const base = { roomId: frame.room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received' as const };
   if (opened.ok) {
-    const { text, nick, sentAt } = opened.value;
-    const sender = await checkIncoming((await ownIdentity(bg.db)).publicKey, memorySenders(bg), frame.room, frame.id, opened.value);
+    const { text, nick, sentAt, ev, reply } = opened.value;
+    const ownKey = (await ownIdentity(bg.db)).publicKey;
+    const sender = await checkIncoming(ownKey, memorySenders(bg), frame.room, frame.id, opened.value);
+    if (ev) {
+      // Not a line: applied to its target by the rules in message-events.ts, its seq settled.
+      await storeIncomingEvent(bg, frame.room, frame.seq, { id: frame.id, ...ev, text, nick, sentAt, sender }, ownKey);
+      return;
+    }
+    // The quote as the answered line stands now (one more read, only for answers).
+    const replyTo = reply !== undefined ? { replyTo: replyRef(reply, await bg.db.get('messages', [frame.room, reply])) } : {};
     // Shown at once, then stored; a bad copy that came first no longer stands for this message.
-    await showThenStore(bg, { ...base, kind: 'message', nick, text, sentAt, sender }, frame.seq, unopenedNoticeId(frame.id));
+    await showThenStore(bg, { ...base, kind: 'message', nick, text, sentAt, sender, ...replyTo }, frame.seq, unopenedNoticeId(frame.id));
   } else {
     // Shown, not hidden, so a member can tell something was tampered with; worded calmly because
     // the usual cause is a peer on an older version.
