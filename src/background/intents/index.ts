@@ -11,6 +11,9 @@ import { retryNow } from './retry-now.ts';
 import { saveSettings } from './save-settings.ts';
 import { sendMessage } from './send-message.ts';
 import { watchRoom } from './watch-room.ts';
+import { typing } from './typing.ts';
+import { renameRoom } from './rename-room.ts';
+import { muteRoom } from './mute-room.ts';
 
 type Handlers = {
   [K in ViewToBackground['type']]: (bg: Background, msg: Extract<ViewToBackground, { type: K }>, view: ViewPort) => Promise<void>;
@@ -34,9 +37,9 @@ export const intentHandlers: Handlers = {
   'edit-message': notYet,
   'retract-message': notYet,
   'react': notYet,
-  'typing': notYet,
-  'rename-room': notYet,
-  'mute-room': notYet,
+  'typing': typing,
+  'rename-room': renameRoom,
+  'mute-room': muteRoom,
   'load-older': notYet,
   'search-room': notYet,
 };

@@ -8,6 +8,8 @@ import { askAgain } from '../join.ts';
 import { memorySenders } from '../memory.ts';
 import { checkIncoming } from '../../shared/identity-rules.ts';
 import { roomKeys } from '../room-keys.ts';
+import { typingEndsWithMessage } from '../presence.ts';
+import { scheduleReceipt } from '../receipts.ts';
 
 export async function onChatMessage(bg: Background, link: RelayLink, frame: ChatDeliverFrame): Promise<void> {
   try {
@@ -16,6 +18,11 @@ export async function onChatMessage(bg: Background, link: RelayLink, frame: Chat
     // Not stored, so the room's lastSeq stays below it: the relay has it, ask for it again.
     askAgain(bg, link, frame.room);
     throw e;
+  }
+  // Live (not a replay): their typing ends, and a batched receipt says we stored it.
+  if (link.synced.has(frame.room)) {
+    typingEndsWithMessage(bg, link, frame.room, frame.from);
+    scheduleReceipt(bg, link, frame.room);
   }
 }
 
