@@ -7,6 +7,7 @@ import { Composer } from '../ui/composer.tsx';
 import { newMessageId } from '../shared/message-id.ts';
 import { RoomProblem, StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
+import { TypingLine } from '../ui/typing-line.tsx';
 
 /**
  * The overlay's content: one room's chat, chosen by the background for this tab. It runs as an
@@ -30,7 +31,11 @@ export function Overlay() {
         <>
           <RoomProblem problem={room.problem} />
           <OverlayLog items={state.items} send={send} roomId={room.roomId} />
-          <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
+          <TypingLine typing={state.presence.typing} />
+          <Composer
+            onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })}
+            onTyping={(typing) => send({ type: 'typing', roomId: room.roomId, typing })}
+          />
         </>
       ) : (
         <div class="pl-log pl-empty">{state.error ? state.error.message : 'Connecting…'}</div>

@@ -1,10 +1,11 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { POPUP_PORT } from '../shared/view-messages.ts';
 import { StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
 import { RoomList } from './room-list.tsx';
 import { RoomView } from './room-view.tsx';
 import { SettingsForm } from './settings-form.tsx';
+import { pageInvite } from './page-tab.ts';
 
 type Screen = { name: 'rooms' } | { name: 'room'; roomId: string } | { name: 'settings' };
 
@@ -13,9 +14,25 @@ export function App() {
   const roomId = screen.name === 'room' ? screen.roomId : null;
   const { state, send, dismissError } = useBackground(POPUP_PORT, roomId);
   const room = state.rooms.find((r) => r.roomId === roomId) ?? null;
+  // Once, with the first state: reopen on the room the popup was last showing.
+  const [reopened, setReopened] = useState(false);
+  const known = state.settings !== null;
+  useEffect(() => {
+    if (!known || reopened) return;
+    const last = state.lastRoomId;
+    if (last === null || !state.rooms.some((r) => r.roomId === last)) {
+      setReopened(true);
+      return;
+    }
+    // Opened over an invite link: the room list, where that invite is offered, comes first.
+    void pageInvite().then((invite) => {
+      if (invite === null) setScreen((s) => (s.name === 'rooms' ? { name: 'room', roomId: last } : s));
+      setReopened(true);
+    });
+  }, [known]);
 
   return (
-    <main class="pl-popup" data-connection={state.connection}>
+    <main class="pl-popup" data-connection={state.connection} data-ready={reopened ? 'true' : undefined}>
       <header class="pl-header">
         {screen.name === 'rooms' ? <h1>Parley</h1> : (
           <button class="pl-back" data-testid="back" onClick={() => setScreen({ name: 'rooms' })} aria-label="Back to rooms">‹ Rooms</button>
@@ -40,7 +57,7 @@ export function App() {
       ) : screen.name === 'settings' ? (
         state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={() => setScreen({ name: 'rooms' })} /> : null
       ) : room ? (
-        <RoomView room={room} items={state.items} send={send} left={() => setScreen({ name: 'rooms' })} />
+        <RoomView key={room.roomId} room={room} items={state.items} presence={state.presence} send={send} left={() => setScreen({ name: 'rooms' })} />
       ) : null}
     </main>
   );

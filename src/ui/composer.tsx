@@ -10,7 +10,7 @@ const count = (n: number) => n.toLocaleString('en');
  * any length: a paste over the limit stays whole and is explained, instead of being cut silently
  * (what the textarea's maxLength would do).
  */
-export function Composer({ onSend, disabled }: { onSend: (text: string) => void; disabled?: boolean }) {
+export function Composer({ onSend, onTyping, disabled }: { onSend: (text: string) => void; onTyping?: (typing: boolean) => void; disabled?: boolean }) {
   const [text, setText] = useState('');
   // Reads the box itself, not the last rendered state: fast typists (and pastes) can press Enter
   // before the newest input has been rendered.
@@ -21,6 +21,7 @@ export function Composer({ onSend, disabled }: { onSend: (text: string) => void;
       return;
     }
     onSend(value);
+    onTyping?.(false);
     setText('');
   };
   const tooLong = text.length > MAX_TEXT_CHARS;
@@ -35,7 +36,11 @@ export function Composer({ onSend, disabled }: { onSend: (text: string) => void;
         rows={2}
         value={text}
         disabled={disabled}
-        onInput={(e) => setText(e.currentTarget.value)}
+        onInput={(e) => {
+          setText(e.currentTarget.value);
+          // The background throttles what goes out (presence.ts, rule 4).
+          onTyping?.(e.currentTarget.value.trim().length > 0);
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();

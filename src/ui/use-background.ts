@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useReducer } from 'preact/hooks';
 import { BackgroundLink } from './background-link.ts';
-import type { BackgroundToView, ChatItem, ConnectionStatus, RelayStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
+import type { BackgroundToView, ChatItem, ConnectionStatus, Member, RelayStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
 
 export interface ViewState {
   rooms: RoomSummary[];
@@ -16,10 +16,15 @@ export interface ViewState {
   ready: { roomId: string; code: string; created: boolean } | null;
   overlayRoom: string | null;
   error: { code: string; message: string } | null;
+  /** Who is in the watched room (null: unknown, offline) and who is typing there. */
+  presence: { members: Member[] | null; typing: string[] };
+  /** The room the popup was last showing (state.lastRoomId). */
+  lastRoomId: string | null;
 }
 
 const initial: ViewState = {
   rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], ready: null, overlayRoom: null, error: null,
+  presence: { members: null, typing: [] }, lastRoomId: null,
 };
 
 /** Orders like the background does: relay sequence first, pending messages after, by id. */
@@ -38,9 +43,9 @@ type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string |
 function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewState {
   switch (msg.type) {
     case 'watch':
-      return { ...state, roomId: msg.roomId, items: [] };
+      return { ...state, roomId: msg.roomId, items: [], presence: { members: null, typing: [] } };
     case 'state':
-      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays };
+      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId };
     case 'room-history':
       return msg.roomId === state.roomId ? { ...state, items: msg.items } : state;
     case 'room-item':
@@ -67,6 +72,7 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
     case 'room-older':
       return msg.roomId === state.roomId ? { ...state, items: [...msg.items, ...state.items] } : state;
     case 'room-presence':
+      return msg.roomId === state.roomId ? { ...state, presence: { members: msg.members, typing: msg.typing } } : state;
     case 'search-results':
       return state;
   }

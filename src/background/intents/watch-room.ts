@@ -6,8 +6,17 @@ import { putRoom } from '../memory.ts';
 
 /** A view opened a room: send its history and count it as read. */
 export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'watch-room' }>, view: ViewPort): Promise<void> {
+  const was = view.watching;
   view.watching = msg.roomId;
-  if (msg.roomId === null) return;
+  if (msg.roomId === null) {
+    // The popup went back from a room to its room list: that is where it reopens. (A popup that
+    // just opened also says null, before it knows where to reopen: that changes nothing.)
+    if (view.kind === 'popup' && was !== null && bg.lastRoomId !== null) {
+      bg.lastRoomId = null;
+      bg.refresh();
+    }
+    return;
+  }
   let room = bg.mem.rooms.get(msg.roomId);
   if (!room) {
     view.watching = null;
