@@ -12,6 +12,9 @@ import { backgroundFixture, type Fixture } from './background-fixture.ts';
 // The presence rules at the top of src/background/presence.ts and in docs/protocol.md ("What is
 // sealed in an ephemeral body"), through the relay frames and intents that drive them.
 
+// Notifications (reached from a stored message) use the extension API, which these tests do not.
+vi.mock('webextension-polyfill', () => ({ default: {} }));
+
 const ME = 'pAAAAAAAAAAAAAAAA';
 const ANA = 'pBBBBBBBBBBBBBBBB';
 const BOB = 'pCCCCCCCCCCCCCCCC';
@@ -181,5 +184,18 @@ describe('presence', () => {
     vi.advanceTimersByTime(1);
     await f.settled();
     expect((await sentEphemerals(f)).filter((e) => e.k === 'got').map((e) => (e as { seq: number }).seq)).toEqual([0, 3]);
+  });
+
+  it('EPHEMERAL_RATE_LIMITED is absorbed quietly: the user is shown nothing, and typing goes on', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const f = await inRoom([ANA]);
+    f.posted.length = 0;
+    await typingIntent(f.bg, { type: 'typing', roomId: f.keys.roomId, typing: true });
+    await handleRelayFrame(f.bg, f.link, { type: 'ERROR', code: 'EPHEMERAL_RATE_LIMITED', message: 'slow down', ref: 'EPHEMERAL', room: f.keys.roomId });
+    expect(f.posted.filter((p) => p.type === 'error')).toEqual([]);
+    vi.setSystemTime(Date.now() + 3_000);
+    f.sent.length = 0;
+    await typingIntent(f.bg, { type: 'typing', roomId: f.keys.roomId, typing: true });
+    expect((await sentEphemerals(f)).map((e) => e.k)).toEqual(['typing']);
   });
 });
