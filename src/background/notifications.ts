@@ -1,4 +1,3 @@
-import browser from 'webextension-polyfill';
 import { senderLabel } from '../shared/identity-rules.ts';
 import type { Background } from './context.ts';
 import type { MessageRecord } from './db.ts';
@@ -21,6 +20,8 @@ interface Registration {
   showNotification(title: string, options: { body: string; tag: string; data: unknown; silent?: boolean }): Promise<void>;
 }
 interface WorkerScope {
+  /** The extension API (not through the polyfill, which has no openPopup typing and would load on import). */
+  chrome?: { action?: { openPopup?: () => Promise<void> } };
   registration?: Registration;
   Notification?: { permission: string };
   addEventListener?(type: 'notificationclick', listener: (e: { notification: { tag: string; close(): void } }) => void): void;
@@ -79,7 +80,7 @@ export function listenForClicks(bg: Background): void {
       b.lastRoomId = roomId;
       b.refresh();
       try {
-        await (browser.action as unknown as { openPopup?: () => Promise<void> }).openPopup?.();
+        await scope.chrome?.action?.openPopup?.();
       } catch {
         // No focused window, or not allowed here: the popup still opens on this room next time.
       }

@@ -12,9 +12,6 @@ import { backgroundFixture, type Fixture } from './background-fixture.ts';
 // The presence rules at the top of src/background/presence.ts and in docs/protocol.md ("What is
 // sealed in an ephemeral body"), through the relay frames and intents that drive them.
 
-// Notifications (reached from a stored message) use the extension API, which these tests do not.
-vi.mock('webextension-polyfill', () => ({ default: {} }));
-
 const ME = 'pAAAAAAAAAAAAAAAA';
 const ANA = 'pBBBBBBBBBBBBBBBB';
 const BOB = 'pCCCCCCCCCCCCCCCC';
