@@ -36,6 +36,13 @@ function onScreen(bg: Background, roomId: string): boolean {
   return false;
 }
 
+/** The user opened `roomId`: what was summed up is seen, and the next message notifies at once. */
+export function roomSeen(roomId: string): void {
+  const open = windows.get(roomId);
+  clearTimeout(open?.timer);
+  windows.delete(roomId);
+}
+
 /** A live message from someone else was stored in `line.roomId`. */
 export async function notifyLive(bg: Background, line: MessageRecord): Promise<void> {
   const room = bg.mem.rooms.get(line.roomId);

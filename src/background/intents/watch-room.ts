@@ -3,6 +3,7 @@ import type { Background, ViewPort } from '../context.ts';
 import { roomMessages } from '../db.ts';
 import { toChatItem } from '../messages.ts';
 import { putRoom } from '../memory.ts';
+import { roomSeen } from '../notifications.ts';
 
 /** A view opened a room: send its history and count it as read. */
 export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'watch-room' }>, view: ViewPort): Promise<void> {
@@ -24,6 +25,7 @@ export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, {
     return;
   }
   bg.lastRoomId = room.roomId;
+  roomSeen(room.roomId);
   if (room.unread !== 0) {
     room = { ...room, unread: 0 };
     await putRoom(bg, room);
