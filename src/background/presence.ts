@@ -30,6 +30,8 @@ interface PeerState {
   nick: string | null;
   key: string | null;
   fingerprint: string | null;
+  /** Worked out once per verified `here`, not on every state sent. */
+  safetyCode: string | null;
   typingUntil: number;
   /** Said `here` with ask and was answered: answered once only. */
   answered: boolean;
@@ -43,7 +45,7 @@ export interface RoomPresence {
   typingSent: number;
 }
 
-const blank = (): PeerState => ({ nick: null, key: null, fingerprint: null, typingUntil: 0, answered: false });
+const blank = (): PeerState => ({ nick: null, key: null, fingerprint: null, safetyCode: null, typingUntil: 0, answered: false });
 
 /** Rule 1: the relay let us into the room on this connection. */
 export function presenceOnRoom(link: RelayLink, frame: RoomFrame): void {
@@ -93,6 +95,7 @@ export async function presenceOnEphemeral(bg: Background, link: RelayLink, frame
       peer.nick = body.nick;
       peer.key = verified?.key ?? null;
       peer.fingerprint = verified?.fingerprint ?? null;
+      peer.safetyCode = verified ? await safetyCode((await ownIdentity(bg.db)).publicKey, verified.key) : null;
       if (body.ask && !peer.answered && link.synced.has(frame.room)) {
         peer.answered = true;
         await announce(bg, link, frame.room, false);
@@ -147,7 +150,7 @@ export async function roomPresence(bg: Background, link: RelayLink | undefined, 
   const members: Member[] = [{ peer: presence.me, nick: bg.mem.settings.nickname, fingerprint: me.fingerprint, me: true, safetyCode: null }];
   const typing: string[] = [];
   for (const [peer, s] of presence.peers) {
-    members.push({ peer, nick: s.nick, fingerprint: s.fingerprint, me: false, safetyCode: s.key ? await safetyCode(me.publicKey, s.key) : null });
+    members.push({ peer, nick: s.nick, fingerprint: s.fingerprint, me: false, safetyCode: s.safetyCode });
     if (s.typingUntil > now) typing.push(s.nick || 'Someone');
   }
   return { members, typing };

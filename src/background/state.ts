@@ -14,6 +14,11 @@ import { saveLastRoom } from './last-room.ts';
 const told = new WeakMap<ViewPort, string>();
 /** The same for each view's room-presence. */
 const toldPresence = new WeakMap<ViewPort, string>();
+
+/** A view (re)opened a room and forgot what it showed: its presence is sent again with the next state. */
+export function presenceForgotten(view: ViewPort): void {
+  toldPresence.delete(view);
+}
 let badge: string | null = null;
 
 /**

@@ -146,6 +146,8 @@ describe('people, typing, notifications and names between two browsers', () => {
 
   it('renames a room on this device only', async () => {
     await roomButton(alicePopup).click();
+    // Opened again (it was opened and left before): who is here shows again, not blank.
+    await alicePopup.page.locator('[data-testid=person-name]', { hasText: 'Bob' }).waitFor({ state: 'attached' });
     await alicePopup.page.getByTestId('room-tools').locator('summary').click();
     await alicePopup.page.getByTestId('room-name-input').fill('Novels');
     await alicePopup.page.getByTestId('rename-room').click();

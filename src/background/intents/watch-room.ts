@@ -4,11 +4,13 @@ import { roomMessages } from '../db.ts';
 import { toChatItem } from '../messages.ts';
 import { putRoom } from '../memory.ts';
 import { roomSeen } from '../notifications.ts';
+import { presenceForgotten } from '../state.ts';
 
 /** A view opened a room: send its history and count it as read. */
 export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'watch-room' }>, view: ViewPort): Promise<void> {
   const was = view.watching;
   view.watching = msg.roomId;
+  presenceForgotten(view);
   if (msg.roomId === null) {
     // The popup went back from a room to its room list: that is where it reopens. (A popup that
     // just opened also says null, before it knows where to reopen: that changes nothing.)
