@@ -22,7 +22,8 @@ import { roomKeys } from './room-keys.ts';
 //    nickname is announced again, without ask.
 // 4. Typing shows for TYPING_SHOWN_MS after the last `typing` from a member, and stops at once on
 //    their `stopped`, a message from them, or their LEFT. Ours goes out at most every
-//    TYPING_EVERY_MS per room while the composer says typing, and `stopped` only if `typing` went.
+//    TYPING_EVERY_MS per room while the composer says typing (a `stopped` does not reset that),
+//    and `stopped` only if a `typing` went since the last one.
 // 5. Anything that does not open as a fresh ephemeral body of this room, or comes from a peer the
 //    relay did not put in the room, is dropped without a word.
 
@@ -41,15 +42,17 @@ export interface RoomPresence {
   /** Our peer id in this room on this connection (ROOM.peer). */
   me: string;
   peers: Map<string, PeerState>;
-  /** When our last `typing` went out (0: not typing). */
+  /** When our last `typing` went out (0: never on this connection). */
   typingSent: number;
+  /** A `typing` went out since our last `stopped`. */
+  typingShown: boolean;
 }
 
 const blank = (): PeerState => ({ nick: null, key: null, fingerprint: null, safetyCode: null, typingUntil: 0, answered: false });
 
 /** Rule 1: the relay let us into the room on this connection. */
 export function presenceOnRoom(link: RelayLink, frame: RoomFrame): void {
-  link.presence.set(frame.room, { me: frame.peer, peers: new Map(frame.members.map((p) => [p, blank()])), typingSent: 0 });
+  link.presence.set(frame.room, { me: frame.peer, peers: new Map(frame.members.map((p) => [p, blank()])), typingSent: 0, typingShown: false });
 }
 
 export function presenceOnMembership(bg: Background, link: RelayLink, room: string, peer: string, joined: boolean): void {
@@ -132,11 +135,14 @@ export async function ourTyping(bg: Background, link: RelayLink, room: string, t
   if (!presence || !link.synced.has(room) || presence.peers.size === 0) return;
   const now = Date.now();
   if (typing) {
+    // Also right after a `stopped`: a fast typist sending line after line must not send a pair
+    // per line (that would spend the relay's general budget, which chat shares).
     if (now - presence.typingSent < TYPING_EVERY_MS) return;
     presence.typingSent = now;
+    presence.typingShown = true;
     await sendEphemeral(bg, link, room, { v: 1, k: 'typing', at: now });
-  } else if (presence.typingSent !== 0) {
-    presence.typingSent = 0;
+  } else if (presence.typingShown) {
+    presence.typingShown = false;
     await sendEphemeral(bg, link, room, { v: 1, k: 'stopped', at: now });
   }
 }

@@ -134,6 +134,18 @@ describe('presence', () => {
     expect((await sentEphemerals(f)).map((e) => e.k)).toEqual(['typing', 'typing', 'stopped']);
   });
 
+  it('a typist sending line after line sends one typing and one stopped per 3 s, not a pair per line', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const f = await inRoom([ANA]);
+    f.sent.length = 0;
+    for (let line = 0; line < 10; line++) {
+      await typingIntent(f.bg, { type: 'typing', roomId: f.keys.roomId, typing: true });
+      await typingIntent(f.bg, { type: 'typing', roomId: f.keys.roomId, typing: false });
+      vi.setSystemTime(Date.now() + 200);
+    }
+    expect((await sentEphemerals(f)).map((e) => e.k)).toEqual(['typing', 'stopped']);
+  });
+
   it('members are unknown while the relay link is not online, never the count from before', async () => {
     const f = await inRoom([ANA]);
     expect((await presence(f)).members).toHaveLength(2);
