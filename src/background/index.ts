@@ -21,6 +21,7 @@ import { loadMemory } from './memory.ts';
 import { takeRefused } from './unanswered.ts';
 import { loadLastRoom } from './last-room.ts';
 import { listenForClicks } from './notifications.ts';
+import { repeatPresence } from './presence.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
@@ -108,6 +109,7 @@ const bg: Background = {
 };
 
 listenForClicks(bg);
+repeatPresence(bg);
 
 bg.refresh(); // Reconnects and rejoins after a killed worker or a browser restart.
 

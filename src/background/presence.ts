@@ -1,4 +1,4 @@
-import { openEphemeral, sealEphemeral, signedHere, TYPING_EVERY_MS, TYPING_SHOWN_MS, verifiedHere, type Ephemeral } from '../shared/ephemeral.ts';
+import { HERE_REPEAT_MS, openEphemeral, sealEphemeral, signedHere, TYPING_EVERY_MS, TYPING_SHOWN_MS, verifiedHere, type Ephemeral } from '../shared/ephemeral.ts';
 import { safetyCode } from '../shared/identity.ts';
 import type { EphemeralDeliverFrame, RoomFrame } from '../shared/protocol.ts';
 import type { Member } from '../shared/view-messages.ts';
@@ -19,7 +19,8 @@ import { roomKeys } from './room-keys.ts';
 //    relay stamped on the frame; an unsigned or forged `here` gives a nickname, no fingerprint.
 // 3. A newcomer announces itself once its replay is done (`here` with ask), and every member that
 //    hears an ask answers once with its own `here` (without ask, so answers never cascade). A new
-//    nickname is announced again, without ask.
+//    nickname is announced again, without ask, and so is every live room every HERE_REPEAT_MS, as
+//    EPHEMERAL is lossy: a dropped `here` leaves a member nameless for at most that long.
 // 4. Typing shows for TYPING_SHOWN_MS after the last `typing` from a member, and stops at once on
 //    their `stopped`, a message from them, or their LEFT. Ours goes out at most every
 //    TYPING_EVERY_MS per room while the composer says typing (a `stopped` does not reset that),
@@ -76,6 +77,11 @@ export async function announceEverywhere(bg: Background): Promise<void> {
   for (const link of bg.links.all()) {
     for (const room of link.presence.keys()) if (link.synced.has(room)) await announce(bg, link, room, false);
   }
+}
+
+/** Rule 3's repeat, while the worker lives (a socket's keepalive keeps it alive while in use). */
+export function repeatPresence(bg: Background): void {
+  setInterval(() => bg.run(announceEverywhere), HERE_REPEAT_MS);
 }
 
 export async function sendEphemeral(bg: Background, link: RelayLink, room: string, body: Ephemeral): Promise<void> {

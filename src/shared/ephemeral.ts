@@ -14,6 +14,8 @@ export const EPHEMERAL_FRESH_MS = 30_000;
 export const TYPING_SHOWN_MS = 6_000;
 /** A typist's `typing` goes out at most this often per room (less than TYPING_SHOWN_MS, so it never flickers). */
 export const TYPING_EVERY_MS = 3_000;
+/** EPHEMERAL is lossy: each client says `here` again this often in every live room with others in it. */
+export const HERE_REPEAT_MS = 60_000;
 /** Receipts (`got`) go out at most this often per room, each naming the highest seq stored. */
 export const RECEIPT_EVERY_MS = 1_000;
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handleRelayFrame } from '../../src/background/relay-frames/index.ts';
 import { typing as typingIntent } from '../../src/background/intents/typing.ts';
 import { ownIdentity } from '../../src/background/identity.ts';
-import { roomPresence } from '../../src/background/presence.ts';
+import { announceEverywhere, roomPresence } from '../../src/background/presence.ts';
 import { openEphemeral, sealEphemeral, signedHere, type Ephemeral } from '../../src/shared/ephemeral.ts';
 import { newSigningKeys, publicKeyText, fingerprint } from '../../src/shared/identity.ts';
 import type { RelayToClient } from '../../src/shared/protocol.ts';
@@ -54,6 +54,17 @@ describe('presence', () => {
     const f = await inRoom([ANA]);
     const [here] = await sentEphemerals(f);
     expect(here).toMatchObject({ k: 'here', ask: true, key: (await ownIdentity(f.bg.db)).publicKey });
+  });
+
+  it('the periodic repeat says here again (without asking) in live rooms with others in them', async () => {
+    const f = await inRoom([ANA]);
+    f.sent.length = 0;
+    await announceEverywhere(f.bg);
+    expect(await sentEphemerals(f)).toEqual([expect.objectContaining({ k: 'here', ask: false })]);
+    await handleRelayFrame(f.bg, f.link, { type: 'LEFT', room: f.keys.roomId, peer: ANA });
+    f.sent.length = 0;
+    await announceEverywhere(f.bg);
+    expect(await sentEphemerals(f)).toEqual([]);
   });
 
   it('alone in the room, nothing is announced', async () => {
