@@ -23,8 +23,9 @@ import { roomKeys } from './room-keys.ts';
 //    EPHEMERAL is lossy: a dropped `here` leaves a member nameless for at most that long.
 // 4. Typing shows for TYPING_SHOWN_MS after the last `typing` from a member, and stops at once on
 //    their `stopped`, a message from them, or their LEFT. Ours goes out at most every
-//    TYPING_EVERY_MS per room while the composer says typing (a `stopped` does not reset that),
-//    and `stopped` only if a `typing` went since the last one.
+//    TYPING_EVERY_MS per room while the composer says typing (a `stopped` does not reset that: a
+//    typing held back after a `stopped` goes out when the throttle allows, unless the composer
+//    stopped again first), and `stopped` only if a `typing` went since the last one.
 // 5. Anything that does not open as a fresh ephemeral body of this room, or comes from a peer the
 //    relay did not put in the room, is dropped without a word.
 
@@ -47,6 +48,8 @@ export interface RoomPresence {
   typingSent: number;
   /** A `typing` went out since our last `stopped`. */
   typingShown: boolean;
+  /** A `typing` held back by the throttle after a `stopped`, sent when the throttle allows. */
+  typingLater?: ReturnType<typeof setTimeout>;
 }
 
 const blank = (): PeerState => ({ nick: null, key: null, fingerprint: null, safetyCode: null, typingUntil: 0, answered: false });
@@ -140,17 +143,29 @@ export async function ourTyping(bg: Background, link: RelayLink, room: string, t
   const presence = link.presence.get(room);
   if (!presence || !link.synced.has(room) || presence.peers.size === 0) return;
   const now = Date.now();
-  if (typing) {
-    // Also right after a `stopped`: a fast typist sending line after line must not send a pair
-    // per line (that would spend the relay's general budget, which chat shares).
-    if (now - presence.typingSent < TYPING_EVERY_MS) return;
-    presence.typingSent = now;
-    presence.typingShown = true;
-    await sendEphemeral(bg, link, room, { v: 1, k: 'typing', at: now });
-  } else if (presence.typingShown) {
+  if (!typing) {
+    clearTimeout(presence.typingLater);
+    presence.typingLater = undefined;
+    if (!presence.typingShown) return;
     presence.typingShown = false;
     await sendEphemeral(bg, link, room, { v: 1, k: 'stopped', at: now });
+    return;
   }
+  // Also right after a `stopped`: a fast typist sending line after line must not send a pair per
+  // line (that would spend the relay's general budget, which chat shares).
+  if (now - presence.typingSent < TYPING_EVERY_MS) {
+    // Typing again soon after a `stopped`: shown once the throttle allows, unless it stops first.
+    if (!presence.typingShown && presence.typingLater === undefined) {
+      presence.typingLater = setTimeout(() => bg.run(async (b) => {
+        presence.typingLater = undefined;
+        if (link.presence.get(room) === presence) await ourTyping(b, link, room, true);
+      }), presence.typingSent + TYPING_EVERY_MS - now);
+    }
+    return;
+  }
+  presence.typingSent = now;
+  presence.typingShown = true;
+  await sendEphemeral(bg, link, room, { v: 1, k: 'typing', at: now });
 }
 
 /** Rule 1: the members of a room as a view shows them, or null while unknown; and who is typing. */

@@ -35,7 +35,12 @@ export function App() {
     <main class="pl-popup" data-connection={state.connection} data-ready={reopened ? 'true' : undefined}>
       <header class="pl-header">
         {screen.name === 'rooms' ? <h1>Parley</h1> : (
-          <button class="pl-back" data-testid="back" onClick={() => setScreen({ name: 'rooms' })} aria-label="Back to rooms">‹ Rooms</button>
+          <button class="pl-back" data-testid="back" onClick={() => {
+            // Said at once, not after the next render: a popup closed right after "‹ Rooms" must
+            // still reopen on the list (state.lastRoomId).
+            send({ type: 'watch-room', roomId: null });
+            setScreen({ name: 'rooms' });
+          }} aria-label="Back to rooms">‹ Rooms</button>
         )}
         <span class={`pl-conn pl-${state.connection}`} data-testid="connection" title={`Relay: ${state.connection}`}>{state.connection}</span>
         {screen.name === 'rooms' ? (

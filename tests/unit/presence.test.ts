@@ -145,6 +145,31 @@ describe('presence', () => {
     expect((await sentEphemerals(f)).map((e) => e.k)).toEqual(['typing', 'typing', 'stopped']);
   });
 
+  it('typing again soon after a stopped is shown once 3 s have passed since the last typing, unless it stops first', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    const f = await inRoom([ANA]);
+    f.sent.length = 0;
+    const say = (typing: boolean) => typingIntent(f.bg, { type: 'typing', roomId: f.keys.roomId, typing });
+    await say(true);
+    await say(false);
+    vi.advanceTimersByTime(1_000);
+    await say(true);
+    vi.advanceTimersByTime(1_999);
+    await f.settled();
+    expect((await sentEphemerals(f)).map((e) => e.k).filter((k) => k !== 'got')).toEqual(['typing', 'stopped']);
+    vi.advanceTimersByTime(1);
+    await f.settled();
+    expect((await sentEphemerals(f)).map((e) => e.k).filter((k) => k !== 'got')).toEqual(['typing', 'stopped', 'typing']);
+    // Held back, then stopped before the throttle allowed it: nothing more goes out.
+    await say(false);
+    vi.advanceTimersByTime(500);
+    await say(true);
+    await say(false);
+    vi.advanceTimersByTime(5_000);
+    await f.settled();
+    expect((await sentEphemerals(f)).map((e) => e.k).filter((k) => k !== 'got')).toEqual(['typing', 'stopped', 'typing', 'stopped']);
+  });
+
   it('a typist sending line after line sends one typing and one stopped per 3 s, not a pair per line', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const f = await inRoom([ANA]);
