@@ -19,6 +19,9 @@ import { serialQueue } from './task-queue.ts';
 import { isTrustedSender } from './trusted-sender.ts';
 import { loadMemory } from './memory.ts';
 import { takeRefused } from './unanswered.ts';
+import { loadLastRoom } from './last-room.ts';
+import { listenForClicks } from './notifications.ts';
+import { repeatPresence } from './presence.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
@@ -28,6 +31,7 @@ import { takeRefused } from './unanswered.ts';
 const run = serialQueue(openParleyDb().then(async (db) => {
   bg.db = db;
   bg.mem = await loadMemory(db);
+  bg.lastRoomId = await loadLastRoom(db);
 }), (e: unknown) => {
   console.error('parley background task failed', e);
   const message = `Something went wrong in Parley: ${e instanceof Error ? e.message : String(e)}. Nothing you wrote is lost; try again.`;
@@ -103,6 +107,9 @@ const bg: Background = {
     for (const view of bg.views) if (view.watching === roomId) bg.post(view, message);
   },
 };
+
+listenForClicks(bg);
+repeatPresence(bg);
 
 bg.refresh(); // Reconnects and rejoins after a killed worker or a browser restart.
 

@@ -1,6 +1,8 @@
 import type { ErrorCode } from '../shared/protocol.ts';
 import type { RelaySocket } from './relay-socket.ts';
 import { newWireLedger, type WireLedger } from './unanswered.ts';
+import type { RoomPresence } from './presence.ts';
+import { resetReceipts } from './receipts.ts';
 
 /**
  * One relay in use and everything that belongs to its connection. Rooms on other relays never
@@ -18,6 +20,8 @@ export interface RelayLink {
   /** Our chat frames the relay has not answered on the current connection (unanswered.ts). */
   wire: WireLedger;
   members: Map<string, number>;
+  /** Per room, who is in it and who is typing on the current connection (presence.ts). */
+  presence: Map<string, RoomPresence>;
   /** Rooms the relay refused to let us into on this connection (ROOM_FULL, TOO_MANY_ROOMS), by room. */
   roomProblems: Map<string, ErrorCode>;
   /** Rooms per connection this relay allows, learned from its first TOO_MANY_ROOMS; null until then. */
@@ -35,7 +39,7 @@ export interface RelayLink {
 
 export function newRelayLink(url: string, socket: RelayLink['socket']): RelayLink {
   return {
-    url, socket, synced: new Set(), inFlight: new Map(), wire: newWireLedger(), members: new Map(),
+    url, socket, synced: new Set(), inFlight: new Map(), wire: newWireLedger(), members: new Map(), presence: new Map(),
     roomProblems: new Map(), roomLimit: null, askedAgain: new Map(),
   };
 }
@@ -46,5 +50,7 @@ export function resetConnection(link: RelayLink): void {
   link.inFlight.clear();
   link.wire = newWireLedger();
   link.members.clear();
+  link.presence.clear();
+  resetReceipts(link);
   link.askedAgain.clear();
 }

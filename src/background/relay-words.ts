@@ -37,8 +37,9 @@ export const RELAY_ERROR_WORDS: { readonly [K in ErrorCode]: (c: WordsContext) =
   TOO_MANY_HANDSHAKES: () => 'The relay is busy and did not accept the connection.',
   HANDSHAKE_TIMEOUT: () => 'The connection to the relay was too slow to start.',
   TOO_MANY_NEW_ROOMS: () => 'Your network has created as many new rooms on this relay as it allows in an hour. Join an existing room, or try again later.',
-  // Typing and presence are repeated anyway: the next one goes out when the budget allows.
-  EPHEMERAL_RATE_LIMITED: () => 'Typing and presence updates are going out slower than usual.',
+  // Never shown: relay-frames/on-error.ts absorbs it quietly (docs/protocol.md, "What is sealed in
+  // an ephemeral body"); typing, presence and receipts are repeated anyway. Worded for logs.
+  EPHEMERAL_RATE_LIMITED: () => 'The relay dropped a typing, presence or delivery update (too many at once); the next one goes out as usual.',
   DAILY_QUOTA: () => 'Your network has stored as much on this relay today as it allows. Your message waits and is sent again later.',
 };
 

@@ -7,9 +7,18 @@ import { lastMessage } from './db.ts';
 import { senderLabel } from '../shared/identity-rules.ts';
 import { relaysInUse } from './relay-links.ts';
 import { overall, relayStatus, roomProblem } from './relay-status.ts';
+import { memberCount, roomPresence } from './presence.ts';
+import { saveLastRoom } from './last-room.ts';
 
 /** What each view was last sent, so an unchanged state is not sent again (an ACK, a status). */
 const told = new WeakMap<ViewPort, string>();
+/** The same for each view's room-presence. */
+const toldPresence = new WeakMap<ViewPort, string>();
+
+/** A view (re)opened a room and forgot what it showed: its presence is sent again with the next state. */
+export function presenceForgotten(view: ViewPort): void {
+  toldPresence.delete(view);
+}
 let badge: string | null = null;
 
 /**
@@ -35,7 +44,7 @@ export async function publishState(bg: Background): Promise<void> {
     rooms.push({
       roomId: r.roomId, code: formatRoomCode(r.code as RoomCode), name: r.name, unread: r.unread,
       lastText: last?.text.slice(0, 200) ?? null, lastNick: last?.kind === 'message' ? senderLabel(last).name : null, lastAt: last?.sentAt ?? null,
-      members: link?.members.get(r.roomId) ?? null, muted: r.muted === true,
+      members: memberCount(link, r.roomId), muted: r.muted === true,
       relayUrl: r.relayUrl, invite: inviteLink(r.relayUrl, r.code as RoomCode), problem: roomProblem(link, r.roomId),
     });
   }
@@ -45,6 +54,7 @@ export async function publishState(bg: Background): Promise<void> {
     Number(b.url === settings.relayUrl) - Number(a.url === settings.relayUrl) || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
   const relays = links.map(relayStatus);
   const knownRelays = [...new Set([settings.relayUrl, ...records.map((r) => r.relayUrl), ...bg.mem.knownRelays])];
+  await saveLastRoom(bg);
   const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays, lastRoomId: bg.lastRoomId, storageProblem: null };
   const text = JSON.stringify(state);
   for (const view of bg.views) {
@@ -52,9 +62,27 @@ export async function publishState(bg: Background): Promise<void> {
     told.set(view, text);
     bg.post(view, state);
   }
+  await publishPresence(bg);
   const next = unread === 0 ? '' : unread > 999 ? '999+' : String(unread);
   if (next !== badge) {
     badge = next;
     await browser.action.setBadgeText({ text: next });
+  }
+}
+
+/**
+ * Who is in the room each view is watching, and who is typing; sent when it changed, so going
+ * offline turns it to unknown at once (presence.ts, rule 1).
+ */
+async function publishPresence(bg: Background): Promise<void> {
+  for (const view of bg.views) {
+    if (view.watching === null) continue;
+    const room = bg.mem.rooms.get(view.watching);
+    const presence = await roomPresence(bg, room ? bg.links.get(room.relayUrl) : undefined, view.watching);
+    const message: BackgroundToView = { type: 'room-presence', roomId: view.watching, ...presence };
+    const text = JSON.stringify(message);
+    if (toldPresence.get(view) === text) continue;
+    toldPresence.set(view, text);
+    bg.post(view, message);
   }
 }

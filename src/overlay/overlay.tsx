@@ -6,6 +6,7 @@ import type { ChatItem, ViewToBackground } from '../shared/view-messages.ts';
 import { Composer } from '../ui/composer.tsx';
 import { RoomProblem, StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
+import { TypingLine } from '../ui/typing-line.tsx';
 
 /**
  * The overlay's content: one room's chat, chosen by the background for this tab. It runs as an
@@ -28,7 +29,7 @@ export function Overlay() {
       {room ? (
         <>
           <RoomProblem problem={room.problem} />
-          <OverlayChat items={state.items} send={send} roomId={room.roomId} />
+          <OverlayChat items={state.items} send={send} roomId={room.roomId} typing={state.presence.typing} />
         </>
       ) : (
         <div class="pl-log pl-empty">{state.error ? state.error.message : 'Connecting…'}</div>
@@ -37,13 +38,14 @@ export function Overlay() {
   );
 }
 
-function OverlayChat({ items, send, roomId }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string }) {
+function OverlayChat({ items, send, roomId, typing }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string; typing: string[] }) {
   const { focusId, focus } = useFocusLine(send, roomId, items);
   const { actions, composer } = useMessageActions(send, roomId, items, focus);
   return (
     <>
       <ChatLog items={items} actions={actions} focusId={focusId} />
-      <Composer {...composer} />
+      <TypingLine typing={typing} />
+      <Composer {...composer} onTyping={(on) => send({ type: 'typing', roomId, typing: on })} />
     </>
   );
 }

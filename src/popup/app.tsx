@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { POPUP_PORT } from '../shared/view-messages.ts';
 import { StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
@@ -7,6 +7,7 @@ import { RoomView } from './room-view.tsx';
 import { useScreenFocus } from './screen-focus.ts';
 import { onEscape } from '../ui/escape-closes.ts';
 import { SettingsForm } from './settings-form.tsx';
+import { pageInvite } from './page-tab.ts';
 
 type Screen = { name: 'rooms' } | { name: 'room'; roomId: string } | { name: 'settings' };
 
@@ -20,15 +21,36 @@ export function App() {
   const main = useRef<HTMLElement>(null);
   useScreenFocus(main, roomId ?? screen.name, screen.name === 'rooms' ? left : null);
   const toRooms = () => { setLeft(roomId ? `[data-testid=room][data-room-id="${roomId}"]` : '[data-testid=open-settings]'); setScreen({ name: 'rooms' }); };
+  // Once, with the first state: reopen on the room the popup was last showing.
+  const [reopened, setReopened] = useState(false);
+  const known = state.settings !== null;
+  useEffect(() => {
+    if (!known || reopened) return;
+    const last = state.lastRoomId;
+    if (last === null || !state.rooms.some((r) => r.roomId === last)) {
+      setReopened(true);
+      return;
+    }
+    // Opened over an invite link: the room list, where that invite is offered, comes first.
+    void pageInvite().then((invite) => {
+      if (invite === null) setScreen((s) => (s.name === 'rooms' ? { name: 'room', roomId: last } : s));
+      setReopened(true);
+    });
+  }, [known]);
 
   // Escape leaves the settings unsaved, as Back does (what opened inside a screen closes first).
   return (
-    <main class="pl-popup" data-connection={state.connection} ref={main} onKeyDown={screen.name === 'settings' ? onEscape(toRooms) : undefined}>
+    <main class="pl-popup" data-connection={state.connection} data-ready={reopened ? 'true' : undefined} ref={main} onKeyDown={screen.name === 'settings' ? onEscape(toRooms) : undefined}>
       <header class="pl-header">
         {screen.name === 'rooms' ? <h1>Parley</h1> : (
           <>
             <h1 class="pl-sr-only">Parley</h1>
-            <button class="pl-back" data-testid="back" onClick={toRooms} aria-label="Back to rooms">‹ Rooms</button>
+            <button class="pl-back" data-testid="back" onClick={() => {
+              // Said at once, not after the next render: a popup closed right after "‹ Rooms" must
+              // still reopen on the list (state.lastRoomId).
+              send({ type: 'watch-room', roomId: null });
+              toRooms();
+            }} aria-label="Back to rooms">‹ Rooms</button>
           </>
         )}
         <span class={`pl-conn pl-${state.connection}`} data-testid="connection" role="status" title={`Relay: ${state.connection}`}>{state.connection}</span>
@@ -51,7 +73,7 @@ export function App() {
       ) : screen.name === 'settings' ? (
         state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={toRooms} /> : null
       ) : room ? (
-        <RoomView room={room} items={state.items} send={send} left={() => { setLeft(null); setScreen({ name: 'rooms' }); }} search={state.search} />
+        <RoomView key={room.roomId} room={room} items={state.items} presence={state.presence} send={send} left={() => { setLeft(null); setScreen({ name: 'rooms' }); }} search={state.search} />
       ) : null}
     </main>
   );

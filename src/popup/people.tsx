@@ -1,57 +1,39 @@
-import { OTHER_KEY_LABEL } from '../shared/identity-rules.ts';
-import type { ChatItem } from '../shared/view-messages.ts';
+import type { Member } from '../shared/view-messages.ts';
 import { closeDetailsOnEscape } from '../ui/escape-closes.ts';
+import './people.css';
 
-interface Person {
-  key: string;
-  nicks: string[];
-  fingerprint: string;
-  safetyCode: string;
-  otherKey: boolean;
-}
-
-/** Every verified key that wrote in this room, oldest first, with the nicknames it used. */
-function peopleIn(items: ChatItem[]): { me: string | null; people: Person[] } {
-  let me: string | null = null;
-  const byKey = new Map<string, Person>();
-  for (const item of items) {
-    const s = item.sender;
-    if (item.kind !== 'message' || !s?.verified) continue;
-    if (item.mine) {
-      me = s.fingerprint;
-      continue;
-    }
-    const person = byKey.get(s.key) ?? { key: s.key, nicks: [], fingerprint: s.fingerprint, safetyCode: s.safetyCode ?? '', otherKey: false };
-    const nick = item.nick || 'Anonymous';
-    if (!person.nicks.includes(nick)) person.nicks.push(nick);
-    person.otherKey ||= s.otherKey;
-    byKey.set(s.key, person);
-  }
-  return { me, people: [...byKey.values()] };
+/** "3 here", or "unknown" while the room's relay link is not online (never a stale count). */
+export function hereWords(members: number | null): string {
+  return members === null ? 'unknown' : `${members} here`;
 }
 
 /**
- * Who wrote here, by key: a safety code per person that both sides see the same, to be compared
- * over a channel the two trust (in person, a call). Text only.
+ * Who is in the room now (the relay's members, named by their sealed presence), each with the
+ * fingerprint of the key that signed it and the safety code both sides see the same, to be
+ * compared over a channel the two trust (in person, a call). Text only.
  */
-export function People({ items }: { items: ChatItem[] }) {
-  const { me, people } = peopleIn(items);
+export function People({ members }: { members: Member[] | null }) {
+  const me = members?.find((m) => m.me) ?? null;
+  const others = members?.filter((m) => !m.me) ?? [];
   return (
     <details class="pl-room-tools pl-people" data-testid="people" onKeyDown={closeDetailsOnEscape}>
-      <summary>People and safety codes</summary>
+      <summary>People here and safety codes <span data-testid="people-count">({hereWords(members?.length ?? null)})</span></summary>
       <p class="pl-hint">
         Read the safety code to the other person (in person or on a call). If theirs shows the same code for you,
         their messages really come from them.
       </p>
-      {me ? <p data-testid="own-fingerprint">Your key: <code class="pl-fp">{me}</code></p> : null}
-      {people.length === 0 ? <p>No one else has written here yet.</p> : null}
+      {me?.fingerprint ? <p data-testid="own-fingerprint">Your key: <code class="pl-fp">{me.fingerprint}</code></p> : null}
+      {members === null ? <p data-testid="people-unknown">Who is here is unknown while Parley is not connected to this room's relay.</p> : null}
+      {members !== null && others.length === 0 ? <p>No one else is here now.</p> : null}
       <ul class="pl-people-list">
-        {people.map((p) => (
-          <li key={p.key} data-testid="person" data-fingerprint={p.fingerprint}>
-            <bdi class="pl-person" data-testid="person-name">{p.nicks.join(', ')}</bdi>
-            {p.otherKey ? <span class="pl-flag"> {OTHER_KEY_LABEL}</span> : null}
-            {' '}<code class="pl-fp">{p.fingerprint}</code>
-            <div>Safety code: <code class="pl-code" data-testid="safety-code">{p.safetyCode}</code></div>
+        {others.map((p) => (
+          <li key={p.peer} data-testid="person" data-fingerprint={p.fingerprint ?? undefined} data-verified={p.fingerprint ? 'true' : 'false'}>
+            <bdi class="pl-person" data-testid="person-name">{p.nick === null ? 'Someone (no name yet)' : p.nick || 'Anonymous'}</bdi>
+            {' '}
+            {p.fingerprint
+              ? <><span class="pl-verified" data-testid="person-verified" aria-label="verified">✓</span> <code class="pl-fp">{p.fingerprint}</code></>
+              : <span class="pl-unverified-mark" data-testid="person-unverified">not verified</span>}
+            {p.safetyCode ? <div>Safety code: <code class="pl-code" data-testid="safety-code">{p.safetyCode}</code></div> : null}
           </li>
         ))}
       </ul>

@@ -1,4 +1,7 @@
+import { useState } from 'preact/hooks';
 import type { ViewToBackground } from '../shared/view-messages.ts';
+import { NicknamePrompt } from './nickname-prompt.tsx';
+import './room-list-extra.css';
 import type { ViewState } from '../ui/use-background.ts';
 import { CopyCode } from './copy-code.tsx';
 import { CopyInvite } from './copy-invite.tsx';
@@ -11,7 +14,16 @@ interface Props {
   open: (roomId: string) => void;
 }
 
+/** Today: the time ("14:05"); before: the day ("12 Mar"). */
+export function whenWords(at: number, now = Date.now()): string {
+  const d = new Date(at);
+  return d.toDateString() === new Date(now).toDateString()
+    ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : d.toLocaleDateString([], { day: 'numeric', month: 'short' });
+}
+
 export function RoomList({ state, send, open }: Props) {
+  const [newName, setNewName] = useState('');
   const created = state.ready?.created ? state.ready : null;
   // The invite comes with the room's summary, which may arrive just after the room-ready.
   const createdInvite = created ? state.rooms.find((r) => r.roomId === created.roomId)?.invite ?? null : null;
@@ -19,8 +31,10 @@ export function RoomList({ state, send, open }: Props) {
   const severalRelays = new Set(state.rooms.map((r) => r.relayUrl)).size > 1;
   return (
     <section class="pl-rooms">
+      {state.settings && state.settings.nickname === '' ? <NicknamePrompt settings={state.settings} send={send} /> : null}
       <div class="pl-actions">
-        <button data-testid="create-room" onClick={() => send({ type: 'create-room', name: '' })}>Create a room</button>
+        <input data-testid="new-room-name" aria-label="Name for a new room (optional)" placeholder="Room name (optional)" maxLength={40} value={newName} onInput={(e) => setNewName(e.currentTarget.value)} />
+        <button data-testid="create-room" onClick={() => { send({ type: 'create-room', name: newName }); setNewName(''); }}>Create a room</button>
       </div>
       {created ? (
         <div class="pl-created" data-testid="created-room">
@@ -37,7 +51,9 @@ export function RoomList({ state, send, open }: Props) {
         {state.rooms.map((room) => (
           <li key={room.roomId}>
             <button class="pl-room" data-testid="room" data-room-id={room.roomId} data-problem={room.problem ? '' : undefined} onClick={() => open(room.roomId)}>
-              <span class="pl-room-name">{room.name}</span>
+              <span class="pl-room-name" data-testid="room-name">{room.name}</span>
+              {room.muted ? <span class="pl-muted-mark" data-testid="room-muted" aria-label="muted">🔕</span> : null}
+              {room.lastAt !== null ? <time class="pl-last-at" data-testid="last-at" dateTime={new Date(room.lastAt).toISOString()}>{whenWords(room.lastAt)}</time> : null}
               {room.unread > 0 ? <span class="pl-unread" data-testid="unread">{room.unread}</span> : null}
               {room.unread > 0 ? <span class="pl-sr-only"> unread</span> : null}
               {severalRelays ? <span class="pl-last pl-relay" data-testid="room-list-relay" title={room.relayUrl}>on {relayHost(room.relayUrl)}</span> : null}

@@ -1,4 +1,6 @@
-import type { ChatItem, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
+import { useState } from 'preact/hooks';
+import type { ChatItem, Member, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
+import { TypingLine } from '../ui/typing-line.tsx';
 import { ChatLog } from '../ui/chat-log.tsx';
 import { useFocusLine, useMessageActions } from '../ui/use-message-actions.ts';
 import { Composer } from '../ui/composer.tsx';
@@ -6,7 +8,7 @@ import { RoomProblem } from '../ui/status-banner.tsx';
 import { RoomSearch } from './room-search.tsx';
 import { CopyCode } from './copy-code.tsx';
 import { CopyInvite } from './copy-invite.tsx';
-import { People } from './people.tsx';
+import { hereWords, People } from './people.tsx';
 import { pageTabId } from './page-tab.ts';
 import { relayHost } from './relay-host.ts';
 import { closeDetailsOnEscape } from '../ui/escape-closes.ts';
@@ -14,20 +16,26 @@ import { closeDetailsOnEscape } from '../ui/escape-closes.ts';
 interface Props {
   room: RoomSummary;
   items: ChatItem[];
+  presence: { members: Member[] | null; typing: string[] };
   send: (msg: ViewToBackground) => void;
   left: () => void;
   /** The answer to the last search in this room. */
   search?: { query: string; items: ChatItem[]; more: boolean } | null;
 }
 
-export function RoomView({ room, items, send, left, search = null }: Props) {
+export function RoomView({ room, items, presence, send, left, search = null }: Props) {
+  const [name, setName] = useState(room.name);
   const { focusId, focus } = useFocusLine(send, room.roomId, items);
   const { actions, composer } = useMessageActions(send, room.roomId, items, focus);
   return (
     <section class="pl-room-view" data-testid="room-view" data-room-id={room.roomId}>
       <div class="pl-room-head">
         <h2>{room.name}</h2>
-        <span class="pl-members" data-testid="members">{room.members !== null && room.members > 0 ? `${room.members} here` : ''}</span>
+        <span class="pl-members" data-testid="members" data-known={room.members !== null ? 'true' : 'false'}>{hereWords(room.members)}</span>
+        <label class="pl-mute">
+          <input type="checkbox" data-testid="mute-room" checked={room.muted} onChange={(e) => send({ type: 'mute-room', roomId: room.roomId, muted: e.currentTarget.checked })} />
+          Mute
+        </label>
       </div>
       <div class="pl-room-relay">on <span data-testid="room-relay" title={room.relayUrl}>{relayHost(room.relayUrl)}</span></div>
       <details class="pl-room-tools" data-testid="room-tools" onKeyDown={closeDetailsOnEscape}>
@@ -36,16 +44,22 @@ export function RoomView({ room, items, send, left, search = null }: Props) {
         <CopyInvite invite={room.invite} />
         <p class="pl-hint">or read them the code:</p>
         <CopyCode code={room.code} />
+        <form class="pl-row" data-testid="rename-form" onSubmit={(e) => { e.preventDefault(); send({ type: 'rename-room', roomId: room.roomId, name }); }}>
+          <label for="pl-room-name" class="pl-hint">Name (on this device only)</label>
+          <input id="pl-room-name" data-testid="room-name-input" value={name} maxLength={40} onInput={(e) => setName(e.currentTarget.value)} />
+          <button type="submit" data-testid="rename-room">Rename</button>
+        </form>
         <div class="pl-row">
           <button data-testid="chat-on-page" onClick={async () => send({ type: 'open-overlay', roomId: room.roomId, tabId: await pageTabId() })}>Chat on this page</button>
           <button class="pl-danger" data-testid="leave-room" onClick={() => { send({ type: 'leave-room', roomId: room.roomId }); left(); }}>Leave room</button>
         </div>
       </details>
       <RoomProblem problem={room.problem} />
-      <People items={items} />
+      <People members={presence.members} />
       <RoomSearch roomId={room.roomId} send={send} results={search} onPick={focus} />
       <ChatLog items={items} actions={actions} focusId={focusId} />
-      <Composer {...composer} />
+      <TypingLine typing={presence.typing} />
+      <Composer {...composer} onTyping={(typing) => send({ type: 'typing', roomId: room.roomId, typing })} />
     </section>
   );
 }

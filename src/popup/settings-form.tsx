@@ -13,6 +13,17 @@ interface Props {
 export function SettingsForm({ settings, check, send, done }: Props) {
   const [nickname, setNickname] = useState(settings.nickname);
   const [relayUrl, setRelayUrl] = useState(settings.relayUrl);
+  const [notifications, setNotifications] = useState(settings.notifications);
+  const [notifyNote, setNotifyNote] = useState<string | null>(null);
+  // Asked when the user turns them on, never at install (src/background/notifications.ts).
+  const toggleNotifications = async (on: boolean) => {
+    setNotifyNote(null);
+    if (!on) return setNotifications(false);
+    const answer = typeof Notification === 'undefined' ? 'denied' : await Notification.requestPermission();
+    if (answer === 'granted') return setNotifications(true);
+    setNotifications(false);
+    setNotifyNote('This browser blocks notifications from Parley. Allow them in the browser\'s site settings for Parley, then try again.');
+  };
   const [error, setError] = useState<string | null>(null);
   // The address being checked: the form stays until the relay answered, and says why if it did not.
   const [checking, setChecking] = useState<string | null>(null);
@@ -21,7 +32,7 @@ export function SettingsForm({ settings, check, send, done }: Props) {
   }, [check, checking]);
   const save = (e: Event) => {
     e.preventDefault();
-    const checked = checkSettings({ ...settings, nickname, relayUrl });
+    const checked = checkSettings({ ...settings, nickname, relayUrl, notifications });
     if (!checked.ok) {
       setError(checked.error.message);
       return;
@@ -39,6 +50,11 @@ export function SettingsForm({ settings, check, send, done }: Props) {
       <input id="pl-relay" data-testid="relay-url" aria-describedby="pl-relay-note" value={relayUrl} spellcheck={false} onInput={(e) => { setRelayUrl(e.currentTarget.value); setChecking(null); }} />
       {/* A room lives on the relay it was made or joined on: changing this moves none of them. */}
       <p id="pl-relay-note" class="pl-field-note" data-testid="relay-url-note">Used for rooms you create, and codes you join without an invite link. Your rooms stay on their own relays.</p>
+      <label class="pl-check">
+        <input type="checkbox" data-testid="notifications" checked={notifications} onChange={(e) => void toggleNotifications(e.currentTarget.checked)} />
+        Desktop notifications for new messages in rooms you are not looking at
+      </label>
+      {notifyNote ? <p class="pl-field-error" role="alert" data-testid="notifications-note">{notifyNote}</p> : null}
       {error ? <p class="pl-field-error" role="alert" data-testid="settings-error">{error}</p> : null}
       {checking !== null && !answer ? <p class="pl-field-note" role="status" data-testid="relay-check">Saved. Asking the relay…</p> : null}
       {answer && !answer.ok ? (

@@ -67,6 +67,11 @@ export async function signFields(privateKey: CryptoKey, fields: SignedFields): P
   return toBase64Url(new Uint8Array(await crypto.subtle.sign(SIGNING_ALGORITHM, privateKey, signedBytes(fields))));
 }
 
+/** Signs any byte string that names what it is (a presence, src/shared/ephemeral.ts). */
+export async function signFieldsBytes(privateKey: CryptoKey, bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return toBase64Url(new Uint8Array(await crypto.subtle.sign(SIGNING_ALGORITHM, privateKey, bytes)));
+}
+
 /** Never throws: a bad key, a bad signature or a wrong field is simply `false`. */
 export async function verifyBytes(publicKey: string, signature: string, bytes: Uint8Array<ArrayBuffer>): Promise<boolean> {
   const raw = publicKeyBytes(publicKey);

@@ -73,6 +73,8 @@ export interface Member {
   /** Their verified key's fingerprint; null if unsigned or not yet heard from. */
   fingerprint: string | null;
   me: boolean;
+  /** The safety code of their verified key and ours (identity-rules.ts); null if not verified, or us. */
+  safetyCode?: string | null;
 }
 
 /** One line in a room's chat, as a view shows it. */

@@ -24,9 +24,11 @@ interface ComposerProps {
   onCancel?: () => void;
   /** Up arrow in an empty box: edit our last message. */
   onEditLast?: () => void;
+  /** Whether the box holds text: the background turns it into a throttled typing state. */
+  onTyping?: (typing: boolean) => void;
 }
 
-export function Composer({ onSend, disabled, replyTo = null, editing = null, onCancel, onEditLast }: ComposerProps) {
+export function Composer({ onSend, onTyping, disabled, replyTo = null, editing = null, onCancel, onEditLast }: ComposerProps) {
   const [text, setText] = useState('');
   useEffect(() => setText(editing ? editing.text : ''), [editing?.id]);
   // Reads the box itself, not the last rendered state: fast typists (and pastes) can press Enter
@@ -38,6 +40,7 @@ export function Composer({ onSend, disabled, replyTo = null, editing = null, onC
       return;
     }
     onSend(value);
+    onTyping?.(false);
     setText('');
   };
   const tooLong = text.length > MAX_TEXT_CHARS;
@@ -65,7 +68,11 @@ export function Composer({ onSend, disabled, replyTo = null, editing = null, onC
         rows={2}
         value={text}
         disabled={disabled}
-        onInput={(e) => setText(e.currentTarget.value)}
+        onInput={(e) => {
+          setText(e.currentTarget.value);
+          // The background throttles what goes out (presence.ts, rule 4).
+          onTyping?.(e.currentTarget.value.trim().length > 0);
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Escape' && (replyTo || editing)) {
             e.preventDefault();

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useReducer } from 'preact/hooks';
 import { BackgroundLink } from './background-link.ts';
-import type { BackgroundToView, ChatItem, ConnectionStatus, RelayStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
+import type { BackgroundToView, ChatItem, ConnectionStatus, Member, RelayStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
 
 export interface ViewState {
   rooms: RoomSummary[];
@@ -18,10 +18,15 @@ export interface ViewState {
   error: { code: string; message: string } | null;
   /** The answer to this view's last search-room, for the watched room. */
   search: { roomId: string; query: string; items: ChatItem[]; more: boolean } | null;
+  /** Who is in the watched room (null: unknown, offline) and who is typing there. */
+  presence: { members: Member[] | null; typing: string[] };
+  /** The room the popup was last showing (state.lastRoomId). */
+  lastRoomId: string | null;
 }
 
 const initial: ViewState = {
   rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], ready: null, overlayRoom: null, error: null, search: null,
+  presence: { members: null, typing: [] }, lastRoomId: null,
 };
 
 /** Orders like the background does: relay sequence first, pending messages after, by id. */
@@ -40,9 +45,9 @@ type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string |
 function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewState {
   switch (msg.type) {
     case 'watch':
-      return { ...state, roomId: msg.roomId, items: [], search: null };
+      return { ...state, roomId: msg.roomId, items: [], search: null, presence: { members: null, typing: [] } };
     case 'state':
-      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays };
+      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId };
     case 'room-history':
       return msg.roomId === state.roomId ? { ...state, items: msg.items } : state;
     case 'room-item':
@@ -69,6 +74,7 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
     case 'room-older':
       return msg.roomId === state.roomId ? { ...state, items: [...msg.items, ...state.items] } : state;
     case 'room-presence':
+      return msg.roomId === state.roomId ? { ...state, presence: { members: msg.members, typing: msg.typing } } : state;
       return state;
     case 'search-results':
       return msg.roomId === state.roomId ? { ...state, search: { roomId: msg.roomId, query: msg.query, items: msg.items, more: msg.more } } : state;

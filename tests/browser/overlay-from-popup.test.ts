@@ -47,6 +47,9 @@ describe('"Chat on this page" from the toolbar popup', () => {
       await page.goto(`${site.url}?page=${attempt}`);
       const other = await openOtherWindow(`${site.url}?other=${attempt}`);
       const popup = await profile.clickToolbarButton(page);
+      // It reopens on the room it last showed: the first room is then one press of "‹ Rooms" away.
+      await popup.waitFor('document.querySelector("main[data-ready=true]")');
+      await popup.evaluate('document.querySelector("[data-testid=back]")?.click()');
       await popup.click('[data-testid=room]');
       await popup.waitFor('document.querySelector("[data-testid=room-view]")');
       await popup.click('[data-testid=chat-on-page]');

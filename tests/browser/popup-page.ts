@@ -116,7 +116,8 @@ export class PopupPage {
   async waitForMessage(text: string, status?: string): Promise<void> {
     await this.page.waitForFunction(
       ([t, s]) => [...document.querySelectorAll('[data-testid=message]')].some(
-        (m) => m.querySelector('.pl-text')?.textContent === t && (!s || m.getAttribute('data-status') === s),
+        // 'sent' (stored by the relay) still holds once the message is also 'delivered' (receipts).
+        (m) => m.querySelector('.pl-text')?.textContent === t && (!s || m.getAttribute('data-status') === s || (s === 'sent' && m.getAttribute('data-status') === 'delivered')),
       ),
       [text, status ?? ''] as const,
     );

@@ -48,8 +48,19 @@ export class Profile {
 
   /** The popup's page opened in a tab: the same UI the toolbar button shows. */
   async openPopup(): Promise<PopupPage> {
+    const popup = await this.openPopupAsIs();
+    // The popup reopens on the room it last showed; tests start from the room list, as a person
+    // who wants the list would press "‹ Rooms".
+    if (await popup.page.getByTestId('back').count()) await popup.back();
+    return popup;
+  }
+
+  /** The popup as it opens: on the room list, or on the room it was last showing. */
+  async openPopupAsIs(): Promise<PopupPage> {
     const page = await this.ctx.newPage();
     await page.goto(`chrome-extension://${this.extensionId}/src/popup/index.html`);
+    // Its first state decides where it opens (state.lastRoomId).
+    await page.locator('main[data-ready=true]').waitFor();
     return new PopupPage(page);
   }
 
@@ -88,6 +99,9 @@ export class Profile {
    */
   async openOverlayFromToolbar(page: Page): Promise<OverlayView> {
     const popup = await this.clickToolbarButton(page);
+    // It reopens on the room it last showed: the first room is then one press of "‹ Rooms" away.
+    await popup.waitFor('document.querySelector("main[data-ready=true]")');
+    await popup.evaluate('document.querySelector("[data-testid=back]")?.click()');
     await popup.click('[data-testid=room]');
     await popup.waitFor('document.querySelector("[data-testid=room-view]")');
     await popup.click('[data-testid=chat-on-page]');

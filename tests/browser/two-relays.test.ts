@@ -72,7 +72,8 @@ describe('rooms on two relays', () => {
     // everything is online again.
     await r2.restart();
     await popup.page.reload();
-    await open(roomOn2);
+    // The popup reopens on the room it was showing.
+    await popup.page.locator(`[data-testid=room-view][data-room-id="${roomOn2}"]`).waitFor();
     await popup.waitForMessage('waits for relay two', 'sent');
     await popup.waitOnline();
   });

@@ -15,6 +15,9 @@ import { editMessage } from './edit-message.ts';
 import { retractMessage } from './retract-message.ts';
 import { react } from './react.ts';
 import { searchRoom } from './search-room.ts';
+import { typing } from './typing.ts';
+import { renameRoom } from './rename-room.ts';
+import { muteRoom } from './mute-room.ts';
 
 type Handlers = {
   [K in ViewToBackground['type']]: (bg: Background, msg: Extract<ViewToBackground, { type: K }>, view: ViewPort) => Promise<void>;
@@ -38,9 +41,9 @@ export const intentHandlers: Handlers = {
   'edit-message': editMessage,
   'retract-message': retractMessage,
   'react': react,
-  'typing': notYet,
-  'rename-room': notYet,
-  'mute-room': notYet,
+  'typing': typing,
+  'rename-room': renameRoom,
+  'mute-room': muteRoom,
   'load-older': notYet,
   'search-room': searchRoom,
 };

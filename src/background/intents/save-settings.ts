@@ -3,6 +3,7 @@ import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
 import { probeRelay } from '../relay-probe.ts';
 import { wordsContext } from '../relay-status.ts';
+import { announceEverywhere } from '../presence.ts';
 
 export async function saveSettings(bg: Background, msg: Extract<ViewToBackground, { type: 'save-settings' }>, view: ViewPort): Promise<void> {
   const checked = checkSettings(msg.settings ?? { nickname: '', relayUrl: '' });
@@ -11,7 +12,10 @@ export async function saveSettings(bg: Background, msg: Extract<ViewToBackground
     return;
   }
   await bg.db.put('settings', checked.value, 'settings');
+  const renamed = bg.mem.settings.nickname !== checked.value.nickname;
   bg.mem.settings = checked.value;
+  // Presence rule 3: members see the new name without waiting for a message.
+  if (renamed) await announceEverywhere(bg);
   const url = checked.value.relayUrl;
   // The default relay is for new rooms only: every stored room stays on the relay it lives on.
   bg.refresh();

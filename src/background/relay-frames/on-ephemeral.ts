@@ -1,6 +1,9 @@
 import type { EphemeralDeliverFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
 import type { RelayLink } from '../relay-link.ts';
+import { presenceOnEphemeral } from '../presence.ts';
 
-/** Typed but inert for now: issue 10's typing and presence will open and apply the sealed body here. */
-export async function onEphemeral(_bg: Background, _link: RelayLink, _frame: EphemeralDeliverFrame): Promise<void> {}
+/** A member's sealed presence, typing or receipt: opened and applied by the presence rules. */
+export async function onEphemeral(bg: Background, link: RelayLink, frame: EphemeralDeliverFrame): Promise<void> {
+  await presenceOnEphemeral(bg, link, frame);
+}

@@ -11,6 +11,9 @@ import { RELAY_ERROR_WORDS } from '../relay-words.ts';
 export async function onError(bg: Background, link: RelayLink, frame: ErrorFrame): Promise<void> {
   console.warn('relay error', frame.code, frame.message);
   const room = frame.room;
+  // Typing, presence and receipts are lossy by design: a refused one is followed by the next,
+  // and a typist must never be shown a relay error for typing.
+  if (frame.code === 'EPHEMERAL_RATE_LIMITED') return;
   if (frame.code === 'INTERNAL' && (frame.ref === 'GETROOM' || frame.ref === 'ENTERROOM') && room) {
     // The relay failed this join (its store hiccuped): ask again shortly, or the room never syncs.
     const record = bg.mem.rooms.get(room);

@@ -1,0 +1,190 @@
+import { HERE_REPEAT_MS, openEphemeral, sealEphemeral, signedHere, TYPING_EVERY_MS, TYPING_SHOWN_MS, verifiedHere, type Ephemeral } from '../shared/ephemeral.ts';
+import { safetyCode } from '../shared/identity.ts';
+import type { EphemeralDeliverFrame, RoomFrame } from '../shared/protocol.ts';
+import type { Member } from '../shared/view-messages.ts';
+import type { Background } from './context.ts';
+import { ownIdentity } from './identity.ts';
+import type { RelayLink } from './relay-link.ts';
+import { noteGot } from './receipts.ts';
+import { roomKeys } from './room-keys.ts';
+
+// Who is in a room and who is typing. The rules:
+//
+// 1. Members are the relay's: ROOM's `members` (plus us), then JOINED and LEFT, all by peer id, on
+//    the current connection only. While that connection is not online the room's members are
+//    unknown (null), never the count from before: a new connection starts again from its ROOM.
+// 2. Who a member is comes from their sealed `here` (src/shared/ephemeral.ts): a nickname, and a
+//    signature by their identity key over the room, their peer id, key, nickname and time. A member
+//    is shown verified (fingerprint, safety code) only if that signature holds for the peer id the
+//    relay stamped on the frame; an unsigned or forged `here` gives a nickname, no fingerprint.
+// 3. A newcomer announces itself once its replay is done (`here` with ask), and every member that
+//    hears an ask answers once with its own `here` (without ask, so answers never cascade). A new
+//    nickname is announced again, without ask, and so is every live room every HERE_REPEAT_MS, as
+//    EPHEMERAL is lossy: a dropped `here` leaves a member nameless for at most that long.
+// 4. Typing shows for TYPING_SHOWN_MS after the last `typing` from a member, and stops at once on
+//    their `stopped`, a message from them, or their LEFT. Ours goes out at most every
+//    TYPING_EVERY_MS per room while the composer says typing (a `stopped` does not reset that: a
+//    typing held back after a `stopped` goes out when the throttle allows, unless the composer
+//    stopped again first), and `stopped` only if a `typing` went since the last one.
+// 5. Anything that does not open as a fresh ephemeral body of this room, or comes from a peer the
+//    relay did not put in the room, is dropped without a word.
+
+interface PeerState {
+  nick: string | null;
+  key: string | null;
+  fingerprint: string | null;
+  /** Worked out once per verified `here`, not on every state sent. */
+  safetyCode: string | null;
+  typingUntil: number;
+  /** Said `here` with ask and was answered: answered once only. */
+  answered: boolean;
+}
+
+export interface RoomPresence {
+  /** Our peer id in this room on this connection (ROOM.peer). */
+  me: string;
+  peers: Map<string, PeerState>;
+  /** When our last `typing` went out (0: never on this connection). */
+  typingSent: number;
+  /** A `typing` went out since our last `stopped`. */
+  typingShown: boolean;
+  /** A `typing` held back by the throttle after a `stopped`, sent when the throttle allows. */
+  typingLater?: ReturnType<typeof setTimeout>;
+}
+
+const blank = (): PeerState => ({ nick: null, key: null, fingerprint: null, safetyCode: null, typingUntil: 0, answered: false });
+
+/** Rule 1: the relay let us into the room on this connection. */
+export function presenceOnRoom(link: RelayLink, frame: RoomFrame): void {
+  link.presence.set(frame.room, { me: frame.peer, peers: new Map(frame.members.map((p) => [p, blank()])), typingSent: 0, typingShown: false });
+}
+
+export function presenceOnMembership(bg: Background, link: RelayLink, room: string, peer: string, joined: boolean): void {
+  const presence = link.presence.get(room);
+  if (!presence) return;
+  if (joined) presence.peers.set(peer, presence.peers.get(peer) ?? blank());
+  else presence.peers.delete(peer);
+  bg.refresh();
+}
+
+/** Rule 3: our replay is done, say who we are and ask the others. */
+export async function announce(bg: Background, link: RelayLink, room: string, ask: boolean): Promise<void> {
+  const presence = link.presence.get(room);
+  if (!presence || presence.peers.size === 0) return; // alone: a newcomer's ask reaches us later
+  const me = await ownIdentity(bg.db);
+  await sendEphemeral(bg, link, room, await signedHere(me, room, presence.me, bg.mem.settings.nickname, ask, Date.now()));
+}
+
+/** Our nickname changed: every room we are live in hears the new one (rule 3). */
+export async function announceEverywhere(bg: Background): Promise<void> {
+  for (const link of bg.links.all()) {
+    for (const room of link.presence.keys()) if (link.synced.has(room)) await announce(bg, link, room, false);
+  }
+}
+
+/** Rule 3's repeat, while the worker lives (a socket's keepalive keeps it alive while in use). */
+export function repeatPresence(bg: Background): void {
+  setInterval(() => bg.run(announceEverywhere), HERE_REPEAT_MS);
+}
+
+export async function sendEphemeral(bg: Background, link: RelayLink, room: string, body: Ephemeral): Promise<void> {
+  const keys = await roomKeys(bg, room);
+  if (!keys || !link.socket.isOpen) return;
+  link.socket.send({ type: 'EPHEMERAL', room, body: await sealEphemeral(keys, body) });
+}
+
+/** Rule 5 then 2-4: a member's broadcast. */
+export async function presenceOnEphemeral(bg: Background, link: RelayLink, frame: EphemeralDeliverFrame): Promise<void> {
+  const presence = link.presence.get(frame.room);
+  const peer = presence?.peers.get(frame.from);
+  const keys = await roomKeys(bg, frame.room);
+  if (!presence || !peer || !keys) return;
+  const body = await openEphemeral(keys, frame.body, Date.now());
+  if (!body) return;
+  switch (body.k) {
+    case 'here': {
+      const verified = await verifiedHere(frame.room, frame.from, body);
+      peer.nick = body.nick;
+      peer.key = verified?.key ?? null;
+      peer.fingerprint = verified?.fingerprint ?? null;
+      peer.safetyCode = verified ? await safetyCode((await ownIdentity(bg.db)).publicKey, verified.key) : null;
+      if (body.ask && !peer.answered && link.synced.has(frame.room)) {
+        peer.answered = true;
+        await announce(bg, link, frame.room, false);
+      }
+      break;
+    }
+    case 'typing':
+      peer.typingUntil = Date.now() + TYPING_SHOWN_MS;
+      // Redrawn when it runs out, unless another `typing` came meanwhile.
+      setTimeout(() => bg.refresh(), TYPING_SHOWN_MS + 50);
+      break;
+    case 'stopped':
+      peer.typingUntil = 0;
+      break;
+    case 'got':
+      await noteGot(bg, link, frame.room, frame.from, body.seq);
+      return;
+  }
+  bg.refresh();
+}
+
+/** Rule 4: a member's message ends their typing (found by the nickname it was sent under). */
+export function typingEndsWithMessage(bg: Background, link: RelayLink, room: string, from: string): void {
+  const peer = link.presence.get(room)?.peers.get(from);
+  if (peer && peer.typingUntil !== 0) {
+    peer.typingUntil = 0;
+    bg.refresh();
+  }
+}
+
+/** Rule 4, our side: the composer says typing or not. */
+export async function ourTyping(bg: Background, link: RelayLink, room: string, typing: boolean): Promise<void> {
+  const presence = link.presence.get(room);
+  if (!presence || !link.synced.has(room) || presence.peers.size === 0) return;
+  const now = Date.now();
+  if (!typing) {
+    clearTimeout(presence.typingLater);
+    presence.typingLater = undefined;
+    if (!presence.typingShown) return;
+    presence.typingShown = false;
+    await sendEphemeral(bg, link, room, { v: 1, k: 'stopped', at: now });
+    return;
+  }
+  // Also right after a `stopped`: a fast typist sending line after line must not send a pair per
+  // line (that would spend the relay's general budget, which chat shares).
+  if (now - presence.typingSent < TYPING_EVERY_MS) {
+    // Typing again soon after a `stopped`: shown once the throttle allows, unless it stops first.
+    if (!presence.typingShown && presence.typingLater === undefined) {
+      presence.typingLater = setTimeout(() => bg.run(async (b) => {
+        presence.typingLater = undefined;
+        if (link.presence.get(room) === presence) await ourTyping(b, link, room, true);
+      }), presence.typingSent + TYPING_EVERY_MS - now);
+    }
+    return;
+  }
+  presence.typingSent = now;
+  presence.typingShown = true;
+  await sendEphemeral(bg, link, room, { v: 1, k: 'typing', at: now });
+}
+
+/** Rule 1: the members of a room as a view shows them, or null while unknown; and who is typing. */
+export async function roomPresence(bg: Background, link: RelayLink | undefined, room: string): Promise<{ members: Member[] | null; typing: string[] }> {
+  const presence = link?.presence.get(room);
+  if (!link || !presence || link.socket.status !== 'online') return { members: null, typing: [] };
+  const me = await ownIdentity(bg.db);
+  const now = Date.now();
+  const members: Member[] = [{ peer: presence.me, nick: bg.mem.settings.nickname, fingerprint: me.fingerprint, me: true, safetyCode: null }];
+  const typing: string[] = [];
+  for (const [peer, s] of presence.peers) {
+    members.push({ peer, nick: s.nick, fingerprint: s.fingerprint, me: false, safetyCode: s.safetyCode });
+    if (s.typingUntil > now) typing.push(s.nick || 'Someone');
+  }
+  return { members, typing };
+}
+
+/** The number of members shown in the room list: null while unknown (rule 1). */
+export function memberCount(link: RelayLink | undefined, room: string): number | null {
+  const presence = link?.presence.get(room);
+  return link && presence && link.socket.status === 'online' ? presence.peers.size + 1 : null;
+}

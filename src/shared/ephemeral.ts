@@ -1,0 +1,95 @@
+import * as v from 'valibot';
+import { MAX_NICKNAME_CHARS, UNSAFE_NAME_CHARS } from './constants.ts';
+import { fromBase64Url, toBase64Url } from './base64url.ts';
+import type { RoomKeys } from './crypto.ts';
+import { PUBLIC_KEY_CHARS, SIGNATURE_CHARS, fingerprint, signFieldsBytes, verifyBytes } from './identity.ts';
+
+// The sealed body of an EPHEMERAL frame (docs/protocol.md, "Ephemeral broadcasts: what is sealed").
+// Sealed with the room key like a chat body, but under additional data of its own, so a chat
+// body never opens as an ephemeral one or the reverse: a relay cannot turn one into the other.
+
+/** Older (or, by more than clock skew, newer) than this by the sender's clock: dropped. */
+export const EPHEMERAL_FRESH_MS = 30_000;
+/** How long "is typing" stands after the last `typing` heard. */
+export const TYPING_SHOWN_MS = 6_000;
+/** A typist's `typing` goes out at most this often per room (less than TYPING_SHOWN_MS, so it never flickers). */
+export const TYPING_EVERY_MS = 3_000;
+/** EPHEMERAL is lossy: each client says `here` again this often in every live room with others in it. */
+export const HERE_REPEAT_MS = 60_000;
+/** Receipts (`got`) go out at most this often per room, each naming the highest seq stored. */
+export const RECEIPT_EVERY_MS = 1_000;
+
+const Key = v.pipe(v.string(), v.length(PUBLIC_KEY_CHARS), v.regex(/^[A-Za-z0-9_-]+$/));
+const Sig = v.pipe(v.string(), v.length(SIGNATURE_CHARS), v.regex(/^[A-Za-z0-9_-]+$/));
+const At = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const Nick = v.pipe(v.string(), v.maxLength(MAX_NICKNAME_CHARS), v.check((n) => !UNSAFE_NAME_CHARS.test(n)));
+
+export const EphemeralSchema = v.variant('k', [
+  /** Who I am in this room: `ask` asks every member to answer with their own `here`, once. */
+  v.object({ v: v.literal(1), k: v.literal('here'), at: At, nick: Nick, ask: v.boolean(), key: v.optional(Key), sig: v.optional(Sig) }),
+  v.object({ v: v.literal(1), k: v.literal('typing'), at: At }),
+  v.object({ v: v.literal(1), k: v.literal('stopped'), at: At }),
+  /** I have stored every message of this room up to and including `seq`. */
+  v.object({ v: v.literal(1), k: v.literal('got'), at: At, seq: v.pipe(v.number(), v.safeInteger(), v.minValue(0)) }),
+]);
+export type Ephemeral = v.InferOutput<typeof EphemeralSchema>;
+export type Here = Extract<Ephemeral, { k: 'here' }>;
+
+const enc = new TextEncoder();
+const dec = new TextDecoder('utf-8', { fatal: true });
+const IV_BYTES = 12;
+
+/** Never the chat body's additional data (`parley/v1|room|id`): the prefix differs. */
+const additionalData = (roomId: string): Uint8Array<ArrayBuffer> => enc.encode(`parley/v1 ephemeral|${roomId}`);
+
+export async function sealEphemeral(keys: RoomKeys, body: Ephemeral): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(keys.roomId) }, keys.key, enc.encode(JSON.stringify(body)));
+  const out = new Uint8Array(IV_BYTES + sealed.byteLength);
+  out.set(iv, 0);
+  out.set(new Uint8Array(sealed), IV_BYTES);
+  return toBase64Url(out);
+}
+
+/**
+ * The body, or null when it does not open under this room's key as an ephemeral body, is not
+ * valid, or is stale (its `at` more than EPHEMERAL_FRESH_MS from `now`). Never throws.
+ */
+export async function openEphemeral(keys: RoomKeys, body: string, now: number): Promise<Ephemeral | null> {
+  const raw = fromBase64Url(body);
+  if (!raw || raw.length < IV_BYTES + 16) return null;
+  try {
+    const plain = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: raw.slice(0, IV_BYTES), additionalData: additionalData(keys.roomId) }, keys.key, raw.slice(IV_BYTES),
+    );
+    const checked = v.safeParse(EphemeralSchema, JSON.parse(dec.decode(plain)));
+    if (!checked.success || Math.abs(now - checked.output.at) > EPHEMERAL_FRESH_MS) return null;
+    return checked.output;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a `here` signs: the room, the peer id the relay gave the sender on this connection (so a
+ * member cannot replay someone's `here` as another peer), the key, the nickname and the time.
+ */
+export function hereBytes(roomId: string, peer: string, key: string, nick: string, at: number): Uint8Array<ArrayBuffer> {
+  return enc.encode(`parley/v1 signed presence\n${JSON.stringify([roomId, peer, key, nick, at])}`);
+}
+
+/** Our signed `here` for `peer` (our own peer id in that room). */
+export async function signedHere(
+  me: { privateKey: CryptoKey; publicKey: string }, roomId: string, peer: string, nick: string, ask: boolean, at: number,
+): Promise<Here> {
+  const sig = await signFieldsBytes(me.privateKey, hereBytes(roomId, peer, me.publicKey, nick, at));
+  return { v: 1, k: 'here', at, nick, ask, key: me.publicKey, sig };
+}
+
+/** The fingerprint of the key that signed this `here` from `peer`, or null: unsigned or not verified. */
+export async function verifiedHere(roomId: string, peer: string, here: Here): Promise<{ key: string; fingerprint: string } | null> {
+  if (!here.key || !here.sig) return null;
+  if (!(await verifyBytes(here.key, here.sig, hereBytes(roomId, peer, here.key, here.nick, here.at)))) return null;
+  const print = await fingerprint(here.key);
+  return print ? { key: here.key, fingerprint: print } : null;
+}
