@@ -19,6 +19,7 @@ import { serialQueue } from './task-queue.ts';
 import { isTrustedSender } from './trusted-sender.ts';
 import { loadMemory } from './memory.ts';
 import { takeRefused } from './unanswered.ts';
+import { isLineChange, ViewBatch } from './view-batch.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
@@ -33,6 +34,8 @@ const run = serialQueue(openParleyDb().then(async (db) => {
   const message = `Something went wrong in Parley: ${e instanceof Error ? e.message : String(e)}. Nothing you wrote is lost; try again.`;
   for (const view of bg.views) bg.post(view, { type: 'error', code: 'TASK_FAILED', message });
 }, async () => {
+  // Line changes held during a burst go out first, one room-items per room.
+  batch.flush();
   // One state per drain of the queue, however many events asked for it.
   if (!stateStale) return;
   stateStale = false;
@@ -43,6 +46,10 @@ function serial(task: (bg: Background) => Promise<void>): void {
 }
 
 let stateStale = false;
+// Watchers' line changes, held while more tasks wait (a replay), sent when the queue drains.
+const batch = new ViewBatch((roomId, message) => {
+  for (const view of bg.views) if (view.watching === roomId) bg.post(view, message);
+});
 
 // One socket per relay in use. Its events go through the one serial queue with the link they
 // belong to; a link that was closed meanwhile (its last room left) gets nothing more.
@@ -100,6 +107,13 @@ const bg: Background = {
     }
   },
   postToWatchers(roomId: string, message: BackgroundToView) {
+    if (isLineChange(message)) {
+      batch.hold(message);
+      // A lone task (a live message) is shown at once, before its write (showThenStore).
+      if (run.backlog() <= 1) batch.flush(roomId);
+      return;
+    }
+    batch.flush(roomId); // what came before it, first
     for (const view of bg.views) if (view.watching === roomId) bg.post(view, message);
   },
 };

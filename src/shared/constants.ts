@@ -55,3 +55,8 @@ export const MAX_KEEP_PER_ROOM = 1_000_000;
 export const DEFAULT_RELAY_URL = 'ws://127.0.0.1:8787';
 export const DEFAULT_RELAY_PORT = 8787;
 export const DEFAULT_RELAY_HOST = '127.0.0.1';
+
+/** Lines per page of a room's history sent to a view (the newest on opening, older ones on scrolling up). */
+export const HISTORY_PAGE_SIZE = 100;
+/** The most lines one opening sends to reach back to the first unread one (the divider's line). */
+export const MAX_UNREAD_PAGE = 1_000;
