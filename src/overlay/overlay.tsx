@@ -7,6 +7,8 @@ import { Composer } from '../ui/composer.tsx';
 import { newMessageId } from '../shared/message-id.ts';
 import { RoomProblem, StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
+import { logPaging, type LogPaging } from '../ui/log-paging.ts';
+import { StorageProblem } from '../ui/storage-problem.tsx';
 
 /**
  * The overlay's content: one room's chat, chosen by the background for this tab. It runs as an
@@ -25,11 +27,12 @@ export function Overlay() {
         <button data-testid="close-overlay" onClick={close} aria-label="Close chat">×</button>
       </div>
       <StatusBanner relay={room ? state.relays.find((r) => r.url === room.relayUrl) : state.relays[0]} send={send} several={state.relays.length > 1} />
+      <StorageProblem problem={state.storageProblem} />
       {state.error && room ? <div class="pl-status-banner" role="alert" data-testid="error">{state.error.message}</div> : null}
       {room ? (
         <>
           <RoomProblem problem={room.problem} />
-          <OverlayLog items={state.items} send={send} roomId={room.roomId} />
+          <OverlayLog items={state.items} send={send} roomId={room.roomId} paging={logPaging(state, send, room.roomId)} />
           <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
         </>
       ) : (
@@ -39,6 +42,6 @@ export function Overlay() {
   );
 }
 
-function OverlayLog({ items, send, roomId }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string }) {
-  return <ChatLog items={items} actions={useLineActions(send, roomId)} />;
+function OverlayLog({ items, send, roomId, paging }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string; paging: LogPaging }) {
+  return <ChatLog items={items} actions={useLineActions(send, roomId)} {...paging} />;
 }

@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks';
 import { POPUP_PORT } from '../shared/view-messages.ts';
 import { StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
+import { logPaging } from '../ui/log-paging.ts';
+import { StorageProblem } from '../ui/storage-problem.tsx';
 import { RoomList } from './room-list.tsx';
 import { RoomView } from './room-view.tsx';
 import { SettingsForm } from './settings-form.tsx';
@@ -29,6 +31,7 @@ export function App() {
       {(room ? state.relays.filter((r) => r.url === room.relayUrl) : state.relays).map((relay) => (
         <StatusBanner key={relay.url} relay={relay} send={send} several={state.relays.length > 1} />
       ))}
+      <StorageProblem problem={state.storageProblem} />
       {state.error ? (
         <div class="pl-error" role="alert" data-testid="error" data-code={state.error.code}>
           <span>{state.error.message}</span>
@@ -40,7 +43,7 @@ export function App() {
       ) : screen.name === 'settings' ? (
         state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={() => setScreen({ name: 'rooms' })} /> : null
       ) : room ? (
-        <RoomView room={room} items={state.items} send={send} left={() => setScreen({ name: 'rooms' })} />
+        <RoomView room={room} items={state.items} send={send} left={() => setScreen({ name: 'rooms' })} paging={logPaging(state, send, room.roomId)} />
       ) : null}
     </main>
   );

@@ -1,5 +1,6 @@
 import type { ChatItem, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
 import { ChatLog } from '../ui/chat-log.tsx';
+import type { LogPaging } from '../ui/log-paging.ts';
 import { useLineActions } from '../ui/line-actions.ts';
 import { Composer } from '../ui/composer.tsx';
 import { RoomProblem } from '../ui/status-banner.tsx';
@@ -15,9 +16,11 @@ interface Props {
   items: ChatItem[];
   send: (msg: ViewToBackground) => void;
   left: () => void;
+  /** Older pages and the "new messages" divider (log-paging.ts). */
+  paging?: LogPaging;
 }
 
-export function RoomView({ room, items, send, left }: Props) {
+export function RoomView({ room, items, send, left, paging }: Props) {
   return (
     <section class="pl-room-view" data-testid="room-view" data-room-id={room.roomId}>
       <div class="pl-room-head">
@@ -38,7 +41,7 @@ export function RoomView({ room, items, send, left }: Props) {
       </details>
       <RoomProblem problem={room.problem} />
       <People items={items} />
-      <ChatLog items={items} actions={useLineActions(send, room.roomId)} />
+      <ChatLog items={items} actions={useLineActions(send, room.roomId)} {...paging} />
       <Composer onSend={(text) => send({ type: 'send-message', roomId: room.roomId, text, id: newMessageId() })} />
     </section>
   );
