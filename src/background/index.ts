@@ -20,6 +20,7 @@ import { isTrustedSender } from './trusted-sender.ts';
 import { loadMemory } from './memory.ts';
 import { takeRefused } from './unanswered.ts';
 import { isLineChange, ViewBatch } from './view-batch.ts';
+import { noteStorageError } from './storage-full.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
@@ -30,6 +31,7 @@ const run = serialQueue(openParleyDb().then(async (db) => {
   bg.db = db;
   bg.mem = await loadMemory(db);
 }), (e: unknown) => {
+  if (noteStorageError(bg, e)) return void console.warn('parley: storage is full', e);
   console.error('parley background task failed', e);
   const message = `Something went wrong in Parley: ${e instanceof Error ? e.message : String(e)}. Nothing you wrote is lost; try again.`;
   for (const view of bg.views) bg.post(view, { type: 'error', code: 'TASK_FAILED', message });

@@ -2,6 +2,8 @@ import type { IDBPTransaction } from 'idb';
 import type { ChatItem } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
 import { PENDING_ORDER, type MessageRecord, type OutboxRecord, type ParleyDB, type RoomRecord } from './db.ts';
+import { noteStored } from './storage-full.ts';
+import { lineKept } from './retention.ts';
 import { lineRemoved, lineStored, queued, roomStored, settling, takeClaims, unqueued } from './memory.ts';
 
 // Writes to a room's chat. Every write is keyed by (room, message id), so a frame that arrives
@@ -103,10 +105,12 @@ async function writeLine(bg: Background, tx: LineTx, stored: MessageRecord, adde
     }
     await Promise.all(writes);
     await tx.done;
+    noteStored(bg);
     settled?.done();
     if (next) roomStored(bg, next);
     lineStored(bg, stored);
     if (removed) lineRemoved(bg, stored.roomId, removed);
+    if (added) lineKept(bg, stored.roomId);
     return removed;
   } catch (e) {
     pending.undo();

@@ -7,6 +7,7 @@ import { lastMessage } from './db.ts';
 import { senderLabel } from '../shared/identity-rules.ts';
 import { relaysInUse } from './relay-links.ts';
 import { overall, relayStatus, roomProblem } from './relay-status.ts';
+import { storageProblem } from './storage-full.ts';
 
 /** What each view was last sent, so an unchanged state is not sent again (an ACK, a status). */
 const told = new WeakMap<ViewPort, string>();
@@ -45,7 +46,7 @@ export async function publishState(bg: Background): Promise<void> {
     Number(b.url === settings.relayUrl) - Number(a.url === settings.relayUrl) || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
   const relays = links.map(relayStatus);
   const knownRelays = [...new Set([settings.relayUrl, ...records.map((r) => r.relayUrl), ...bg.mem.knownRelays])];
-  const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays, lastRoomId: bg.lastRoomId, storageProblem: null };
+  const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays, lastRoomId: bg.lastRoomId, storageProblem: storageProblem(bg) };
   const text = JSON.stringify(state);
   for (const view of bg.views) {
     if (told.get(view) === text) continue;

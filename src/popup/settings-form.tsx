@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { checkSettings } from '../shared/settings.ts';
+import { MAX_KEEP_PER_ROOM, MIN_KEEP_PER_ROOM } from '../shared/constants.ts';
 import type { Settings, ViewToBackground } from '../shared/view-messages.ts';
 
 interface Props {
@@ -13,6 +14,7 @@ interface Props {
 export function SettingsForm({ settings, check, send, done }: Props) {
   const [nickname, setNickname] = useState(settings.nickname);
   const [relayUrl, setRelayUrl] = useState(settings.relayUrl);
+  const [keepPerRoom, setKeepPerRoom] = useState(String(settings.keepPerRoom));
   const [error, setError] = useState<string | null>(null);
   // The address being checked: the form stays until the relay answered, and says why if it did not.
   const [checking, setChecking] = useState<string | null>(null);
@@ -21,7 +23,7 @@ export function SettingsForm({ settings, check, send, done }: Props) {
   }, [check, checking]);
   const save = (e: Event) => {
     e.preventDefault();
-    const checked = checkSettings({ ...settings, nickname, relayUrl });
+    const checked = checkSettings({ ...settings, nickname, relayUrl, keepPerRoom: Number(keepPerRoom) });
     if (!checked.ok) {
       setError(checked.error.message);
       return;
@@ -39,6 +41,8 @@ export function SettingsForm({ settings, check, send, done }: Props) {
       <input id="pl-relay" data-testid="relay-url" aria-describedby="pl-relay-note" value={relayUrl} spellcheck={false} onInput={(e) => { setRelayUrl(e.currentTarget.value); setChecking(null); }} />
       {/* A room lives on the relay it was made or joined on: changing this moves none of them. */}
       <p id="pl-relay-note" class="pl-field-note" data-testid="relay-url-note">Used for rooms you create, and codes you join without an invite link. Your rooms stay on their own relays.</p>
+      <label for="pl-keep">Messages kept per room on this device</label>
+      <input id="pl-keep" data-testid="keep-per-room" type="number" inputMode="numeric" min={MIN_KEEP_PER_ROOM} max={MAX_KEEP_PER_ROOM} step={100} value={keepPerRoom} onInput={(e) => setKeepPerRoom(e.currentTarget.value)} />
       {error ? <p class="pl-field-error" role="alert" data-testid="settings-error">{error}</p> : null}
       {checking !== null && !answer ? <p class="pl-field-note" data-testid="relay-check">Saved. Asking the relay…</p> : null}
       {answer && !answer.ok ? (

@@ -3,6 +3,7 @@ import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
 import { probeRelay } from '../relay-probe.ts';
 import { wordsContext } from '../relay-status.ts';
+import { trimAllRooms } from '../retention.ts';
 
 export async function saveSettings(bg: Background, msg: Extract<ViewToBackground, { type: 'save-settings' }>, view: ViewPort): Promise<void> {
   const checked = checkSettings(msg.settings ?? { nickname: '', relayUrl: '' });
@@ -10,8 +11,10 @@ export async function saveSettings(bg: Background, msg: Extract<ViewToBackground
     bg.post(view, { type: 'error', code: 'BAD_SETTINGS', message: checked.error.message });
     return;
   }
+  const keepChanged = checked.value.keepPerRoom !== bg.mem.settings.keepPerRoom;
   await bg.db.put('settings', checked.value, 'settings');
   bg.mem.settings = checked.value;
+  if (keepChanged) await trimAllRooms(bg); // retention.ts
   const url = checked.value.relayUrl;
   // The default relay is for new rooms only: every stored room stays on the relay it lives on.
   bg.refresh();
