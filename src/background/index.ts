@@ -9,6 +9,8 @@ import { noteFailedOpen } from './join-bounds.ts';
 import { acceptOverlayHost, injectOverlay } from './overlay-injection.ts';
 import { flushAllOutboxes, refuseMessage, retryAfterRefusal } from './outbox.ts';
 import { handleRelayFrame } from './relay-frames/index.ts';
+import { onChatMessages } from './relay-frames/on-chat-message.ts';
+import type { ChatDeliverFrame } from '../shared/protocol.ts';
 import type { RelayLink } from './relay-link.ts';
 import { RelayLinks } from './relay-links.ts';
 import { RelaySocket } from './relay-socket.ts';
@@ -48,6 +50,8 @@ function serial(task: (bg: Background) => Promise<void>): void {
 }
 
 let stateStale = false;
+/** The most CHATMSG frames of one room handled (and stored) as one task. */
+const CHAT_BATCH_MAX = 500;
 // Watchers' line changes, held while more tasks wait (a replay), sent when the queue drains.
 const batch = new ViewBatch((roomId, message) => {
   for (const view of bg.views) if (view.watching === roomId) bg.post(view, message);
@@ -60,9 +64,24 @@ function makeSocket(url: string, current: () => RelayLink | undefined): RelaySoc
     const link = current();
     if (link) await task(b, link);
   });
+  // CHATMSG frames of one room that arrive while the queue is busy join one task (a replay's
+  // frames, stored in one transaction: onChatMessages); any other frame closes the batch, so
+  // frames still apply in the order they came.
+  let batch: ChatDeliverFrame[] | null = null;
   return new RelaySocket({
     onOpen: () => withLink(rejoinAll),
-    onFrame: (frame) => withLink((b, link) => handleRelayFrame(b, link, frame)),
+    onFrame: (frame) => {
+      if (frame.type !== 'CHATMSG') {
+        batch = null;
+        return withLink((b, link) => handleRelayFrame(b, link, frame));
+      }
+      if (batch && batch[0]!.room === frame.room && batch.length < CHAT_BATCH_MAX) return void batch.push(frame);
+      const frames = (batch = [frame]);
+      withLink((b, link) => {
+        if (batch === frames) batch = null; // frames from now on go to the next task
+        return onChatMessages(b, link, frames);
+      });
+    },
     onStatus: () => bg.refresh(),
     onBadFrame: (message) => console.warn(`parley: ignored a frame from ${url}:`, message),
     onUnopened: (at) => void noteUnopened(at).then((changed) => changed && bg.refresh()),

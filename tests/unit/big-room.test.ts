@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PENDING_ORDER, roomMessages, type MessageRecord } from '../../src/background/db.ts';
 import { loadOlder } from '../../src/background/intents/load-older.ts';
 import { watchRoom } from '../../src/background/intents/watch-room.ts';
-import { onChatMessage } from '../../src/background/relay-frames/on-chat-message.ts';
+import { onChatMessage, onChatMessages } from '../../src/background/relay-frames/on-chat-message.ts';
 import { trimRoom } from '../../src/background/retention.ts';
 import { noteStorageError, STORAGE_FULL_TEXT, storageProblem } from '../../src/background/storage-full.ts';
 import { ViewBatch } from '../../src/background/view-batch.ts';
@@ -162,5 +162,60 @@ describe('line changes held during a burst', () => {
     ]);
     batch.flush();
     expect(sent).toHaveLength(3);
+  });
+});
+
+describe('a replay stored in batches (onChatMessages)', () => {
+  it('stores a run of frames in one go, settles lastSeq over all of them, and shows them as one room-items', async () => {
+    const room = f.keys.roomId;
+    await onChatMessage(f.bg, f.link, await f.incoming('before', 1));
+    const frames = await Promise.all(Array.from({ length: 50 }, (_, i) => f.incoming(`replayed ${i + 2}`, i + 2)));
+    // One arrives twice, and one was stored already: each takes the one-frame path.
+    frames.push({ ...frames[10]! });
+    f.posted.length = 0;
+    await onChatMessages(f.bg, f.link, frames);
+    const texts = (await roomMessages(f.bg.db, room)).map((m) => m.text);
+    expect(texts).toEqual(['before', ...Array.from({ length: 50 }, (_, i) => `replayed ${i + 2}`)]);
+    expect((await f.bg.db.get('rooms', room))!.lastSeq).toBe(51);
+    expect(f.bg.mem.rooms.get(room)!.lastSeq).toBe(51);
+    const batches = f.posted.filter((m) => m.type === 'room-items');
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.type === 'room-items' && batches[0]!.items.length).toBe(50);
+  });
+
+  it('leaves a hole where a seq is missing: lastSeq stops below it', async () => {
+    const frames = await Promise.all([1, 2, 4, 5].map((seq) => f.incoming(`s${seq}`, seq)));
+    await onChatMessages(f.bg, f.link, frames);
+    expect((await f.bg.db.get('rooms', f.keys.roomId))!.lastSeq).toBe(2);
+    await onChatMessages(f.bg, f.link, [await f.incoming('s3', 3)]);
+    expect((await f.bg.db.get('rooms', f.keys.roomId))!.lastSeq).toBe(5);
+  });
+
+  it('a batch whose write fails is taken back from the views, stores nothing, and the relay is asked again', async () => {
+    const room = f.keys.roomId;
+    await onChatMessage(f.bg, f.link, await f.incoming('kept', 1));
+    const frames = await Promise.all([2, 3, 4].map((seq) => f.incoming(`lost ${seq}`, seq)));
+    const realDb = f.bg.db;
+    f.bg.db = new Proxy(realDb, {
+      get(target, prop) {
+        if (prop === 'transaction') {
+          return (...args: Parameters<typeof realDb.transaction>) => {
+            const tx = target.transaction(...args);
+            if (args[1] === 'readwrite') tx.abort();
+            return tx;
+          };
+        }
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    f.posted.length = 0;
+    const error = await onChatMessages(f.bg, f.link, frames).then(() => null, (e: unknown) => e);
+    f.bg.db = realDb;
+    expect(error).not.toBeNull();
+    for (const frame of frames) expect(f.posted).toContainEqual({ type: 'room-item-removed', roomId: room, id: frame.id });
+    expect((await roomMessages(realDb, room)).map((m) => m.text)).toEqual(['kept']);
+    expect(f.bg.mem.rooms.get(room)!.lastSeq).toBe(1);
+    expect(f.sent).toContainEqual({ type: 'GETROOM', room, since: 1 });
   });
 });

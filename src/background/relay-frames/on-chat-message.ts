@@ -2,7 +2,9 @@ import { openMessage } from '../../shared/crypto.ts';
 import type { ChatDeliverFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
 import type { RelayLink } from '../relay-link.ts';
-import { putChatLine, showThenStore, unopenedNoticeId } from '../messages.ts';
+import { putChatLine, showThenStore, showThenStoreMany, unopenedNoticeId } from '../messages.ts';
+import type { MessageRecord } from '../db.ts';
+import { isOnLink } from '../relay-links.ts';
 import { ownIdentity } from '../identity.ts';
 import { askAgain } from '../join.ts';
 import { memorySenders } from '../memory.ts';
@@ -44,4 +46,51 @@ async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promis
     // dropped as a duplicate of this notice.
     await putChatLine(bg, { ...base, id: unopenedNoticeId(frame.id), kind: 'notice', nick: '', text: 'A message could not be opened and was skipped.', sentAt: frame.at }, frame.seq);
   }
+}
+
+/**
+ * Several CHATMSG frames of one room that arrived back to back (a replay): opened together, and
+ * the new ones that opened stored in one transaction (showThenStoreMany) instead of one each,
+ * which is where a replay's time went (two IndexedDB transactions per frame: 96% of it for 3,000
+ * frames). Frames already stored or that do not open take the one-frame path, after.
+ */
+export async function onChatMessages(bg: Background, link: RelayLink, frames: readonly ChatDeliverFrame[]): Promise<void> {
+  const room = frames[0]?.room;
+  if (room === undefined || frames.some((f) => f.room !== room) || !(await isOnLink(bg, link, room))) return;
+  if (frames.length === 1) return onChatMessage(bg, link, frames[0]!);
+  let rest: ChatDeliverFrame[];
+  try {
+    rest = await storeNewMessages(bg, room, frames);
+  } catch (e) {
+    askAgain(bg, link, room);
+    throw e;
+  }
+  for (const frame of rest) await onChatMessage(bg, link, frame);
+}
+
+/** Stores the frames that are new and open; returns the others, in order. */
+async function storeNewMessages(bg: Background, room: string, frames: readonly ChatDeliverFrame[]): Promise<ChatDeliverFrame[]> {
+  const keys = await roomKeys(bg, room);
+  if (!keys) return [];
+  const openings = Promise.all(frames.map((f) => openMessage(keys, room, f.id, f.body)));
+  const tx = bg.db.transaction('messages');
+  const known = await Promise.all(frames.map((f) => tx.store.getKey([room, f.id])));
+  const opened = await openings;
+  const own = (await ownIdentity(bg.db)).publicKey;
+  const lines: MessageRecord[] = [];
+  const rest: ChatDeliverFrame[] = [];
+  const ids = new Set<string>();
+  for (const [i, frame] of frames.entries()) {
+    const plain = opened[i]!;
+    if (known[i] !== undefined || !plain.ok || ids.has(frame.id)) {
+      rest.push(frame);
+      continue;
+    }
+    ids.add(frame.id);
+    const { text, nick, sentAt } = plain.value;
+    const sender = await checkIncoming(own, memorySenders(bg), room, frame.id, plain.value);
+    lines.push({ roomId: room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender });
+  }
+  await showThenStoreMany(bg, lines, lines.map((l) => unopenedNoticeId(l.id)));
+  return rest;
 }
