@@ -39,7 +39,7 @@ const run = serialQueue(openParleyDb().then(async (db) => {
   for (const view of bg.views) bg.post(view, { type: 'error', code: 'TASK_FAILED', message });
 }, async () => {
   // Line changes held during a burst go out first, one room-items per room.
-  batch.flush();
+  viewBatch.flush();
   // One state per drain of the queue, however many events asked for it.
   if (!stateStale) return;
   stateStale = false;
@@ -53,7 +53,7 @@ let stateStale = false;
 /** The most CHATMSG frames of one room handled (and stored) as one task. */
 const CHAT_BATCH_MAX = 500;
 // Watchers' line changes, held while more tasks wait (a replay), sent when the queue drains.
-const batch = new ViewBatch((roomId, message) => {
+const viewBatch = new ViewBatch((roomId, message) => {
   for (const view of bg.views) if (view.watching === roomId) bg.post(view, message);
 });
 
@@ -77,9 +77,11 @@ function makeSocket(url: string, current: () => RelayLink | undefined): RelaySoc
       }
       if (batch && batch[0]!.room === frame.room && batch.length < CHAT_BATCH_MAX) return void batch.push(frame);
       const frames = (batch = [frame]);
-      withLink((b, link) => {
+      withLink(async (b, link) => {
         if (batch === frames) batch = null; // frames from now on go to the next task
-        return onChatMessages(b, link, frames);
+        await onChatMessages(b, link, frames);
+        // A replay shows as it goes: one room-items per batch, not one at the very end.
+        if (frames.length > 1) viewBatch.flush(frame.room);
       });
     },
     onStatus: () => bg.refresh(),
@@ -129,12 +131,12 @@ const bg: Background = {
   },
   postToWatchers(roomId: string, message: BackgroundToView) {
     if (isLineChange(message)) {
-      batch.hold(message);
+      viewBatch.hold(message);
       // A lone task (a live message) is shown at once, before its write (showThenStore).
-      if (run.backlog() <= 1) batch.flush(roomId);
+      if (run.backlog() <= 1) viewBatch.flush(roomId);
       return;
     }
-    batch.flush(roomId); // what came before it, first
+    viewBatch.flush(roomId); // what came before it, first
     for (const view of bg.views) if (view.watching === roomId) bg.post(view, message);
   },
 };

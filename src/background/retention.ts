@@ -10,6 +10,7 @@ import { lineRemoved } from './memory.ts';
 export const TRIM_EVERY = 200;
 
 const sinceTrim = new WeakMap<Background, Map<string, number>>();
+const trimQueued = new WeakMap<Background, Set<string>>();
 
 /** A line was stored in `roomId`: now and then, trim the room (in the serial queue). */
 export function lineKept(bg: Background, roomId: string): void {
@@ -18,7 +19,15 @@ export function lineKept(bg: Background, roomId: string): void {
   const n = (counts.get(roomId) ?? 0) + 1;
   if (n < TRIM_EVERY) return void counts.set(roomId, n);
   counts.delete(roomId);
-  bg.run(async (b) => void (await trimRoom(b, roomId)));
+  // One trim queued per room at a time: a replay of thousands of lines asks for one, after it.
+  let queued = trimQueued.get(bg);
+  if (!queued) trimQueued.set(bg, (queued = new Set()));
+  if (queued.has(roomId)) return;
+  queued.add(roomId);
+  bg.run(async (b) => {
+    queued.delete(roomId);
+    await trimRoom(b, roomId);
+  });
 }
 
 /** Deletes the oldest lines of `roomId` beyond Settings.keepPerRoom, in one transaction; returns how many. */
