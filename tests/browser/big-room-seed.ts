@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { deriveRoomKeys, sealMessage } from '../../src/shared/crypto.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
-import { newRoomCode, formatRoomCode } from '../../src/shared/room-code.ts';
+import { formatRoomCode, newRoomCode, parseRoomCode } from '../../src/shared/room-code.ts';
 import type { RelayToClient } from '../../src/shared/protocol.ts';
 
 /** Relay settings that let one client store a 10,000-message room quickly (big-room test and bench). */
@@ -16,10 +16,14 @@ export const seededText = (n: number): string => `big room line ${n}`;
 
 /**
  * A room on the relay holding `count` messages sealed with its key, as a member who typed them
- * would have sent them (a plain ws client, many in flight). Returns the room's code as shown.
+ * would have sent them (a plain ws client, many in flight): texts seededText(first..). Into a new
+ * room, or the room of `code` (as shown). Returns the room's code as shown.
  */
-export async function seedRoom(relayUrl: string, count: number, nick = 'Seeder'): Promise<{ code: string; roomId: string }> {
-  const code = newRoomCode();
+export async function seedRoom(relayUrl: string, count: number, options: { code?: string; first?: number; nick?: string } = {}): Promise<{ code: string; roomId: string }> {
+  const parsed = options.code === undefined ? null : parseRoomCode(options.code);
+  if (parsed && !parsed.ok) throw new Error(`bad room code ${options.code}`);
+  const code = parsed ? parsed.value : newRoomCode();
+  const { first = 1, nick = 'Seeder' } = options;
   const keys = await deriveRoomKeys(code);
   const socket = new WebSocket(relayUrl, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
@@ -49,7 +53,7 @@ export async function seedRoom(relayUrl: string, count: number, nick = 'Seeder')
   const WINDOW = 200;
   for (let n = 1; n <= count; n++) {
     const id = newMessageId();
-    const body = await sealMessage(keys, id, { v: 1, text: seededText(n), nick, sentAt: Date.now() });
+    const body = await sealMessage(keys, id, { v: 1, text: seededText(first + n - 1), nick, sentAt: Date.now() });
     if (!body.ok) throw new Error('seal failed');
     socket.send(JSON.stringify({ type: 'CHATMSG', room: keys.roomId, id, body: body.value }));
     if (n - acked >= WINDOW) await waitFor(() => n - acked < WINDOW / 2);
