@@ -39,6 +39,20 @@ const visible = (popup: PopupPage, text: string) => popup.page.waitForFunction((
   });
 }, text, { timeout: 60_000 });
 
+/**
+ * Scrolls to the top again and again, as a reader dragging the scroll bar up, until `first` is
+ * in the log: each time older lines come in above and the line at the top stays put, so the log
+ * is no longer at its top.
+ */
+async function scrollToFirst(popup: PopupPage, first: string): Promise<void> {
+  for (let pages = 0; pages < COUNT; pages++) {
+    if (await popup.page.getByText(first, { exact: true }).count()) return;
+    await popup.page.evaluate(() => { document.querySelector('[data-testid=chat-log]')!.scrollTop = 0; });
+    await popup.page.waitForFunction((t) => document.querySelector('[data-testid=chat-log]')!.scrollTop > 0
+      || [...document.querySelectorAll('[data-testid=message] .pl-text')].some((e) => e.textContent === t), first);
+  }
+}
+
 const rows = (popup: PopupPage) => popup.page.locator('[data-testid=message]').count();
 
 it('joins a room of 10,000 messages: the newest shown, a bounded DOM, and scrolling up reaches the first', async () => {
@@ -54,14 +68,7 @@ it('joins a room of 10,000 messages: the newest shown, a bounded DOM, and scroll
   await again.openRoom();
   await visible(again, seededText(COUNT));
   expect(await rows(again)).toBeLessThan(MAX_ROWS);
-  for (let pages = 0; pages < COUNT; pages++) {
-    if (await again.page.getByText(seededText(1), { exact: true }).count()) break;
-    // To the top, as a reader dragging the scroll bar up; older lines come in above and the
-    // line at the top stays put, so the log is no longer at its top.
-    await again.page.evaluate(() => { document.querySelector('[data-testid=chat-log]')!.scrollTop = 0; });
-    await again.page.waitForFunction(() => document.querySelector('[data-testid=chat-log]')!.scrollTop > 0
-      || [...document.querySelectorAll('[data-testid=message] .pl-text')].some((e) => e.textContent === 'big room line 1'));
-  }
+  await scrollToFirst(again, seededText(1));
   await visible(again, seededText(1));
   await visible(again, seededText(2));
   expect(await rows(again)).toBeLessThan(MAX_ROWS);
@@ -85,4 +92,23 @@ it('marks the first line that came while the room was not open with the "new mes
   // Right above the first of the three, and nowhere else.
   expect(await popup.page.locator('[data-testid=new-divider] + [data-testid=message] .pl-text').textContent()).toBe(seededText(COUNT + 1));
   expect(await popup.page.getByTestId('new-divider').count()).toBe(1);
+}, 120_000);
+
+it('keeps only as many lines per room as Settings says, the newest', async () => {
+  const popup = await profile.openPopup();
+  await popup.page.getByTestId('open-settings').click();
+  await popup.page.getByTestId('keep-per-room').fill('4950');
+  await popup.page.getByTestId('save-settings').click();
+  await popup.page.getByTestId('create-room').waitFor();
+  await popup.page.getByTestId('open-settings').click();
+  expect(await popup.page.getByTestId('keep-per-room').inputValue()).toBe('4950');
+  await popup.page.getByTestId('back').click();
+  await popup.openRoom();
+  await visible(popup, seededText(COUNT + 3));
+  // 10,003 stored, 4,950 kept: scrolling up ends at line 5,054. (Not a page boundary: untrimmed,
+  // the page holding it would start at line 5,004.)
+  const oldestKept = seededText(COUNT + 3 - 4950 + 1);
+  await scrollToFirst(popup, oldestKept);
+  await visible(popup, oldestKept);
+  expect((await popup.messages())[0]).toBe(oldestKept);
 }, 120_000);
