@@ -165,6 +165,32 @@ export function roomMessages(db: Db, roomId: string): Promise<MessageRecord[]> {
   return db.getAllFromIndex('messages', 'byOrder', range);
 }
 
+/** Where a page of history ends: a line's display position (order, then id). */
+export interface LinePosition {
+  order: number;
+  id: string;
+}
+
+/**
+ * Up to `limit` of a room's lines before `before` (all if null), newest first read but returned in
+ * display order, and whether any line lies before them. One cursor walk on byOrder, so opening a
+ * room of any size reads one page, not its whole history. `untilId`: go back at least to that line.
+ * `enough(line)`: stop once it says so (or at `limit`), e.g. once the first unread line is reached.
+ */
+export async function roomPage(db: Db, roomId: string, before: LinePosition | null, limit: number, enough?: (line: MessageRecord, taken: number) => boolean): Promise<{ lines: MessageRecord[]; hasOlder: boolean }> {
+  const upper = before ? [roomId, before.order, before.id] : [roomId, Infinity, '\uffff'];
+  const range = IDBKeyRange.bound([roomId, -Infinity, ''], upper, false, before !== null);
+  const lines: MessageRecord[] = [];
+  let cursor = await db.transaction('messages').store.index('byOrder').openCursor(range, 'prev');
+  while (cursor) {
+    lines.push(cursor.value);
+    const stop = lines.length >= limit || enough?.(cursor.value, lines.length) === true;
+    cursor = await cursor.continue();
+    if (stop) break;
+  }
+  return { lines: lines.reverse(), hasOlder: cursor !== null };
+}
+
 export async function lastMessage(db: Db, roomId: string): Promise<MessageRecord | null> {
   const range = IDBKeyRange.bound([roomId, -Infinity, ''], [roomId, Infinity, '\uffff']);
   const cursor = await db.transaction('messages').store.index('byOrder').openCursor(range, 'prev');

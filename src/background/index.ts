@@ -9,6 +9,8 @@ import { noteFailedOpen } from './join-bounds.ts';
 import { acceptOverlayHost, injectOverlay } from './overlay-injection.ts';
 import { flushAllOutboxes, refuseMessage, retryAfterRefusal } from './outbox.ts';
 import { handleRelayFrame } from './relay-frames/index.ts';
+import { onChatMessages } from './relay-frames/on-chat-message.ts';
+import type { ChatDeliverFrame } from '../shared/protocol.ts';
 import type { RelayLink } from './relay-link.ts';
 import { RelayLinks } from './relay-links.ts';
 import { RelaySocket } from './relay-socket.ts';
@@ -22,6 +24,8 @@ import { takeRefused } from './unanswered.ts';
 import { loadLastRoom } from './last-room.ts';
 import { listenForClicks } from './notifications.ts';
 import { repeatPresence } from './presence.ts';
+import { isLineChange, ViewBatch } from './view-batch.ts';
+import { noteStorageError } from './storage-full.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
@@ -33,10 +37,13 @@ const run = serialQueue(openParleyDb().then(async (db) => {
   bg.mem = await loadMemory(db);
   bg.lastRoomId = await loadLastRoom(db);
 }), (e: unknown) => {
+  if (noteStorageError(bg, e)) return void console.warn('parley: storage is full', e);
   console.error('parley background task failed', e);
   const message = `Something went wrong in Parley: ${e instanceof Error ? e.message : String(e)}. Nothing you wrote is lost; try again.`;
   for (const view of bg.views) bg.post(view, { type: 'error', code: 'TASK_FAILED', message });
 }, async () => {
+  // Line changes held during a burst go out first, one room-items per room.
+  viewBatch.flush();
   // One state per drain of the queue, however many events asked for it.
   if (!stateStale) return;
   stateStale = false;
@@ -47,6 +54,12 @@ function serial(task: (bg: Background) => Promise<void>): void {
 }
 
 let stateStale = false;
+/** The most CHATMSG frames of one room handled (and stored) as one task. */
+const CHAT_BATCH_MAX = 500;
+// Watchers' line changes, held while more tasks wait (a replay), sent when the queue drains.
+const viewBatch = new ViewBatch((roomId, message) => {
+  for (const view of bg.views) if (view.watching === roomId) bg.post(view, message);
+});
 
 // One socket per relay in use. Its events go through the one serial queue with the link they
 // belong to; a link that was closed meanwhile (its last room left) gets nothing more.
@@ -55,9 +68,26 @@ function makeSocket(url: string, current: () => RelayLink | undefined): RelaySoc
     const link = current();
     if (link) await task(b, link);
   });
+  // CHATMSG frames of one room that arrive while the queue is busy join one task (a replay's
+  // frames, stored in one transaction: onChatMessages); any other frame closes the batch, so
+  // frames still apply in the order they came.
+  let batch: ChatDeliverFrame[] | null = null;
   return new RelaySocket({
     onOpen: () => withLink(rejoinAll),
-    onFrame: (frame) => withLink((b, link) => handleRelayFrame(b, link, frame)),
+    onFrame: (frame) => {
+      if (frame.type !== 'CHATMSG') {
+        batch = null;
+        return withLink((b, link) => handleRelayFrame(b, link, frame));
+      }
+      if (batch && batch[0]!.room === frame.room && batch.length < CHAT_BATCH_MAX) return void batch.push(frame);
+      const frames = (batch = [frame]);
+      withLink(async (b, link) => {
+        if (batch === frames) batch = null; // frames from now on go to the next task
+        await onChatMessages(b, link, frames);
+        // A replay shows as it goes: one room-items per batch, not one at the very end.
+        if (frames.length > 1) viewBatch.flush(frame.room);
+      });
+    },
     onStatus: () => bg.refresh(),
     onBadFrame: (message) => console.warn(`parley: ignored a frame from ${url}:`, message),
     onUnopened: (at) => void noteUnopened(at).then((changed) => changed && bg.refresh()),
@@ -104,6 +134,13 @@ const bg: Background = {
     }
   },
   postToWatchers(roomId: string, message: BackgroundToView) {
+    if (isLineChange(message)) {
+      viewBatch.hold(message);
+      // A lone task (a live message) is shown at once, before its write (showThenStore).
+      if (run.backlog() <= 1) viewBatch.flush(roomId);
+      return;
+    }
+    viewBatch.flush(roomId); // what came before it, first
     for (const view of bg.views) if (view.watching === roomId) bg.post(view, message);
   },
 };

@@ -125,6 +125,19 @@ export function settling(bg: Background, room: RoomRecord, from: number, to: num
   };
 }
 
+/** `settling` for several seqs of one room settled by the same transaction (a batch of a replay). */
+export function settlingMany(bg: Background, room: RoomRecord, seqs: readonly number[]): { lastSeq: number; done(): void } {
+  let settled: { lastSeq: number; ahead: SeqRanges } = { lastSeq: room.lastSeq, ahead: bg.mem.ahead.get(room.roomId) ?? [] };
+  for (const seq of seqs) settled = settleSeqs(settled.lastSeq, settled.ahead, seq, seq);
+  return {
+    lastSeq: settled.lastSeq,
+    done() {
+      if (settled.ahead.length > 0) bg.mem.ahead.set(room.roomId, settled.ahead);
+      else bg.mem.ahead.delete(room.roomId);
+    },
+  };
+}
+
 /** Writes a room record, then remembers it. */
 export async function putRoom(bg: Background, record: RoomRecord): Promise<void> {
   await bg.db.put('rooms', record);

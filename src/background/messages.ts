@@ -2,7 +2,9 @@ import type { IDBPTransaction } from 'idb';
 import type { ChatItem } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
 import { PENDING_ORDER, type MessageRecord, type OutboxRecord, type ParleyDB, type RoomRecord } from './db.ts';
-import { lineRemoved, lineStored, queued, roomStored, settling, takeClaims, unqueued } from './memory.ts';
+import { noteStored } from './storage-full.ts';
+import { lineKept } from './retention.ts';
+import { lineRemoved, lineStored, queued, roomStored, settling, settlingMany, takeClaims, unqueued } from './memory.ts';
 
 // Writes to a room's chat. Every write is keyed by (room, message id), so a frame that arrives
 // twice (a resend, a replay) updates the same line instead of adding one.
@@ -103,16 +105,70 @@ async function writeLine(bg: Background, tx: LineTx, stored: MessageRecord, adde
     }
     await Promise.all(writes);
     await tx.done;
+    noteStored(bg);
     settled?.done();
     if (next) roomStored(bg, next);
     lineStored(bg, stored);
     if (removed) lineRemoved(bg, stored.roomId, removed);
+    if (added) lineKept(bg, stored.roomId);
     return removed;
   } catch (e) {
     pending.undo();
     tx.done.catch(() => {}); // failed already: reported once, by the throw
     throw e;
   }
+}
+
+/**
+ * showThenStore for several new lines of one room (a replay's frames, opened and checked): shown
+ * at once as one room-items, then stored in ONE transaction with the room (lastSeq settled over
+ * all their seqs, unread) and the sender claims, each replacing its line in `replaces` if stored.
+ * The same rules as one line: memory changes after the commit, and a failed write takes every
+ * line back from the views and throws (the caller asks the relay again; lastSeq did not move).
+ */
+export async function showThenStoreMany(bg: Background, lines: readonly MessageRecord[], replaces: readonly string[]): Promise<void> {
+  if (lines.length === 0) return;
+  const roomId = lines[0]!.roomId;
+  const base = bg.mem.rooms.get(roomId)?.seqBase ?? 0;
+  const stored = lines.map((line) => ({ ...line, order: base + line.order }));
+  bg.postToWatchers(roomId, { type: 'room-items', roomId, items: stored.map(toChatItem) });
+  const tx = bg.db.transaction(['messages', 'rooms', 'senders'], 'readwrite');
+  const pending = takeClaims(bg);
+  const room = bg.mem.rooms.get(roomId);
+  const settled = room ? settlingMany(bg, room, stored.flatMap((s) => (s.seq === null ? [] : [s.seq]))) : null;
+  const watched = isWatched(bg, roomId);
+  const unread = watched ? 0 : stored.filter((s) => !s.mine && s.kind === 'message').length;
+  const next: RoomRecord | null = room ? { ...room, lastSeq: settled?.lastSeq ?? room.lastSeq, unread: room.unread + unread } : null;
+  let removed: string[];
+  try {
+    const messages = tx.objectStore('messages');
+    const writes: Promise<unknown>[] = stored.map((s) => messages.put(s));
+    if (next) writes.push(tx.objectStore('rooms').put(next));
+    for (const claim of pending.claims) writes.push(tx.objectStore('senders').put(claim));
+    const found = await Promise.all(replaces.map((id) => messages.getKey([roomId, id])));
+    removed = replaces.filter((_id, i) => found[i] !== undefined);
+    for (const id of removed) writes.push(messages.delete([roomId, id]));
+    await Promise.all(writes);
+    await tx.done;
+  } catch (e) {
+    pending.undo();
+    tx.done.catch(() => {}); // failed already: reported once, by the throw
+    // Shown but not stored: a view must not keep lines this device does not have.
+    for (const s of stored) bg.postToWatchers(roomId, { type: 'room-item-removed', roomId, id: s.id });
+    throw e;
+  }
+  noteStored(bg);
+  settled?.done();
+  if (next) roomStored(bg, next);
+  for (const s of stored) {
+    lineStored(bg, s);
+    lineKept(bg, roomId);
+  }
+  for (const id of removed) {
+    lineRemoved(bg, roomId, id);
+    bg.postToWatchers(roomId, { type: 'room-item-removed', roomId, id });
+  }
+  bg.refresh();
 }
 
 /** The id of the notice that stands for a copy of message `id` that did not open. */

@@ -10,7 +10,10 @@
 /** Tasks after which onDrain runs even if more are queued. */
 export const DRAIN_AT_LEAST_EVERY = 64;
 
-export function serialQueue(first: Promise<unknown>, onError: (error: unknown) => void, onDrain?: () => Promise<void>): (task: () => Promise<void>) => void {
+/** Runs a task in the queue; `backlog()`: tasks queued and not finished, the running one included. */
+export type SerialQueue = ((task: () => Promise<void>) => void) & { backlog(): number };
+
+export function serialQueue(first: Promise<unknown>, onError: (error: unknown) => void, onDrain?: () => Promise<void>): SerialQueue {
   const report = (e: unknown) => {
     try {
       onError(e);
@@ -21,7 +24,7 @@ export function serialQueue(first: Promise<unknown>, onError: (error: unknown) =
   let queue: Promise<unknown> = first.catch(onError);
   let waiting = 0;
   let sinceDrain = 0;
-  return (task) => {
+  const run = (task: () => Promise<void>) => {
     waiting++;
     queue = queue.then(task).catch(report).then(async () => {
       sinceDrain++;
@@ -31,4 +34,5 @@ export function serialQueue(first: Promise<unknown>, onError: (error: unknown) =
       }
     });
   };
+  return Object.assign(run, { backlog: () => waiting });
 }

@@ -7,6 +7,8 @@ import { Composer } from '../ui/composer.tsx';
 import { RoomProblem, StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
 import { TypingLine } from '../ui/typing-line.tsx';
+import { logPaging, type LogPaging } from '../ui/log-paging.ts';
+import { StorageProblem } from '../ui/storage-problem.tsx';
 
 /**
  * The overlay's content: one room's chat, chosen by the background for this tab. It runs as an
@@ -25,11 +27,12 @@ export function Overlay() {
         <button data-testid="close-overlay" onClick={close} aria-label="Close chat">×</button>
       </div>
       <StatusBanner relay={room ? state.relays.find((r) => r.url === room.relayUrl) : state.relays[0]} send={send} several={state.relays.length > 1} />
+      <StorageProblem problem={state.storageProblem} />
       {state.error && room ? <div class="pl-status-banner" role="alert" data-testid="error">{state.error.message}</div> : null}
       {room ? (
         <>
           <RoomProblem problem={room.problem} />
-          <OverlayChat items={state.items} send={send} roomId={room.roomId} typing={state.presence.typing} />
+          <OverlayChat items={state.items} send={send} roomId={room.roomId} typing={state.presence.typing} paging={logPaging(state, send, room.roomId)} />
         </>
       ) : (
         <div class="pl-log pl-empty">{state.error ? state.error.message : 'Connecting…'}</div>
@@ -38,12 +41,12 @@ export function Overlay() {
   );
 }
 
-function OverlayChat({ items, send, roomId, typing }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string; typing: string[] }) {
+function OverlayChat({ items, send, roomId, typing, paging }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string; typing: string[]; paging: LogPaging }) {
   const { focusId, focus } = useFocusLine(send, roomId, items);
   const { actions, composer } = useMessageActions(send, roomId, items, focus);
   return (
     <>
-      <ChatLog items={items} actions={actions} focusId={focusId} />
+      <ChatLog items={items} actions={actions} focusId={focusId} {...paging} />
       <TypingLine typing={typing} />
       <Composer {...composer} onTyping={(on) => send({ type: 'typing', roomId, typing: on })} />
     </>

@@ -2,6 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { POPUP_PORT } from '../shared/view-messages.ts';
 import { StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
+import { logPaging } from '../ui/log-paging.ts';
+import { StorageProblem } from '../ui/storage-problem.tsx';
 import { RoomList } from './room-list.tsx';
 import { RoomView } from './room-view.tsx';
 import { useScreenFocus } from './screen-focus.ts';
@@ -62,6 +64,7 @@ export function App() {
       {(room ? state.relays.filter((r) => r.url === room.relayUrl) : state.relays).map((relay) => (
         <StatusBanner key={relay.url} relay={relay} send={send} several={state.relays.length > 1} />
       ))}
+      <StorageProblem problem={state.storageProblem} />
       {state.error ? (
         <div class="pl-error" role="alert" data-testid="error" data-code={state.error.code}>
           <span>{state.error.message}</span>
@@ -73,7 +76,7 @@ export function App() {
       ) : screen.name === 'settings' ? (
         state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={toRooms} /> : null
       ) : room ? (
-        <RoomView key={room.roomId} room={room} items={state.items} presence={state.presence} send={send} left={() => { setLeft(null); setScreen({ name: 'rooms' }); }} search={state.search} />
+        <RoomView key={room.roomId} room={room} items={state.items} presence={state.presence} send={send} left={() => { setLeft(null); setScreen({ name: 'rooms' }); }} search={state.search} paging={logPaging(state, send, room.roomId)} />
       ) : null}
     </main>
   );

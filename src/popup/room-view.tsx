@@ -3,6 +3,7 @@ import type { ChatItem, Member, RoomSummary, ViewToBackground } from '../shared/
 import { TypingLine } from '../ui/typing-line.tsx';
 import { ChatLog } from '../ui/chat-log.tsx';
 import { useFocusLine, useMessageActions } from '../ui/use-message-actions.ts';
+import type { LogPaging } from '../ui/log-paging.ts';
 import { Composer } from '../ui/composer.tsx';
 import { RoomProblem } from '../ui/status-banner.tsx';
 import { RoomSearch } from './room-search.tsx';
@@ -21,9 +22,11 @@ interface Props {
   left: () => void;
   /** The answer to the last search in this room. */
   search?: { query: string; items: ChatItem[]; more: boolean } | null;
+  /** Older pages and the "new messages" divider (log-paging.ts). */
+  paging?: LogPaging;
 }
 
-export function RoomView({ room, items, presence, send, left, search = null }: Props) {
+export function RoomView({ room, items, presence, send, left, search = null, paging }: Props) {
   const [name, setName] = useState(room.name);
   const { focusId, focus } = useFocusLine(send, room.roomId, items);
   const { actions, composer } = useMessageActions(send, room.roomId, items, focus);
@@ -57,7 +60,7 @@ export function RoomView({ room, items, presence, send, left, search = null }: P
       <RoomProblem problem={room.problem} />
       <People members={presence.members} />
       <RoomSearch roomId={room.roomId} send={send} results={search} onPick={focus} />
-      <ChatLog items={items} actions={actions} focusId={focusId} />
+      <ChatLog items={items} actions={actions} focusId={focusId} {...paging} />
       <TypingLine typing={presence.typing} />
       <Composer {...composer} onTyping={(typing) => send({ type: 'typing', roomId: room.roomId, typing })} />
     </section>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { checkSettings } from '../shared/settings.ts';
+import { MAX_KEEP_PER_ROOM, MIN_KEEP_PER_ROOM } from '../shared/constants.ts';
 import type { Settings, ViewToBackground } from '../shared/view-messages.ts';
 
 interface Props {
@@ -24,6 +25,7 @@ export function SettingsForm({ settings, check, send, done }: Props) {
     setNotifications(false);
     setNotifyNote('This browser blocks notifications from Parley. Allow them in the browser\'s site settings for Parley, then try again.');
   };
+  const [keepPerRoom, setKeepPerRoom] = useState(String(settings.keepPerRoom));
   const [error, setError] = useState<string | null>(null);
   // The address being checked: the form stays until the relay answered, and says why if it did not.
   const [checking, setChecking] = useState<string | null>(null);
@@ -32,7 +34,7 @@ export function SettingsForm({ settings, check, send, done }: Props) {
   }, [check, checking]);
   const save = (e: Event) => {
     e.preventDefault();
-    const checked = checkSettings({ ...settings, nickname, relayUrl, notifications });
+    const checked = checkSettings({ ...settings, nickname, relayUrl, notifications, keepPerRoom: Number(keepPerRoom) });
     if (!checked.ok) {
       setError(checked.error.message);
       return;
@@ -55,6 +57,8 @@ export function SettingsForm({ settings, check, send, done }: Props) {
         Desktop notifications for new messages in rooms you are not looking at
       </label>
       {notifyNote ? <p class="pl-field-error" role="alert" data-testid="notifications-note">{notifyNote}</p> : null}
+      <label for="pl-keep">Messages kept per room on this device</label>
+      <input id="pl-keep" data-testid="keep-per-room" type="number" inputMode="numeric" min={MIN_KEEP_PER_ROOM} max={MAX_KEEP_PER_ROOM} step={100} value={keepPerRoom} onInput={(e) => setKeepPerRoom(e.currentTarget.value)} />
       {error ? <p class="pl-field-error" role="alert" data-testid="settings-error">{error}</p> : null}
       {checking !== null && !answer ? <p class="pl-field-note" role="status" data-testid="relay-check">Saved. Asking the relay…</p> : null}
       {answer && !answer.ok ? (

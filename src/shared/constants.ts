@@ -63,3 +63,7 @@ export const MAX_REACTIONS_PER_MESSAGE = 200;
 /** search-room: the query's longest form, and the most results one answer carries. */
 export const MAX_SEARCH_QUERY_CHARS = 200;
 export const SEARCH_RESULTS_LIMIT = 50;
+/** Lines per page of a room's history sent to a view (the newest on opening, older ones on scrolling up). */
+export const HISTORY_PAGE_SIZE = 100;
+/** The most lines one opening sends to reach back to the first unread one (the divider's line). */
+export const MAX_UNREAD_PAGE = 1_000;

@@ -1,21 +1,173 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { Component, createRef } from 'preact';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ChatItem } from '../shared/view-messages.ts';
 import { ChatLine, type LineActions } from './chat-line.tsx';
+import './chat-log.css';
 
 export type { LineActions, RefusedAction } from './chat-line.tsx';
 
+/** Up to this many lines every one is in the DOM (find in page, screen readers); beyond, a window. */
+const WINDOW_ABOVE = 150;
+/** A line not measured yet (px): about one line of text with its name. */
+const ESTIMATE = 56;
+/** Rows kept in the DOM above and below the viewport (px), so a quick scroll does not show blanks. */
+const OVERSCAN = 800;
+/** Closer than this to the top (px) asks for older lines. */
+const NEAR_TOP = 300;
+/** Closer than this to the bottom (px) counts as at the bottom: new lines keep it there. */
+const AT_BOTTOM = 24;
+
+interface Props {
+  items: ChatItem[];
+  actions: LineActions;
+  /** A line to bring into view and mark (a search result, a quoted message), once it is among `items`. */
+  focusId?: string | null;
+  /** More lines before `items`: scrolling near the top calls `onLoadOlder` with the oldest line. */
+  hasOlder?: boolean;
+  onLoadOlder?: ((oldest: ChatItem) => void) | undefined;
+  /** The line the "new messages" divider goes above. */
+  firstUnread?: string | null;
+}
+
+/** The first index whose row ends below `y`. */
+function rowAt(offsets: Float64Array, y: number): number {
+  let lo = 0;
+  let hi = offsets.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (offsets[mid + 1]! <= y) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(0, lo);
+}
+
 /**
- * The room's lines. `focusId`: a line to bring into view and mark (a search result, a quoted
- * message), once it is among `items`.
+ * The room's lines. A long room keeps only the rows near the viewport in the DOM, placed by
+ * measured heights (ResizeObserver; an estimate until a row was seen): opening a room of any
+ * size draws a screenful. At the bottom it stays at the bottom as lines arrive; elsewhere the
+ * line at the top of the viewport stays put when older lines are prepended or rows are measured.
  */
-export function ChatLog({ items, actions, focusId: _focusId = null }: { items: ChatItem[]; actions: LineActions; focusId?: string | null }) {
-  const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [items.length]);
+export function ChatLog({ items, actions, focusId = null, hasOlder = false, onLoadOlder, firstUnread = null }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  const heights = useRef(new Map<string, number>());
+  const stick = useRef(true);
+  /** The line at the top of the viewport and how far the viewport's top is below its top. */
+  const anchor = useRef<{ id: string; delta: number } | null>(null);
+  const askedFor = useRef<string | null>(null);
+  const focused = useRef<string | null>(null);
+  const [viewport, setViewport] = useState({ top: 0, height: 0 });
+  const [, setMeasured] = useState(0);
+  const observer = useMemo(() => new ResizeObserver((entries) => {
+    let changed = false;
+    for (const entry of entries) {
+      const id = (entry.target as HTMLElement).dataset.rowId;
+      const height = (entry.target as HTMLElement).offsetHeight;
+      if (id === undefined || height === 0 || heights.current.get(id) === height) continue;
+      heights.current.set(id, height);
+      changed = true;
+    }
+    if (changed) setMeasured((n) => n + 1);
+  }), []);
+  useLayoutEffect(() => () => observer.disconnect(), [observer]);
+
+  const offsets = new Float64Array(items.length + 1);
+  for (let i = 0; i < items.length; i++) offsets[i + 1] = offsets[i]! + (heights.current.get(items[i]!.id) ?? ESTIMATE);
+  const windowed = items.length > WINDOW_ABOVE;
+  const start = windowed ? rowAt(offsets, viewport.top - OVERSCAN) : 0;
+  const end = windowed ? Math.min(items.length, rowAt(offsets, viewport.top + (viewport.height || 600) + OVERSCAN) + 1) : items.length;
+
+  const loadOlderIfNear = (el: HTMLElement) => {
+    const oldest = items[0];
+    if (!oldest || !hasOlder || !onLoadOlder || el.scrollTop > NEAR_TOP || askedFor.current === oldest.id) return;
+    askedFor.current = oldest.id;
+    onLoadOlder(oldest);
+  };
+
+  const onScroll = () => {
+    const el = box.current;
+    if (!el) return;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < AT_BOTTOM;
+    const at = items.length > 0 ? rowAt(offsets, el.scrollTop) : -1;
+    anchor.current = at >= 0 ? { id: items[at]!.id, delta: el.scrollTop - offsets[at]! } : null;
+    if (el.scrollTop !== viewport.top || el.clientHeight !== viewport.height) setViewport({ top: el.scrollTop, height: el.clientHeight });
+    loadOlderIfNear(el);
+  };
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const focusAt = focusId !== null && focusId !== focused.current ? items.findIndex((i) => i.id === focusId) : -1;
+    if (focusAt >= 0) {
+      // A third of the way down, so the lines around it show too.
+      focused.current = focusId;
+      stick.current = false;
+      anchor.current = { id: focusId!, delta: -el.clientHeight / 3 };
+    }
+    if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+    } else if (anchor.current) {
+      const at = items.findIndex((i) => i.id === anchor.current!.id);
+      if (at >= 0) {
+        const want = Math.max(0, offsets[at]! + anchor.current.delta);
+        if (Math.abs(el.scrollTop - want) >= 1) el.scrollTop = want;
+      }
+    }
+    if (el.scrollTop !== viewport.top || el.clientHeight !== viewport.height) setViewport({ top: el.scrollTop, height: el.clientHeight });
+    loadOlderIfNear(el);
+  });
+
   if (items.length === 0) return <div class="pl-log pl-empty">No messages yet. Say hello!</div>;
+  const rows = [];
+  for (let i = start; i < end; i++) {
+    const item = items[i]!;
+    rows.push(
+      <Row key={item.id} item={item} prev={items[i - 1] ?? null} actions={actions} observer={observer}
+        focused={item.id === focusId} unread={item.id === firstUnread} />,
+    );
+  }
+  const above = offsets[start]!;
+  const below = offsets[items.length]! - offsets[end]!;
   return (
-    <div class="pl-log" role="log" aria-live="polite" data-testid="chat-log">
-      {items.map((item, i) => <ChatLine key={item.id} item={item} prev={items[i - 1] ?? null} actions={actions} />)}
-      <div ref={end} />
+    <div class="pl-log pl-log-rows" role="log" aria-live="polite" data-testid="chat-log" ref={box} onScroll={onScroll}>
+      {above > 0 ? <div class="pl-spacer" style={{ height: `${above}px` }} /> : null}
+      {rows}
+      {below > 0 ? <div class="pl-spacer" style={{ height: `${below}px` }} /> : null}
     </div>
   );
+}
+
+interface RowProps {
+  item: ChatItem;
+  prev: ChatItem | null;
+  actions: LineActions;
+  observer: ResizeObserver;
+  focused: boolean;
+  unread: boolean;
+}
+
+/** One line in the DOM, measured while it is there; re-rendered only when what it shows changed. */
+class Row extends Component<RowProps> {
+  readonly #el = createRef<HTMLDivElement>();
+
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const p = this.props;
+    return next.item !== p.item || next.prev !== p.prev || next.actions !== p.actions || next.focused !== p.focused || next.unread !== p.unread;
+  }
+
+  override componentDidMount(): void {
+    if (this.#el.current) this.props.observer.observe(this.#el.current);
+  }
+
+  override componentWillUnmount(): void {
+    if (this.#el.current) this.props.observer.unobserve(this.#el.current);
+  }
+
+  override render({ item, prev, actions, focused, unread }: RowProps) {
+    return (
+      <div class="pl-row" ref={this.#el} data-row-id={item.id} data-focused={focused ? 'true' : undefined}>
+        {unread ? <div class="pl-new-divider" role="separator" data-testid="new-divider">New messages</div> : null}
+        <ChatLine item={item} prev={prev} actions={actions} />
+      </div>
+    );
+  }
 }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useReducer } from 'preact/hooks';
 import { BackgroundLink } from './background-link.ts';
+import { applyLines, ordersOf, prependLines } from './lines.ts';
 import type { BackgroundToView, ChatItem, ConnectionStatus, Member, RelayStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
 
 export interface ViewState {
@@ -13,6 +14,14 @@ export interface ViewState {
   relayCheck: { url: string; ok: boolean; message: string } | null;
   roomId: string | null;
   items: ChatItem[];
+  /** Display order of every item by id: finds a line in `items` by binary search (lines.ts). */
+  orders: Map<string, number>;
+  /** More of the room lies before `items` (load-older asks for it). */
+  hasOlder: boolean;
+  /** The line the "new messages" divider goes above; null: none. */
+  firstUnread: string | null;
+  /** IndexedDB refuses writes for lack of space, in words; null otherwise. */
+  storageProblem: string | null;
   ready: { roomId: string; code: string; created: boolean } | null;
   overlayRoom: string | null;
   error: { code: string; message: string } | null;
@@ -25,35 +34,26 @@ export interface ViewState {
 }
 
 const initial: ViewState = {
-  rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], ready: null, overlayRoom: null, error: null, search: null,
-  presence: { members: null, typing: [] }, lastRoomId: null,
+  rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], orders: new Map(), hasOlder: false, firstUnread: null, storageProblem: null, ready: null, overlayRoom: null, error: null,
+  search: null, presence: { members: null, typing: [] }, lastRoomId: null,
 };
-
-/** Orders like the background does: relay sequence first, pending messages after, by id. */
-function place(items: ChatItem[], item: ChatItem): ChatItem[] {
-  const rest = items.filter((i) => i.id !== item.id);
-  const key = (i: ChatItem) => i.order;
-  const k = key(item);
-  let at = rest.length;
-  while (at > 0 && (key(rest[at - 1]!) > k || (key(rest[at - 1]!) === k && rest[at - 1]!.id > item.id))) at--;
-  rest.splice(at, 0, item);
-  return rest;
-}
 
 type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string | null } | { type: 'creating' } | { type: 'checking' };
 
 function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewState {
   switch (msg.type) {
     case 'watch':
-      return { ...state, roomId: msg.roomId, items: [], search: null, presence: { members: null, typing: [] } };
+      return { ...state, roomId: msg.roomId, items: [], orders: new Map(), hasOlder: false, firstUnread: null, search: null, presence: { members: null, typing: [] } };
     case 'state':
-      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId };
+      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId, storageProblem: msg.storageProblem ?? null };
     case 'room-history':
-      return msg.roomId === state.roomId ? { ...state, items: msg.items } : state;
+      return msg.roomId === state.roomId
+        ? { ...state, items: msg.items, orders: ordersOf(msg.items), hasOlder: msg.hasOlder, firstUnread: msg.firstUnread }
+        : state;
     case 'room-item':
-      return msg.roomId === state.roomId ? { ...state, items: place(state.items, msg.item) } : state;
+      return msg.roomId === state.roomId ? { ...state, ...applyLines(state, [msg.item], []) } : state;
     case 'room-item-removed':
-      return msg.roomId === state.roomId ? { ...state, items: state.items.filter((i) => i.id !== msg.id) } : state;
+      return msg.roomId === state.roomId ? { ...state, ...applyLines(state, [], [msg.id]) } : state;
     case 'room-ready':
       return { ...state, ready: msg, error: null };
     case 'overlay-room':
@@ -70,12 +70,11 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
     case 'dismiss-error':
       return { ...state, error: null };
     case 'room-items':
-      return msg.roomId === state.roomId ? { ...state, items: msg.items.reduce(place, state.items) } : state;
+      return msg.roomId === state.roomId ? { ...state, ...applyLines(state, msg.items, []) } : state;
     case 'room-older':
-      return msg.roomId === state.roomId ? { ...state, items: [...msg.items, ...state.items] } : state;
+      return msg.roomId === state.roomId ? { ...state, ...prependLines(state, msg.items), hasOlder: msg.hasOlder } : state;
     case 'room-presence':
       return msg.roomId === state.roomId ? { ...state, presence: { members: msg.members, typing: msg.typing } } : state;
-      return state;
     case 'search-results':
       return msg.roomId === state.roomId ? { ...state, search: { roomId: msg.roomId, query: msg.query, items: msg.items, more: msg.more } } : state;
   }

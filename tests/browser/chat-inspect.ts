@@ -42,7 +42,8 @@ const REPORT_SOURCE = `function (root, frameSelector) {
   const controls = '[data-testid=line-actions],[data-testid=line-menu],[data-testid=show-more],[data-testid=reactions],[data-testid=quote],[data-testid=edited]';
   const made = [...log.querySelectorAll('*')].filter((el) => !el.closest(controls));
   for (const el of made) {
-    for (const a of el.attributes) if (!allowed.has(a.name) && !a.name.startsWith('data-')) stray.push(el.tagName + '[' + a.name + ']');
+    // The virtualized log's spacers (chat-log.tsx) are the one place a style attribute belongs.
+    for (const a of el.attributes) if (!allowed.has(a.name) && !a.name.startsWith('data-') && !(a.name === 'style' && el.classList.contains('pl-spacer'))) stray.push(el.tagName + '[' + a.name + ']');
   }
   const overflowing = [];
   const logBox = box(log);

@@ -5,6 +5,7 @@ import { closeOverlayIntent } from './close-overlay.ts';
 import { createRoom } from './create-room.ts';
 import { joinRoom } from './join-room.ts';
 import { leaveRoom } from './leave-room.ts';
+import { loadOlder } from './load-older.ts';
 import { openOverlay } from './open-overlay.ts';
 import { deleteMessage, resendMessage } from './refused-message.ts';
 import { retryNow } from './retry-now.ts';
@@ -44,7 +45,7 @@ export const intentHandlers: Handlers = {
   'typing': typing,
   'rename-room': renameRoom,
   'mute-room': muteRoom,
-  'load-older': notYet,
+  'load-older': loadOlder,
   'search-room': searchRoom,
 };
 

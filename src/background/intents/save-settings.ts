@@ -4,6 +4,7 @@ import type { Background, ViewPort } from '../context.ts';
 import { probeRelay } from '../relay-probe.ts';
 import { wordsContext } from '../relay-status.ts';
 import { announceEverywhere } from '../presence.ts';
+import { trimAllRooms } from '../retention.ts';
 
 export async function saveSettings(bg: Background, msg: Extract<ViewToBackground, { type: 'save-settings' }>, view: ViewPort): Promise<void> {
   const checked = checkSettings(msg.settings ?? { nickname: '', relayUrl: '' });
@@ -11,11 +12,13 @@ export async function saveSettings(bg: Background, msg: Extract<ViewToBackground
     bg.post(view, { type: 'error', code: 'BAD_SETTINGS', message: checked.error.message });
     return;
   }
+  const keepChanged = checked.value.keepPerRoom !== bg.mem.settings.keepPerRoom;
   await bg.db.put('settings', checked.value, 'settings');
   const renamed = bg.mem.settings.nickname !== checked.value.nickname;
   bg.mem.settings = checked.value;
   // Presence rule 3: members see the new name without waiting for a message.
   if (renamed) await announceEverywhere(bg);
+  if (keepChanged) await trimAllRooms(bg); // retention.ts
   const url = checked.value.relayUrl;
   // The default relay is for new rooms only: every stored room stays on the relay it lives on.
   bg.refresh();

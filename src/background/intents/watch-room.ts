@@ -1,12 +1,19 @@
 import type { ViewToBackground } from '../../shared/view-messages.ts';
+import { HISTORY_PAGE_SIZE, MAX_UNREAD_PAGE } from '../../shared/constants.ts';
 import type { Background, ViewPort } from '../context.ts';
-import { roomMessages } from '../db.ts';
+import { roomPage, type MessageRecord } from '../db.ts';
 import { toChatItem } from '../messages.ts';
 import { putRoom } from '../memory.ts';
 import { roomSeen } from '../notifications.ts';
 import { presenceForgotten } from '../state.ts';
 
-/** A view opened a room: send its history and count it as read. */
+/** Lines that count as unread (messages from others), as writeLine counts them. */
+const countsUnread = (line: MessageRecord): boolean => line.kind === 'message' && !line.mine;
+
+/**
+ * A view opened a room: send its newest page (reaching back to the first unread line, so the
+ * "new messages" divider has its line) and count it as read.
+ */
 export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'watch-room' }>, view: ViewPort): Promise<void> {
   const was = view.watching;
   view.watching = msg.roomId;
@@ -28,11 +35,18 @@ export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, {
   }
   bg.lastRoomId = room.roomId;
   roomSeen(room.roomId);
+  const unread = room.unread;
+  let seen = 0;
+  let firstUnread: string | null = null;
+  const limit = Math.min(MAX_UNREAD_PAGE, Math.max(HISTORY_PAGE_SIZE, unread + 1));
+  const page = await roomPage(bg.db, room.roomId, null, limit, (line, taken) => {
+    if (unread > 0 && countsUnread(line) && ++seen === unread) firstUnread = line.id;
+    return taken >= HISTORY_PAGE_SIZE && (unread === 0 || seen >= unread);
+  });
   if (room.unread !== 0) {
     room = { ...room, unread: 0 };
     await putRoom(bg, room);
   }
-  const items = (await roomMessages(bg.db, room.roomId)).map(toChatItem);
-  bg.post(view, { type: 'room-history', roomId: room.roomId, items, hasOlder: false, firstUnread: null });
+  bg.post(view, { type: 'room-history', roomId: room.roomId, items: page.lines.map(toChatItem), hasOlder: page.hasOlder, firstUnread });
   bg.refresh();
 }

@@ -2,8 +2,9 @@ import { openMessage } from '../../shared/crypto.ts';
 import type { ChatDeliverFrame } from '../../shared/protocol.ts';
 import type { Background } from '../context.ts';
 import type { RelayLink } from '../relay-link.ts';
+import { putChatLine, showThenStore, showThenStoreMany, unopenedNoticeId } from '../messages.ts';
 import type { MessageRecord } from '../db.ts';
-import { putChatLine, showThenStore, unopenedNoticeId } from '../messages.ts';
+import { isOnLink } from '../relay-links.ts';
 import { ownIdentity } from '../identity.ts';
 import { askAgain } from '../join.ts';
 import { memorySenders } from '../memory.ts';
@@ -24,12 +25,18 @@ export async function onChatMessage(bg: Background, link: RelayLink, frame: Chat
     askAgain(bg, link, frame.room);
     throw e;
   }
-  // Live (not a replay): their typing ends, and a batched receipt says we stored it.
-  if (link.synced.has(frame.room)) {
-    typingEndsWithMessage(bg, link, frame.room, frame.from);
-    scheduleReceipt(bg, link, frame.room);
-    if (stored) await notifyLive(bg, stored);
-  }
+  await afterStored(bg, link, frame.room, stored ? [{ frame, line: stored }] : [], true);
+}
+
+/**
+ * Live (not a replay): each sender's typing ends, a batched receipt says we stored them, and a
+ * notification may say so. `handled`: a frame was handled even if no line was stored (an event, a copy).
+ */
+async function afterStored(bg: Background, link: RelayLink, room: string, stored: { frame: ChatDeliverFrame; line: MessageRecord }[], handled: boolean): Promise<void> {
+  if (!link.synced.has(room)) return;
+  for (const { frame } of stored) typingEndsWithMessage(bg, link, room, frame.from);
+  if (handled || stored.length > 0) scheduleReceipt(bg, link, room);
+  for (const { line } of stored) await notifyLive(bg, line);
 }
 
 /** The new message line it stored, if it stored one. */
@@ -69,4 +76,58 @@ async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promis
     await putChatLine(bg, { ...base, id: unopenedNoticeId(frame.id), kind: 'notice', nick: '', text: 'A message could not be opened and was skipped.', sentAt: frame.at }, frame.seq);
     return null;
   }
+}
+
+/**
+ * Several CHATMSG frames of one room that arrived back to back (a replay): opened together, and
+ * the new ones that opened stored in one transaction (showThenStoreMany) instead of one each,
+ * which is where a replay's time went (two IndexedDB transactions per frame: 96% of it for 3,000
+ * frames). Frames already stored or that do not open take the one-frame path, after.
+ */
+export async function onChatMessages(bg: Background, link: RelayLink, frames: readonly ChatDeliverFrame[]): Promise<void> {
+  const room = frames[0]?.room;
+  if (room === undefined || frames.some((f) => f.room !== room) || !(await isOnLink(bg, link, room))) return;
+  if (frames.length === 1) return onChatMessage(bg, link, frames[0]!);
+  let batch: { rest: ChatDeliverFrame[]; stored: { frame: ChatDeliverFrame; line: MessageRecord }[] };
+  try {
+    batch = await storeNewMessages(bg, room, frames);
+  } catch (e) {
+    askAgain(bg, link, room);
+    throw e;
+  }
+  await afterStored(bg, link, room, batch.stored, false);
+  for (const frame of batch.rest) await onChatMessage(bg, link, frame);
+}
+
+/**
+ * Stores the frames that are new plain messages that open; returns them and the others, in order.
+ * Events and answers take the one-frame path: they read their target, which may be in this batch.
+ */
+async function storeNewMessages(bg: Background, room: string, frames: readonly ChatDeliverFrame[]): Promise<{ rest: ChatDeliverFrame[]; stored: { frame: ChatDeliverFrame; line: MessageRecord }[] }> {
+  const keys = await roomKeys(bg, room);
+  if (!keys) return { rest: [], stored: [] };
+  const openings = Promise.all(frames.map((f) => openMessage(keys, room, f.id, f.body)));
+  const tx = bg.db.transaction('messages');
+  const known = await Promise.all(frames.map((f) => tx.store.getKey([room, f.id])));
+  const opened = await openings;
+  const own = (await ownIdentity(bg.db)).publicKey;
+  const lines: MessageRecord[] = [];
+  const stored: { frame: ChatDeliverFrame; line: MessageRecord }[] = [];
+  const rest: ChatDeliverFrame[] = [];
+  const ids = new Set<string>();
+  for (const [i, frame] of frames.entries()) {
+    const plain = opened[i]!;
+    if (known[i] !== undefined || !plain.ok || ids.has(frame.id) || plain.value.ev !== undefined || plain.value.reply !== undefined) {
+      rest.push(frame);
+      continue;
+    }
+    ids.add(frame.id);
+    const { text, nick, sentAt } = plain.value;
+    const sender = await checkIncoming(own, memorySenders(bg), room, frame.id, plain.value);
+    const line: MessageRecord = { roomId: room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender };
+    lines.push(line);
+    stored.push({ frame, line });
+  }
+  await showThenStoreMany(bg, lines, lines.map((l) => unopenedNoticeId(l.id)));
+  return { rest, stored };
 }

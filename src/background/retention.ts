@@ -1,0 +1,60 @@
+import type { Background } from './context.ts';
+import { lineRemoved } from './memory.ts';
+
+// Local retention (Settings.keepPerRoom): each room keeps its newest lines on this device and
+// deletes the oldest beyond that. Counting a room costs a walk of its index, so it is done once
+// every TRIM_EVERY lines stored in the room (and for every room when the setting changes), not
+// per write: a room may hold up to TRIM_EVERY lines more than the setting for a while.
+// Deleting old lines never moves lastSeq, so the relay does not send them again.
+
+export const TRIM_EVERY = 200;
+
+const sinceTrim = new WeakMap<Background, Map<string, number>>();
+const trimQueued = new WeakMap<Background, Set<string>>();
+
+/** A line was stored in `roomId`: now and then, trim the room (in the serial queue). */
+export function lineKept(bg: Background, roomId: string): void {
+  let counts = sinceTrim.get(bg);
+  if (!counts) sinceTrim.set(bg, (counts = new Map()));
+  const n = (counts.get(roomId) ?? 0) + 1;
+  if (n < TRIM_EVERY) return void counts.set(roomId, n);
+  counts.delete(roomId);
+  // One trim queued per room at a time: a replay of thousands of lines asks for one, after it.
+  let queued = trimQueued.get(bg);
+  if (!queued) trimQueued.set(bg, (queued = new Set()));
+  if (queued.has(roomId)) return;
+  queued.add(roomId);
+  bg.run(async (b) => {
+    queued.delete(roomId);
+    await trimRoom(b, roomId);
+  });
+}
+
+/** Deletes the oldest lines of `roomId` beyond Settings.keepPerRoom, in one transaction; returns how many. */
+export async function trimRoom(bg: Background, roomId: string): Promise<number> {
+  const keep = bg.mem.settings.keepPerRoom;
+  const range = IDBKeyRange.bound([roomId, -Infinity, ''], [roomId, Infinity, '\uffff']);
+  const tx = bg.db.transaction('messages', 'readwrite');
+  const index = tx.store.index('byOrder');
+  const extra = (await index.count(range)) - keep;
+  const removed: string[] = [];
+  if (extra > 0) {
+    let cursor = await index.openCursor(range);
+    while (cursor && removed.length < extra) {
+      // A line of ours the relay has not stored yet is never dropped: it is still to be sent.
+      if (cursor.value.seq !== null) {
+        removed.push(cursor.value.id);
+        await cursor.delete();
+      }
+      cursor = await cursor.continue();
+    }
+  }
+  await tx.done;
+  for (const id of removed) lineRemoved(bg, roomId, id);
+  return removed.length;
+}
+
+/** The setting changed: every room is trimmed to it. */
+export async function trimAllRooms(bg: Background): Promise<void> {
+  for (const roomId of [...bg.mem.rooms.keys()]) await trimRoom(bg, roomId);
+}
