@@ -1,7 +1,10 @@
 // Issue 10, big rooms: a view gets a room's history in pages (the newest on opening, older ones on
 // asking), the divider's line, local retention, and a full IndexedDB said in words with nothing
 // lost. Over fake-indexeddb with the real handlers (background-fixture.ts).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// watch-room reaches state.ts (what each view was told), which imports the extension API.
+vi.mock('webextension-polyfill', () => ({ default: { action: { setBadgeText: async () => {} } } }));
 import { PENDING_ORDER, roomMessages, type MessageRecord } from '../../src/background/db.ts';
 import { loadOlder } from '../../src/background/intents/load-older.ts';
 import { watchRoom } from '../../src/background/intents/watch-room.ts';
