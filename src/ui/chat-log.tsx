@@ -125,10 +125,20 @@ export function ChatLog({ items, actions, focusId = null, hasOlder = false, onLo
         focused={item.id === focusId} unread={item.id === firstUnread} />,
     );
   }
+  // What the log holds beyond the rows drawn: read by assistive tests and the browser tests'
+  // page objects, which scroll to see the rest as a reader would.
+  let lines = 0;
+  let sending = 0;
+  for (const item of items) {
+    if (item.kind !== 'message') continue;
+    lines++;
+    if (item.status === 'sending') sending++;
+  }
   const above = offsets[start]!;
   const below = offsets[items.length]! - offsets[end]!;
   return (
-    <div class="pl-log pl-log-rows" role="log" aria-live="polite" data-testid="chat-log" ref={box} onScroll={onScroll}>
+    <div class="pl-log pl-log-rows" role="log" aria-live="polite" data-testid="chat-log" ref={box} onScroll={onScroll}
+      data-has-older={hasOlder ? 'true' : 'false'} data-lines={lines} data-sending={sending}>
       {above > 0 ? <div class="pl-spacer" style={{ height: `${above}px` }} /> : null}
       {rows}
       {below > 0 ? <div class="pl-spacer" style={{ height: `${below}px` }} /> : null}

@@ -104,10 +104,22 @@ export class PopupPage {
     await box.press('Enter');
   }
 
-  /** Waits until the open room shows `count` messages and none is still sending. */
+  /**
+   * Waits until the open room holds `count` messages and none is still sending. A long room's log
+   * draws only the rows near its viewport and loads older pages as it is scrolled up, so this
+   * scrolls to the top (as a reader would) until nothing older is left, then reads the log's counts.
+   */
   async waitForSettled(count: number, timeoutMs = 90_000): Promise<void> {
     await this.page.waitForFunction(
-      (n) => document.querySelectorAll('[data-testid=message]').length === n && !document.querySelector('[data-status=sending]'),
+      (n) => {
+        const log = document.querySelector<HTMLElement>('[data-testid=chat-log]');
+        if (!log) return n === 0 && document.querySelectorAll('[data-testid=message]').length === 0;
+        if (log.dataset.hasOlder === 'true') {
+          log.scrollTop = 0;
+          return false;
+        }
+        return Number(log.dataset.lines) === n && log.dataset.sending === '0';
+      },
       count,
       { timeout: timeoutMs },
     );
@@ -124,13 +136,40 @@ export class PopupPage {
   }
 
   /** Every message id in the open room, top to bottom: what the relay's seqs can be compared with. */
-  messageIds(): Promise<string[]> {
-    return this.page.$$eval('[data-testid=message]', (els) => els.map((e) => e.getAttribute('data-id') ?? ''));
+  async messageIds(): Promise<string[]> {
+    return (await this.readLog()).map((m) => m.id);
   }
 
   /** Every message text in the open room, top to bottom. */
-  messages(): Promise<string[]> {
-    return this.page.$$eval('[data-testid=message] .pl-text', (els) => els.map((e) => e.textContent ?? ''));
+  async messages(): Promise<string[]> {
+    return (await this.readLog()).map((m) => m.text);
+  }
+
+  /**
+   * Every message the open room has loaded, top to bottom, read as a reader would: the log draws
+   * only rows near its viewport, so this scrolls from the top to the bottom, half a screen at a
+   * time, and collects each row once (the windows overlap). Ends at the bottom, where a reader
+   * left it. Loads nothing older: waitForSettled does that first.
+   */
+  readLog(): Promise<{ id: string; text: string }[]> {
+    return this.page.evaluate(async () => {
+      const log = document.querySelector<HTMLElement>('[data-testid=chat-log]');
+      if (!log) return [];
+      const drawn = () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+      const seen = new Map<string, string>();
+      log.scrollTop = 0;
+      await drawn();
+      for (;;) {
+        for (const m of log.querySelectorAll<HTMLElement>('[data-testid=message]')) {
+          const id = m.dataset.id ?? '';
+          if (!seen.has(id)) seen.set(id, m.querySelector('.pl-text')?.textContent ?? '');
+        }
+        if (log.scrollTop + log.clientHeight >= log.scrollHeight - 1) break;
+        log.scrollTop += Math.max(1, log.clientHeight / 2);
+        await drawn();
+      }
+      return [...seen].map(([id, text]) => ({ id, text }));
+    });
   }
 
   /**
