@@ -1,6 +1,7 @@
 // `npm run screenshots`: pictures of the real extension for the README, made by driving two
 // Chromium profiles through a real relay. Writes docs/screenshots/popup.png and overlay.png (light)
 // and popup-dark.png and overlay-dark.png (the system set to dark, which Parley follows).
+// Emoji need a colour emoji font on the machine (Debian: fonts-noto-color-emoji), or reactions draw as boxes.
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { startPageServer } from '../tests/browser/page-server.ts';
@@ -44,14 +45,22 @@ try {
     await from.send(text);
     await to.waitForMessage(text);
   }
-  await a.waitForSettled(conversation.length);
+  // What issue 10 added, as it looks: an answer quoting a line, a reaction, who is here and who is typing.
+  await b.lineAction('Yes! The part about tide pools', 'reply');
+  await b.send('Same here, the photos are lovely');
+  await a.waitForMessage('Same here, the photos are lovely');
+  await b.lineAction('I had no idea they could move', 'react', '👍');
+  await a.page.getByTestId('reactions').first().waitFor();
+  await a.waitForSettled(conversation.length + 1);
+  await b.page.getByTestId('composer').pressSequentially('Did you see');
+  await a.page.getByTestId('typing').filter({ hasText: 'Ben is typing…' }).waitFor();
   await bothSchemes(a.page, 'popup');
 
   const page = await ana.ctx.newPage();
   await page.setViewportSize({ width: 1000, height: 600 });
   await page.goto(pages.url);
   const overlay = await ana.openOverlayFromToolbar(page);
-  await overlay.waitForMessages((m) => m.length === conversation.length);
+  await overlay.waitForMessages((m) => m.length === conversation.length + 1);
   await bothSchemes(page, 'overlay');
   console.log(`screenshots written to ${out}`);
 } finally {
