@@ -36,7 +36,22 @@ export class Conversation {
   async say(i: number): Promise<string> {
     const member = this.members[i]!;
     const text = `${member.name} #${String(++this.#n).padStart(4, '0')}`;
-    await member.popup.sendQuickly(text);
+    try {
+      await member.popup.sendQuickly(text);
+    } catch (error) {
+      // Say where the popup was instead of in the room: which screen, and any error it showed.
+      const where = await member.popup.page.evaluate(() => ({
+        room: document.querySelector('[data-testid=room-view]')?.getAttribute('data-room-id') ?? null,
+        list: document.querySelector('[data-testid=room-list]') !== null,
+        error: document.querySelector('[data-testid=error]')?.textContent ?? null,
+        body: document.body.innerText.slice(0, 600),
+      }));
+      if (process.env.PARLEY_DEBUG_DIR) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(`${process.env.PARLEY_DEBUG_DIR}/${member.name}-say.html`, await member.popup.page.content());
+      }
+      throw new Error(`${member.name} could not say ${text}: ${JSON.stringify(where)}`, { cause: error });
+    }
     this.said.push(text);
     return text;
   }
