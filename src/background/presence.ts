@@ -1,9 +1,11 @@
-import { HERE_REPEAT_MS, openEphemeral, sealEphemeral, signedHere, TYPING_EVERY_MS, TYPING_SHOWN_MS, verifiedHere, type Ephemeral } from '../shared/ephemeral.ts';
+import { HERE_REPEAT_MS, openEphemeral, sealEphemeral, signedHere, TYPING_EVERY_MS, TYPING_SHOWN_MS, verifiedHere, type Ephemeral, type Here, type Unstamped } from '../shared/ephemeral.ts';
 import { safetyCode } from '../shared/identity.ts';
+import { nicknameKey, OTHER_KEY_LABEL } from '../shared/identity-rules.ts';
 import type { EphemeralDeliverFrame, RoomFrame } from '../shared/protocol.ts';
 import type { Member } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
 import { ownIdentity } from './identity.ts';
+import { memorySenders } from './memory.ts';
 import type { RelayLink } from './relay-link.ts';
 import { noteGot } from './receipts.ts';
 import { roomKeys } from './room-keys.ts';
@@ -17,6 +19,8 @@ import { roomKeys } from './room-keys.ts';
 //    signature by their identity key over the room, their peer id, key, nickname and time. A member
 //    is shown verified (fingerprint, safety code) only if that signature holds for the peer id the
 //    relay stamped on the frame; an unsigned or forged `here` gives a nickname, no fingerprint.
+//    A verified nickname first seen in this room under another key (identity-rules.ts rule 3, the
+//    same memory as messages) is flagged OTHER_KEY_LABEL in the member list and the typing line.
 // 3. A newcomer announces itself once its replay is done (`here` with ask), and every member that
 //    hears an ask answers once with its own `here` (without ask, so answers never cascade). A new
 //    nickname is announced again, without ask, and so is every live room every HERE_REPEAT_MS, as
@@ -26,8 +30,12 @@ import { roomKeys } from './room-keys.ts';
 //    TYPING_EVERY_MS per room while the composer says typing (a `stopped` does not reset that: a
 //    typing held back after a `stopped` goes out when the throttle allows, unless the composer
 //    stopped again first), and `stopped` only if a `typing` went since the last one.
-// 5. Anything that does not open as a fresh ephemeral body of this room, or comes from a peer the
-//    relay did not put in the room, is dropped without a word.
+// 5. Anything that does not open as a fresh ephemeral body of this room, names inside the seal
+//    another peer than the `from` the relay stamped (so a relay cannot re-stamp Ana's `got` as
+//    Bob's), or comes from a peer the relay did not put in the room, is dropped without a word.
+// 6. Replays cost nothing visible: one typing timer per member, restarted; a redraw only when what
+//    is shown changes; a `here` equal to that member's last one is not checked again. A resync
+//    (ROOM again on the same connection, same peer id) keeps what members still listed said.
 
 interface PeerState {
   nick: string | null;
@@ -35,9 +43,15 @@ interface PeerState {
   fingerprint: string | null;
   /** Worked out once per verified `here`, not on every state sent. */
   safetyCode: string | null;
+  /** The verified nickname was first seen in this room under another key (identity-rules.ts rule 3). */
+  otherKey: boolean;
   typingUntil: number;
+  /** Redraws when typing runs out; one per member, restarted by each `typing`. */
+  typingTimer?: ReturnType<typeof setTimeout>;
   /** Said `here` with ask and was answered: answered once only. */
   answered: boolean;
+  /** The last `here` heard from this member, as JSON: a copy of it is not checked again. */
+  lastHere: string | null;
 }
 
 export interface RoomPresence {
@@ -52,10 +66,24 @@ export interface RoomPresence {
   typingLater?: ReturnType<typeof setTimeout>;
 }
 
-const blank = (): PeerState => ({ nick: null, key: null, fingerprint: null, safetyCode: null, typingUntil: 0, answered: false });
+const blank = (): PeerState => ({
+  nick: null, key: null, fingerprint: null, safetyCode: null, otherKey: false, typingUntil: 0, answered: false, lastHere: null,
+});
 
-/** Rule 1: the relay let us into the room on this connection. */
+/** Rule 1: the relay let us into the room on this connection (again, on a resync: rule 6). */
 export function presenceOnRoom(link: RelayLink, frame: RoomFrame): void {
+  const existing = link.presence.get(frame.room);
+  if (existing && existing.me === frame.peer) {
+    // A resync on the same connection: members still listed keep their name and verification.
+    const peers = new Map(frame.members.map((p) => [p, existing.peers.get(p) ?? blank()]));
+    for (const [p, s] of existing.peers) if (!peers.has(p)) clearTimeout(s.typingTimer);
+    existing.peers = peers;
+    return;
+  }
+  if (existing) {
+    clearTimeout(existing.typingLater);
+    for (const s of existing.peers.values()) clearTimeout(s.typingTimer);
+  }
   link.presence.set(frame.room, { me: frame.peer, peers: new Map(frame.members.map((p) => [p, blank()])), typingSent: 0, typingShown: false });
 }
 
@@ -63,7 +91,10 @@ export function presenceOnMembership(bg: Background, link: RelayLink, room: stri
   const presence = link.presence.get(room);
   if (!presence) return;
   if (joined) presence.peers.set(peer, presence.peers.get(peer) ?? blank());
-  else presence.peers.delete(peer);
+  else {
+    clearTimeout(presence.peers.get(peer)?.typingTimer);
+    presence.peers.delete(peer);
+  }
   bg.refresh();
 }
 
@@ -72,7 +103,8 @@ export async function announce(bg: Background, link: RelayLink, room: string, as
   const presence = link.presence.get(room);
   if (!presence || presence.peers.size === 0) return; // alone: a newcomer's ask reaches us later
   const me = await ownIdentity(bg.db);
-  await sendEphemeral(bg, link, room, await signedHere(me, room, presence.me, bg.mem.settings.nickname, ask, Date.now()));
+  const { peer: _, ...here } = await signedHere(me, room, presence.me, bg.mem.settings.nickname, ask, Date.now());
+  await sendEphemeral(bg, link, room, here);
 }
 
 /** Our nickname changed: every room we are live in hears the new one (rule 3). */
@@ -87,55 +119,79 @@ export function repeatPresence(bg: Background): void {
   setInterval(() => bg.run(announceEverywhere), HERE_REPEAT_MS);
 }
 
-export async function sendEphemeral(bg: Background, link: RelayLink, room: string, body: Ephemeral): Promise<void> {
+/** Seals `body` with our own peer id in this room inside (rule 5) and sends it. */
+export async function sendEphemeral(bg: Background, link: RelayLink, room: string, body: Unstamped): Promise<void> {
   const keys = await roomKeys(bg, room);
-  if (!keys || !link.socket.isOpen) return;
-  link.socket.send({ type: 'EPHEMERAL', room, body: await sealEphemeral(keys, body) });
+  const presence = link.presence.get(room);
+  if (!keys || !presence || !link.socket.isOpen) return;
+  link.socket.send({ type: 'EPHEMERAL', room, body: await sealEphemeral(keys, { ...body, peer: presence.me } as Ephemeral) });
 }
 
-/** Rule 5 then 2-4: a member's broadcast. */
+/** Rule 5 then 2-4 and 6: a member's broadcast. */
 export async function presenceOnEphemeral(bg: Background, link: RelayLink, frame: EphemeralDeliverFrame): Promise<void> {
   const presence = link.presence.get(frame.room);
   const peer = presence?.peers.get(frame.from);
   const keys = await roomKeys(bg, frame.room);
   if (!presence || !peer || !keys) return;
   const body = await openEphemeral(keys, frame.body, Date.now());
-  if (!body) return;
+  if (!body || body.peer !== frame.from) return;
   switch (body.k) {
-    case 'here': {
-      const verified = await verifiedHere(frame.room, frame.from, body);
-      peer.nick = body.nick;
-      peer.key = verified?.key ?? null;
-      peer.fingerprint = verified?.fingerprint ?? null;
-      peer.safetyCode = verified ? await safetyCode((await ownIdentity(bg.db)).publicKey, verified.key) : null;
+    case 'here':
+      if (await hereHeard(bg, frame.room, peer, body)) bg.refresh();
       if (body.ask && !peer.answered && link.synced.has(frame.room)) {
         peer.answered = true;
         await announce(bg, link, frame.room, false);
       }
-      break;
-    }
-    case 'typing':
+      return;
+    case 'typing': {
+      const shown = peer.typingUntil > Date.now();
       peer.typingUntil = Date.now() + TYPING_SHOWN_MS;
-      // Redrawn when it runs out, unless another `typing` came meanwhile.
-      setTimeout(() => bg.refresh(), TYPING_SHOWN_MS + 50);
-      break;
+      // Redrawn when it runs out: one timer per member, restarted by each `typing`.
+      clearTimeout(peer.typingTimer);
+      peer.typingTimer = setTimeout(() => {
+        peer.typingTimer = undefined;
+        bg.refresh();
+      }, TYPING_SHOWN_MS + 50);
+      if (!shown) bg.refresh();
+      return;
+    }
     case 'stopped':
-      peer.typingUntil = 0;
-      break;
+      endTyping(bg, peer);
+      return;
     case 'got':
       await noteGot(bg, link, frame.room, frame.from, body.seq);
       return;
   }
-  bg.refresh();
+}
+
+/** Rules 2 and 6: takes a member's `here`; true if what is shown of them changed. */
+async function hereHeard(bg: Background, room: string, peer: PeerState, here: Here): Promise<boolean> {
+  const copy = JSON.stringify([here.nick, here.key ?? null, here.sig ?? null, here.at]);
+  if (copy === peer.lastHere) return false;
+  peer.lastHere = copy;
+  const before = JSON.stringify([peer.nick, peer.fingerprint, peer.safetyCode, peer.otherKey]);
+  const verified = await verifiedHere(room, here.peer, here);
+  const name = nicknameKey(here.nick);
+  peer.nick = here.nick;
+  peer.key = verified?.key ?? null;
+  peer.fingerprint = verified?.fingerprint ?? null;
+  peer.safetyCode = verified ? await safetyCode((await ownIdentity(bg.db)).publicKey, verified.key) : null;
+  peer.otherKey = verified !== null && name !== '' && (await memorySenders(bg).claim(room, name, verified.key)) !== verified.key;
+  return JSON.stringify([peer.nick, peer.fingerprint, peer.safetyCode, peer.otherKey]) !== before;
+}
+
+function endTyping(bg: Background, peer: PeerState): void {
+  clearTimeout(peer.typingTimer);
+  peer.typingTimer = undefined;
+  const shown = peer.typingUntil > Date.now();
+  peer.typingUntil = 0;
+  if (shown) bg.refresh();
 }
 
 /** Rule 4: a member's message ends their typing (found by the nickname it was sent under). */
 export function typingEndsWithMessage(bg: Background, link: RelayLink, room: string, from: string): void {
   const peer = link.presence.get(room)?.peers.get(from);
-  if (peer && peer.typingUntil !== 0) {
-    peer.typingUntil = 0;
-    bg.refresh();
-  }
+  if (peer) endTyping(bg, peer);
 }
 
 /** Rule 4, our side: the composer says typing or not. */
@@ -177,8 +233,8 @@ export async function roomPresence(bg: Background, link: RelayLink | undefined, 
   const members: Member[] = [{ peer: presence.me, nick: bg.mem.settings.nickname, fingerprint: me.fingerprint, me: true, safetyCode: null }];
   const typing: string[] = [];
   for (const [peer, s] of presence.peers) {
-    members.push({ peer, nick: s.nick, fingerprint: s.fingerprint, me: false, safetyCode: s.safetyCode });
-    if (s.typingUntil > now) typing.push(s.nick || 'Someone');
+    members.push({ peer, nick: s.nick, fingerprint: s.fingerprint, me: false, safetyCode: s.safetyCode, otherKey: s.otherKey });
+    if (s.typingUntil > now) typing.push(s.nick ? (s.otherKey ? `${s.nick} ${OTHER_KEY_LABEL}` : s.nick) : 'Someone');
   }
   return { members, typing };
 }

@@ -1,3 +1,4 @@
+import { OTHER_KEY_LABEL } from '../shared/identity-rules.ts';
 import type { Member } from '../shared/view-messages.ts';
 import { closeDetailsOnEscape } from '../ui/escape-closes.ts';
 import './people.css';
@@ -30,6 +31,8 @@ export function People({ members }: { members: Member[] | null }) {
           <li key={p.peer} data-testid="person" data-fingerprint={p.fingerprint ?? undefined} data-verified={p.fingerprint ? 'true' : 'false'}>
             <bdi class="pl-person" data-testid="person-name">{p.nick === null ? 'Someone (no name yet)' : p.nick || 'Anonymous'}</bdi>
             {' '}
+            {/* A nickname first seen in this room under another key, worded as messages word it. */}
+            {p.otherKey ? <><span class="pl-person-flag" data-testid="person-other-key">{OTHER_KEY_LABEL}</span>{' '}</> : null}
             {p.fingerprint
               ? <><span class="pl-verified" data-testid="person-verified" aria-label="verified">✓</span> <code class="pl-fp">{p.fingerprint}</code></>
               : <span class="pl-unverified-mark" data-testid="person-unverified">not verified</span>}

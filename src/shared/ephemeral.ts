@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MAX_NICKNAME_CHARS, UNSAFE_NAME_CHARS } from './constants.ts';
+import { MAX_NICKNAME_CHARS, PEER_ID_PATTERN, UNSAFE_NAME_CHARS } from './constants.ts';
 import { fromBase64Url, toBase64Url } from './base64url.ts';
 import type { RoomKeys } from './crypto.ts';
 import { PUBLIC_KEY_CHARS, SIGNATURE_CHARS, fingerprint, signFieldsBytes, verifyBytes } from './identity.ts';
@@ -22,18 +22,27 @@ export const RECEIPT_EVERY_MS = 1_000;
 const Key = v.pipe(v.string(), v.length(PUBLIC_KEY_CHARS), v.regex(/^[A-Za-z0-9_-]+$/));
 const Sig = v.pipe(v.string(), v.length(SIGNATURE_CHARS), v.regex(/^[A-Za-z0-9_-]+$/));
 const At = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+/**
+ * The sender's own peer id in this room (ROOM's `peer`), inside the seal: a receiver drops a body
+ * whose `peer` is not the `from` the relay stamped, so a relay cannot re-stamp one member's body
+ * (a `got`, a `typing`) as another's.
+ */
+const Peer = v.pipe(v.string(), v.regex(PEER_ID_PATTERN));
 const Nick = v.pipe(v.string(), v.maxLength(MAX_NICKNAME_CHARS), v.check((n) => !UNSAFE_NAME_CHARS.test(n)));
 
 export const EphemeralSchema = v.variant('k', [
   /** Who I am in this room: `ask` asks every member to answer with their own `here`, once. */
-  v.object({ v: v.literal(1), k: v.literal('here'), at: At, nick: Nick, ask: v.boolean(), key: v.optional(Key), sig: v.optional(Sig) }),
-  v.object({ v: v.literal(1), k: v.literal('typing'), at: At }),
-  v.object({ v: v.literal(1), k: v.literal('stopped'), at: At }),
+  v.object({ v: v.literal(1), k: v.literal('here'), peer: Peer, at: At, nick: Nick, ask: v.boolean(), key: v.optional(Key), sig: v.optional(Sig) }),
+  v.object({ v: v.literal(1), k: v.literal('typing'), peer: Peer, at: At }),
+  v.object({ v: v.literal(1), k: v.literal('stopped'), peer: Peer, at: At }),
   /** I have stored every message of this room up to and including `seq`. */
-  v.object({ v: v.literal(1), k: v.literal('got'), at: At, seq: v.pipe(v.number(), v.safeInteger(), v.minValue(0)) }),
+  v.object({ v: v.literal(1), k: v.literal('got'), peer: Peer, at: At, seq: v.pipe(v.number(), v.safeInteger(), v.minValue(0)) }),
 ]);
 export type Ephemeral = v.InferOutput<typeof EphemeralSchema>;
 export type Here = Extract<Ephemeral, { k: 'here' }>;
+/** A body before `sendEphemeral` puts our own peer id in it. */
+export type Unstamped = WithoutPeer<Ephemeral>;
+type WithoutPeer<E> = E extends unknown ? Omit<E, 'peer'> : never;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: true });
@@ -83,7 +92,7 @@ export async function signedHere(
   me: { privateKey: CryptoKey; publicKey: string }, roomId: string, peer: string, nick: string, ask: boolean, at: number,
 ): Promise<Here> {
   const sig = await signFieldsBytes(me.privateKey, hereBytes(roomId, peer, me.publicKey, nick, at));
-  return { v: 1, k: 'here', at, nick, ask, key: me.publicKey, sig };
+  return { v: 1, k: 'here', peer, at, nick, ask, key: me.publicKey, sig };
 }
 
 /** The fingerprint of the key that signed this `here` from `peer`, or null: unsigned or not verified. */

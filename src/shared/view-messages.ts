@@ -75,6 +75,8 @@ export interface Member {
   me: boolean;
   /** The safety code of their verified key and ours (identity-rules.ts); null if not verified, or us. */
   safetyCode?: string | null;
+  /** Their verified nickname was first seen in this room under another key (identity-rules.ts rule 3). */
+  otherKey?: boolean;
 }
 
 /** One line in a room's chat, as a view shows it. */

@@ -19,8 +19,8 @@ async function identity() {
 describe('sealed ephemeral bodies', () => {
   it('open in the room they were sealed for, as they were sealed', async () => {
     const keys = await deriveRoomKeys(newRoomCode());
-    const body = await sealEphemeral(keys, { v: 1, k: 'got', at: NOW, seq: 42 });
-    expect(await openEphemeral(keys, body, NOW)).toEqual({ v: 1, k: 'got', at: NOW, seq: 42 });
+    const body = await sealEphemeral(keys, { v: 1, k: 'got', peer: PEER, at: NOW, seq: 42 });
+    expect(await openEphemeral(keys, body, NOW)).toEqual({ v: 1, k: 'got', peer: PEER, at: NOW, seq: 42 });
   });
 
   it('a chat body never opens as an ephemeral one, nor the reverse (own additional data)', async () => {
@@ -33,26 +33,28 @@ describe('sealed ephemeral bodies', () => {
   it('does not open in another room', async () => {
     const a = await deriveRoomKeys(newRoomCode());
     const b = await deriveRoomKeys(newRoomCode());
-    expect(await openEphemeral(b, await sealEphemeral(a, { v: 1, k: 'typing', at: NOW }), NOW)).toBeNull();
+    expect(await openEphemeral(b, await sealEphemeral(a, { v: 1, k: 'typing', peer: PEER, at: NOW }), NOW)).toBeNull();
   });
 
   it('is dropped when more than 30 s away from the receiver clock, either way', async () => {
     const keys = await deriveRoomKeys(newRoomCode());
-    const body = await sealEphemeral(keys, { v: 1, k: 'typing', at: NOW });
+    const body = await sealEphemeral(keys, { v: 1, k: 'typing', peer: PEER, at: NOW });
     expect(EPHEMERAL_FRESH_MS).toBe(30_000);
     expect(await openEphemeral(keys, body, NOW + 30_000)).not.toBeNull();
     expect(await openEphemeral(keys, body, NOW + 30_001)).toBeNull();
     expect(await openEphemeral(keys, body, NOW - 30_001)).toBeNull();
   });
 
-  it('drops malformed bodies: an unknown kind, a control character in a nickname, garbage', async () => {
+  it('drops malformed bodies: an unknown kind, a control character in a nickname, no or a bad peer id, garbage', async () => {
     const keys = await deriveRoomKeys(newRoomCode());
     const bad = [
-      { v: 1, k: 'shout', at: NOW },
-      { v: 1, k: 'here', at: NOW, nick: 'A\u202Ena', ask: false },
-      { v: 1, k: 'here', at: NOW, nick: 'x'.repeat(41), ask: false },
-      { v: 2, k: 'typing', at: NOW },
-      { v: 1, k: 'got', at: NOW, seq: -1 },
+      { v: 1, k: 'shout', peer: PEER, at: NOW },
+      { v: 1, k: 'here', peer: PEER, at: NOW, nick: 'A\u202Ena', ask: false },
+      { v: 1, k: 'here', peer: PEER, at: NOW, nick: 'x'.repeat(41), ask: false },
+      { v: 2, k: 'typing', peer: PEER, at: NOW },
+      { v: 1, k: 'got', peer: PEER, at: NOW, seq: -1 },
+      { v: 1, k: 'typing', at: NOW },
+      { v: 1, k: 'got', peer: 'someone', at: NOW, seq: 1 },
     ];
     for (const body of bad) expect(await openEphemeral(keys, await sealEphemeral(keys, body as never), NOW)).toBeNull();
     expect(await openEphemeral(keys, 'not-a-body', NOW)).toBeNull();
@@ -81,6 +83,6 @@ describe('sealed ephemeral bodies', () => {
     // Another room.
     expect(await verifiedHere((await deriveRoomKeys(newRoomCode())).roomId, PEER, here)).toBeNull();
     // Unsigned.
-    expect(await verifiedHere(keys.roomId, PEER, { v: 1, k: 'here', at: NOW, nick: 'Ana', ask: false })).toBeNull();
+    expect(await verifiedHere(keys.roomId, PEER, { v: 1, k: 'here', peer: PEER, at: NOW, nick: 'Ana', ask: false })).toBeNull();
   });
 });

@@ -3,8 +3,11 @@ import { handleRelayFrame } from '../../src/background/relay-frames/index.ts';
 import { typing as typingIntent } from '../../src/background/intents/typing.ts';
 import { ownIdentity } from '../../src/background/identity.ts';
 import { announceEverywhere, roomPresence } from '../../src/background/presence.ts';
-import { openEphemeral, sealEphemeral, signedHere, type Ephemeral } from '../../src/shared/ephemeral.ts';
+import { openEphemeral, sealEphemeral, signedHere, type Ephemeral, type Unstamped } from '../../src/shared/ephemeral.ts';
+import { sealMessage } from '../../src/shared/crypto.ts';
 import { newSigningKeys, publicKeyText, fingerprint } from '../../src/shared/identity.ts';
+import { OTHER_KEY_LABEL, signOutgoing } from '../../src/shared/identity-rules.ts';
+import { newMessageId } from '../../src/shared/message-id.ts';
 import type { RelayToClient } from '../../src/shared/protocol.ts';
 import { backgroundFixture, type Fixture } from './background-fixture.ts';
 
@@ -38,8 +41,10 @@ async function sentEphemerals(f: Fixture): Promise<Ephemeral[]> {
   return out;
 }
 
-async function from(f: Fixture, peer: string, body: Ephemeral): Promise<void> {
-  await handleRelayFrame(f.bg, f.link, { type: 'EPHEMERAL', room: f.keys.roomId, from: peer, body: await sealEphemeral(f.keys, body) });
+/** A body from `peer` as the relay stamps it; sealed naming `peer` inside unless the body names another. */
+async function from(f: Fixture, peer: string, body: Unstamped | Ephemeral): Promise<void> {
+  const sealed = await sealEphemeral(f.keys, { peer, ...body } as Ephemeral);
+  await handleRelayFrame(f.bg, f.link, { type: 'EPHEMERAL', room: f.keys.roomId, from: peer, body: sealed });
 }
 
 async function identity() {
@@ -76,8 +81,8 @@ describe('presence', () => {
     const f = await inRoom([ANA, BOB]);
     const ana = await identity();
     await from(f, ANA, await signedHere(ana, f.keys.roomId, ANA, 'Ana', false, Date.now()));
-    // Ana's here replayed by someone as Bob: a nickname, not verified.
-    await from(f, BOB, await signedHere(ana, f.keys.roomId, ANA, 'Ana', false, Date.now()));
+    // Ana's here sealed again by a member, naming Bob inside, sent as Bob: a nickname, not verified.
+    await from(f, BOB, { ...(await signedHere(ana, f.keys.roomId, ANA, 'Ana', false, Date.now())), peer: BOB });
     const { members } = await presence(f);
     expect(members).toHaveLength(3);
     expect(members!.find((m) => m.peer === ANA)).toMatchObject({ nick: 'Ana', fingerprint: await fingerprint(ana.publicKey), me: false });
@@ -242,5 +247,87 @@ describe('presence', () => {
     f.sent.length = 0;
     await typingIntent(f.bg, { type: 'typing', roomId: f.keys.roomId, typing: true });
     expect((await sentEphemerals(f)).map((e) => e.k)).toEqual(['typing']);
+  });
+
+  // docs/security.md: a relay can drop, delay or replay a sealed body, but only a member (who holds
+  // the room key) can make one of our messages read "delivered". Every body names its sender's peer
+  // id inside the seal, so a body re-stamped under another peer id is dropped.
+  it('a got the relay re-stamps under a silent member\'s peer id does not make our message delivered', async () => {
+    const f = await inRoom([ANA, BOB]);
+    const id = '01J0000000000000000000000A';
+    await f.bg.db.put('messages', {
+      roomId: f.keys.roomId, id, kind: 'message', seq: null, order: Number.MAX_SAFE_INTEGER, mine: true, nick: '', text: 'hi', sentAt: 1, status: 'sending',
+    });
+    await handleRelayFrame(f.bg, f.link, { type: 'ACK', room: f.keys.roomId, id, seq: 7, at: 2 });
+    // Ana really stored it and says so; the relay forwards her sealed body a second time as Bob's.
+    const anaGot = await sealEphemeral(f.keys, { v: 1, k: 'got', peer: ANA, at: Date.now(), seq: 7 });
+    await handleRelayFrame(f.bg, f.link, { type: 'EPHEMERAL', room: f.keys.roomId, from: ANA, body: anaGot });
+    await handleRelayFrame(f.bg, f.link, { type: 'EPHEMERAL', room: f.keys.roomId, from: BOB, body: anaGot });
+    expect((await f.bg.db.get('messages', [f.keys.roomId, id]))!.status).toBe('sent');
+  });
+
+  it('a typing the relay re-stamps under another member\'s peer id does not show that member typing', async () => {
+    const f = await inRoom([ANA, BOB]);
+    await from(f, BOB, { v: 1, k: 'here', peer: BOB, at: Date.now(), nick: 'Bob', ask: false });
+    await from(f, BOB, { v: 1, k: 'typing', peer: ANA, at: Date.now() });
+    expect((await presence(f)).typing).toEqual([]);
+  });
+
+  // A resync on the same connection (GETROOM for a room we are in) is answered with ROOM again and
+  // no JOINED: members still there keep the names they said, not nameless until the next repeat.
+  it('a member keeps their nickname when the relay answers a resync with ROOM again', async () => {
+    const f = await inRoom([ANA, BOB]);
+    await from(f, ANA, await signedHere(await identity(), f.keys.roomId, ANA, 'Ana', false, Date.now()));
+    const before = (await presence(f)).members!.find((m) => m.peer === ANA)!;
+    expect(before.nick).toBe('Ana');
+    await handleRelayFrame(f.bg, f.link, { type: 'ROOM', room: f.keys.roomId, peer: ME, members: [ANA], head: 0, epoch: 1, created: false });
+    await handleRelayFrame(f.bg, f.link, { type: 'SYNCED', room: f.keys.roomId, head: 0 });
+    const after = await presence(f);
+    expect(after.members!.find((m) => m.peer === ANA)).toEqual(before);
+    expect(after.members!.map((m) => m.peer)).toEqual([ME, ANA]); // Bob is no longer listed: gone
+  });
+
+  // A relay cannot forge a sealed body but may replay one within 30 s: nothing a user sees changes
+  // after the first copy, so the copies cost no timers and no redraws.
+  it('one typing body replayed 1,000 times keeps one timer and redraws once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const f = await inRoom([ANA]);
+    let redraws = 0;
+    f.bg.refresh = () => void redraws++;
+    const body = await sealEphemeral(f.keys, { v: 1, k: 'typing', peer: ANA, at: Date.now() });
+    const timersBefore = vi.getTimerCount();
+    for (let i = 0; i < 1_000; i++) await handleRelayFrame(f.bg, f.link, { type: 'EPHEMERAL', room: f.keys.roomId, from: ANA, body });
+    expect(vi.getTimerCount() - timersBefore).toBeLessThanOrEqual(1);
+    expect(redraws).toBeLessThanOrEqual(1);
+  });
+
+  it('one here body replayed 1,000 times redraws once', async () => {
+    const f = await inRoom([ANA]);
+    let redraws = 0;
+    f.bg.refresh = () => void redraws++;
+    const body = await sealEphemeral(f.keys, await signedHere(await identity(), f.keys.roomId, ANA, 'Ana', false, Date.now()));
+    for (let i = 0; i < 1_000; i++) await handleRelayFrame(f.bg, f.link, { type: 'EPHEMERAL', room: f.keys.roomId, from: ANA, body });
+    expect(redraws).toBe(1);
+    expect((await presence(f)).members!.find((m) => m.peer === ANA)!.nick).toBe('Ana');
+  });
+
+  // docs/protocol.md: a nickname first seen in this room under another key is flagged, for members
+  // and typing names as for messages (identity-rules.ts rule 3).
+  it('a fresh key saying here as a nickname another key spoke under first is flagged in the member list and the typing line', async () => {
+    const f = await inRoom([ANA, BOB]);
+    const alice = await identity();
+    const id = newMessageId();
+    const { plaintext } = await signOutgoing({ ...alice, fingerprint: (await fingerprint(alice.publicKey))! }, { claim: async (_r, _n, k) => k }, f.keys.roomId, id, { text: 'hi', nick: 'Alice', sentAt: 1 });
+    const sealed = await sealMessage(f.keys, id, plaintext);
+    if (!sealed.ok) throw new Error('seal');
+    await handleRelayFrame(f.bg, f.link, { type: 'CHATMSG', room: f.keys.roomId, id, body: sealed.value, from: ANA, seq: 1, at: 2 });
+    await from(f, ANA, await signedHere(alice, f.keys.roomId, ANA, 'Alice', false, Date.now()));
+    const impostor = await identity();
+    await from(f, BOB, await signedHere(impostor, f.keys.roomId, BOB, 'alice', false, Date.now()));
+    await from(f, BOB, { v: 1, k: 'typing', peer: BOB, at: Date.now() });
+    const { members, typing } = await presence(f);
+    expect(members!.find((m) => m.peer === ANA)).toMatchObject({ nick: 'Alice', otherKey: false });
+    expect(members!.find((m) => m.peer === BOB)).toMatchObject({ nick: 'alice', fingerprint: await fingerprint(impostor.publicKey), otherKey: true });
+    expect(typing).toEqual([`alice ${OTHER_KEY_LABEL}`]);
   });
 });
