@@ -17,6 +17,7 @@ export async function loadLastRoom(db: Db): Promise<string | null> {
 export async function saveLastRoom(bg: Background): Promise<void> {
   const roomId = bg.lastRoomId !== null && bg.mem.rooms.has(bg.lastRoomId) ? bg.lastRoomId : null;
   if (roomId === written) return;
-  written = roomId;
+  // Noted as written only once it is: a failed write (storage full) is tried again next time.
   await bg.db.put('settings', { roomId } as never, KEY);
+  written = roomId;
 }

@@ -42,7 +42,8 @@ export async function trimRoom(bg: Background, roomId: string): Promise<number> 
     let cursor = await index.openCursor(range);
     while (cursor && removed.length < extra) {
       // A line of ours the relay has not stored yet is never dropped: it is still to be sent.
-      if (cursor.value.seq !== null) {
+      // Other lines without a seq (GAP notices, notices) go like any old line.
+      if (!(cursor.value.seq === null && cursor.value.status === 'sending')) {
         removed.push(cursor.value.id);
         await cursor.delete();
       }

@@ -166,7 +166,9 @@ export type ViewErrorCode =
   /** Join: an invite link Parley cannot use (shared/invite.ts), and a room already in the list on another relay. */
   | 'BAD_INVITE' | 'ROOM_ON_OTHER_RELAY'
   /** IndexedDB refused a write because the device's storage for Parley is full. */
-  | 'STORAGE_FULL';
+  | 'STORAGE_FULL'
+  /** Our reaction was not added: the line holds MAX_REACTIONS_PER_MESSAGE already. */
+  | 'REACTIONS_FULL';
 
 export type BackgroundToView =
   /**

@@ -147,11 +147,18 @@ export class ChatLine extends Component<LineProps, LineState> {
 function Quote({ reply, onFocus }: { reply: ReplyRef; onFocus: LineActions['onFocus'] }) {
   const text = reply.text === null ? 'a message not on this device' : reply.text === '' ? 'Message deleted' : reply.text;
   const label = `Reply to ${reply.nick || 'a message'}: ${text}`;
+  const inner = (
+    <>
+      {reply.nick ? <bdi class="pl-quote-nick">{reply.nick}</bdi> : null}
+      <span class={`pl-quote-text${reply.text ? '' : ' pl-tombstone'}`} dir="auto">{text}</span>
+    </>
+  );
+  // A line not on this device (trimmed, never received) cannot be shown: nothing to offer.
+  if (reply.text === null) return <div class="pl-quote" role="note" data-testid="quote" data-quoted={reply.id} aria-label={label}>{inner}</div>;
   return (
     <button class="pl-quote" data-testid="quote" data-quoted={reply.id} aria-label={`${label}. Show it.`} title="Show the quoted message"
       onClick={() => onFocus?.(reply.id)}>
-      {reply.nick ? <bdi class="pl-quote-nick">{reply.nick}</bdi> : null}
-      <span class={`pl-quote-text${reply.text ? '' : ' pl-tombstone'}`} dir="auto">{text}</span>
+      {inner}
     </button>
   );
 }

@@ -22,9 +22,11 @@ interface Props {
   actions: LineActions;
   /** A line to bring into view and mark (a search result, a quoted message), once it is among `items`. */
   focusId?: string | null;
-  /** More lines before `items`: scrolling near the top calls `onLoadOlder` with the oldest line. */
+  /** More lines before `items`: scrolling near the top calls `onLoadOlder`, once per `pagedFrom`. */
   hasOlder?: boolean;
-  onLoadOlder?: ((oldest: ChatItem) => void) | undefined;
+  onLoadOlder?: (() => void) | undefined;
+  /** Where the next older page begins (log-paging.ts): a new one means another page may be asked for. */
+  pagedFrom?: string | null;
   /** The line the "new messages" divider goes above. */
   firstUnread?: string | null;
 }
@@ -47,7 +49,7 @@ function rowAt(offsets: Float64Array, y: number): number {
  * size draws a screenful. At the bottom it stays at the bottom as lines arrive; elsewhere the
  * line at the top of the viewport stays put when older lines are prepended or rows are measured.
  */
-export function ChatLog({ items, actions, focusId = null, hasOlder = false, onLoadOlder, firstUnread = null }: Props) {
+export function ChatLog({ items, actions, focusId = null, hasOlder = false, onLoadOlder, pagedFrom = null, firstUnread = null }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const heights = useRef(new Map<string, number>());
   const stick = useRef(true);
@@ -77,10 +79,9 @@ export function ChatLog({ items, actions, focusId = null, hasOlder = false, onLo
   const end = windowed ? Math.min(items.length, rowAt(offsets, viewport.top + (viewport.height || 600) + OVERSCAN) + 1) : items.length;
 
   const loadOlderIfNear = (el: HTMLElement) => {
-    const oldest = items[0];
-    if (!oldest || !hasOlder || !onLoadOlder || el.scrollTop > NEAR_TOP || askedFor.current === oldest.id) return;
-    askedFor.current = oldest.id;
-    onLoadOlder(oldest);
+    if (items.length === 0 || pagedFrom === null || !hasOlder || !onLoadOlder || el.scrollTop > NEAR_TOP || askedFor.current === pagedFrom) return;
+    askedFor.current = pagedFrom;
+    onLoadOlder();
   };
 
   const onScroll = () => {

@@ -8,6 +8,24 @@ export interface Lines {
   items: ChatItem[];
   /** Each line's display order, by id: where to look for it when it changes or goes. */
   orders: Map<string, number>;
+  /**
+   * Where the next older page begins: the first line of the last page the background sent
+   * (room-history, room-older), never moved by live lines. A live line that fills an old hole
+   * lands before it; paging from items[0] would then skip every line in between.
+   */
+  cursor?: PageCursor | null;
+}
+
+export interface PageCursor {
+  order: number;
+  id: string;
+}
+
+const cursorOf = (item: ChatItem | undefined): PageCursor | null => (item ? { order: item.order, id: item.id } : null);
+
+/** A room's newest page as the background sent it (room-history). */
+export function historyLines(items: ChatItem[]): Lines {
+  return { items, orders: ordersOf(items), cursor: cursorOf(items[0]) };
 }
 
 export function ordersOf(items: readonly ChatItem[]): Map<string, number> {
@@ -54,13 +72,28 @@ export function applyLines(lines: Lines, put: readonly ChatItem[], removed: read
     else items.splice(search(items, item.order, item.id), 0, item);
     orders.set(item.id, item.order);
   }
-  return { items, orders };
+  return { ...lines, items, orders };
 }
 
-/** An older page, which goes before every line the view has (lines it already has are skipped). */
+/**
+ * An older page (lines it already has are skipped), merged in display order: it goes before the
+ * lines the view paged from, but a live line that filled an old hole may be older still.
+ */
 export function prependLines(lines: Lines, older: readonly ChatItem[]): Lines {
   const fresh = older.filter((i) => !lines.orders.has(i.id));
   const orders = new Map(lines.orders);
   for (const i of fresh) orders.set(i.id, i.order);
-  return { items: [...fresh, ...lines.items], orders };
+  const cursor = cursorOf(older[0]) ?? lines.cursor ?? null;
+  const first = lines.items[0];
+  const lastFresh = fresh[fresh.length - 1];
+  if (!first || !lastFresh || before(lastFresh.order, lastFresh.id, first)) return { items: [...fresh, ...lines.items], orders, cursor };
+  const items: ChatItem[] = [];
+  let a = 0;
+  let b = 0;
+  while (a < fresh.length || b < lines.items.length) {
+    const x = fresh[a];
+    const y = lines.items[b];
+    if (x && (!y || before(x.order, x.id, y))) { items.push(x); a++; } else { items.push(y!); b++; }
+  }
+  return { items, orders, cursor };
 }

@@ -1,17 +1,23 @@
-import type { ChatItem, ViewToBackground } from '../shared/view-messages.ts';
+import type { ViewToBackground } from '../shared/view-messages.ts';
 import type { ViewState } from './use-background.ts';
 
 /** What ChatLog needs to page back through a room and place the "new messages" divider. */
 export interface LogPaging {
   hasOlder: boolean;
   firstUnread: string | null;
-  onLoadOlder: (oldest: ChatItem) => void;
+  /** The line the next older page goes before (ViewState.cursor): asked for once per cursor. */
+  pagedFrom: string | null;
+  onLoadOlder: () => void;
 }
 
 export function logPaging(state: ViewState, send: (msg: ViewToBackground) => void, roomId: string): LogPaging {
   return {
     hasOlder: state.hasOlder,
     firstUnread: state.firstUnread,
-    onLoadOlder: (oldest) => send({ type: 'load-older', roomId, before: { order: oldest.order, id: oldest.id } }),
+    pagedFrom: state.cursor?.id ?? null,
+    // From the page cursor, not the first line shown: a live line filling an old hole may be first.
+    onLoadOlder: () => {
+      if (state.cursor) send({ type: 'load-older', roomId, before: state.cursor });
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useReducer } from 'preact/hooks';
 import { BackgroundLink } from './background-link.ts';
-import { applyLines, ordersOf, prependLines } from './lines.ts';
+import { applyLines, historyLines, prependLines, type PageCursor } from './lines.ts';
 import type { BackgroundToView, ChatItem, ConnectionStatus, Member, RelayStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
 
 export interface ViewState {
@@ -18,6 +18,8 @@ export interface ViewState {
   orders: Map<string, number>;
   /** More of the room lies before `items` (load-older asks for it). */
   hasOlder: boolean;
+  /** Where load-older pages from: set only by room-history and room-older (lines.ts). */
+  cursor: PageCursor | null;
   /** The line the "new messages" divider goes above; null: none. */
   firstUnread: string | null;
   /** IndexedDB refuses writes for lack of space, in words; null otherwise. */
@@ -34,7 +36,7 @@ export interface ViewState {
 }
 
 const initial: ViewState = {
-  rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], orders: new Map(), hasOlder: false, firstUnread: null, storageProblem: null, ready: null, overlayRoom: null, error: null,
+  rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], orders: new Map(), hasOlder: false, cursor: null, firstUnread: null, storageProblem: null, ready: null, overlayRoom: null, error: null,
   search: null, presence: { members: null, typing: [] }, lastRoomId: null,
 };
 
@@ -43,12 +45,12 @@ type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string |
 function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewState {
   switch (msg.type) {
     case 'watch':
-      return { ...state, roomId: msg.roomId, items: [], orders: new Map(), hasOlder: false, firstUnread: null, search: null, presence: { members: null, typing: [] } };
+      return { ...state, roomId: msg.roomId, items: [], orders: new Map(), hasOlder: false, cursor: null, firstUnread: null, search: null, presence: { members: null, typing: [] } };
     case 'state':
       return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId, storageProblem: msg.storageProblem ?? null };
     case 'room-history':
       return msg.roomId === state.roomId
-        ? { ...state, items: msg.items, orders: ordersOf(msg.items), hasOlder: msg.hasOlder, firstUnread: msg.firstUnread }
+        ? { ...state, ...historyLines(msg.items), hasOlder: msg.hasOlder, firstUnread: msg.firstUnread }
         : state;
     case 'room-item':
       return msg.roomId === state.roomId ? { ...state, ...applyLines(state, [msg.item], []) } : state;

@@ -6,12 +6,13 @@ import { describe, expect, it } from 'vitest';
 import type { ViewPort } from '../../src/background/context.ts';
 import { DEFAULT_SETTINGS, openParleyDb, roomMessages } from '../../src/background/db.ts';
 import { editMessage } from '../../src/background/intents/edit-message.ts';
-import { react } from '../../src/background/intents/react.ts';
+import { react, REACTIONS_FULL_TEXT } from '../../src/background/intents/react.ts';
 import { retractMessage } from '../../src/background/intents/retract-message.ts';
 import { findLines } from '../../src/background/intents/search-room.ts';
 import { sendMessage } from '../../src/background/intents/send-message.ts';
 import { loadMemory } from '../../src/background/memory.ts';
 import { onChatMessage } from '../../src/background/relay-frames/on-chat-message.ts';
+import { MAX_REACTIONS_PER_MESSAGE } from '../../src/shared/constants.ts';
 import { deriveRoomKeys, type RoomKeys } from '../../src/shared/crypto.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import type { ChatDeliverFrame } from '../../src/shared/protocol.ts';
@@ -133,6 +134,20 @@ describe('message events between members', () => {
     await react(bob.bg, { type: 'react', roomId: keys.roomId, id: msg.id, emoji: '👍', on: false }, view);
     await relay(bob, ana);
     expect((await ana.line(msg.id))!.reactions).toEqual([]);
+  });
+
+  it('a reaction that cannot be added because the line holds the most reactions kept says so in words', async () => {
+    const { keys, ana, bob, relay } = await room();
+    await sendMessage(ana.bg, { type: 'send-message', roomId: keys.roomId, text: 'vote', id: newMessageId() }, view);
+    const msg = await relay(ana, bob);
+    // Throwaway keys filled every slot (docs/security.md "Edits, deletes and reactions").
+    const line = (await bob.line(msg.id))!;
+    const marks = Array.from({ length: MAX_REACTIONS_PER_MESSAGE }, (_, i) => ({ key: `k${i}`, emoji: '👎', name: `x${i}`, on: true, at: 1, id: newMessageId() }));
+    await bob.bg.db.put('messages', { ...line, marks });
+    bob.posted.length = 0;
+    await react(bob.bg, { type: 'react', roomId: keys.roomId, id: msg.id, emoji: '👍', on: true }, view);
+    expect(bob.sent).toHaveLength(0);
+    expect(bob.posted).toContainEqual({ type: 'error', code: 'REACTIONS_FULL', message: REACTIONS_FULL_TEXT });
   });
 
   it('an event whose target is not stored here changes nothing, and its seq is settled', async () => {

@@ -1,7 +1,7 @@
 // A view's copy of a room's lines (src/ui/lines.ts), as the background's changes arrive: the
 // same list the old copy-filter-insert reducer made, for the cases that move lines around.
 import { describe, expect, it } from 'vitest';
-import { applyLines, ordersOf, prependLines, type Lines } from '../../src/ui/lines.ts';
+import { applyLines, historyLines, ordersOf, prependLines, type Lines } from '../../src/ui/lines.ts';
 import type { ChatItem } from '../../src/shared/view-messages.ts';
 
 const PENDING = Number.MAX_SAFE_INTEGER;
@@ -53,6 +53,16 @@ describe('a view applying line changes', () => {
     const l = prependLines(of([line('c', 3), line('d', 4)]), [line('a', 1), line('b', 2), line('c', 3)]);
     expect(ids(l)).toEqual(['a', 'b', 'c', 'd']);
     expect(applyLines(l, [line('b', 2, 'x')], []).items[1]!.text).toBe('x');
+  });
+
+  it('an older page goes in order around a live line that filled an old hole, and moves the page cursor', () => {
+    const history = historyLines([line('e', 5), line('f', 6)]);
+    expect(history.cursor).toEqual({ order: 5, id: 'e' });
+    const filled = applyLines(history, [line('b', 2)], []);
+    expect(filled.cursor).toEqual({ order: 5, id: 'e' });
+    const l = prependLines(filled, [line('c', 3), line('d', 4)]);
+    expect(ids(l)).toEqual(['b', 'c', 'd', 'e', 'f']);
+    expect(l.cursor).toEqual({ order: 3, id: 'c' });
   });
 
   it('10,000 lines arriving one batch at a time stay in order', () => {

@@ -1,7 +1,12 @@
+import { MAX_REACTIONS_PER_MESSAGE } from '../../shared/constants.ts';
 import { isOneEmoji } from '../../shared/crypto.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
+import { ownIdentity } from '../identity.ts';
 import { sendOwnEvent } from './own-event.ts';
+
+/** Said when a line holds the most reactions kept (docs/security.md "Edits, deletes and reactions"). */
+export const REACTIONS_FULL_TEXT = `Your reaction was not added: this message already has the most reactions Parley keeps (${MAX_REACTIONS_PER_MESSAGE}).`;
 
 /** Puts our reaction on a message, or takes it back (message-events.ts rule 6). */
 export async function react(bg: Background, msg: Extract<ViewToBackground, { type: 'react' }>, view: ViewPort): Promise<void> {
@@ -14,5 +19,15 @@ export async function react(bg: Background, msg: Extract<ViewToBackground, { typ
   const on = msg.on !== false;
   const line = typeof msg.id === 'string' ? await bg.db.get('messages', [msg.roomId, msg.id]) : undefined;
   if ((line?.reactions?.some((r) => r.emoji === msg.emoji && r.mine) ?? false) === on) return;
+  // The rules would not apply a new reaction to a full line (message-events.ts): say so, rather
+  // than a tap that does nothing.
+  const marks = line?.marks ?? [];
+  if (on && marks.length >= MAX_REACTIONS_PER_MESSAGE) {
+    const me = await ownIdentity(bg.db);
+    if (!marks.some((m) => m.key === me.publicKey && m.emoji === msg.emoji)) {
+      bg.post(view, { type: 'error', code: 'REACTIONS_FULL', message: REACTIONS_FULL_TEXT });
+      return;
+    }
+  }
   await sendOwnEvent(bg, view, msg.roomId, msg.id, { kind: on ? 'react' : 'unreact', emoji: msg.emoji }, '');
 }

@@ -33,7 +33,8 @@ export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, {
     bg.post(view, { type: 'error', code: 'NO_SUCH_ROOM', message: 'That room is no longer in your list.' });
     return;
   }
-  bg.lastRoomId = room.roomId;
+  // Where the popup reopens: only the popup's own rooms, not an overlay's on some web page.
+  if (view.kind === 'popup') bg.lastRoomId = room.roomId;
   roomSeen(room.roomId);
   const unread = room.unread;
   let seen = 0;
@@ -43,10 +44,11 @@ export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, {
     if (unread > 0 && countsUnread(line) && ++seen === unread) firstUnread = line.id;
     return taken >= HISTORY_PAGE_SIZE && (unread === 0 || seen >= unread);
   });
+  // The page first: with a full disk the unread write below fails, and the room must still show.
+  bg.post(view, { type: 'room-history', roomId: room.roomId, items: page.lines.map(toChatItem), hasOlder: page.hasOlder, firstUnread });
   if (room.unread !== 0) {
     room = { ...room, unread: 0 };
     await putRoom(bg, room);
   }
-  bg.post(view, { type: 'room-history', roomId: room.roomId, items: page.lines.map(toChatItem), hasOlder: page.hasOlder, firstUnread });
   bg.refresh();
 }
