@@ -7,7 +7,7 @@ import { Composer } from '../ui/composer.tsx';
 import { RoomProblem, StatusBanner } from '../ui/status-banner.tsx';
 import { useBackground } from '../ui/use-background.ts';
 import { TypingLine } from '../ui/typing-line.tsx';
-import { logPaging, type LogPaging } from '../ui/log-paging.ts';
+import { logPaging, logProps, type LogPaging } from '../ui/log-paging.ts';
 import { StorageProblem } from '../ui/storage-problem.tsx';
 
 /**
@@ -42,11 +42,11 @@ export function Overlay() {
 }
 
 function OverlayChat({ items, send, roomId, typing, paging }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string; typing: string[]; paging: LogPaging }) {
-  const { focusId, focus } = useFocusLine(send, roomId, items);
+  const { focusId, focus } = useFocusLine(send, roomId, items, paging.cursor);
   const { actions, composer } = useMessageActions(send, roomId, items, focus);
   return (
     <>
-      <ChatLog items={items} actions={actions} focusId={focusId} {...paging} />
+      <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={typing} />
       <Composer {...composer} onTyping={(on) => send({ type: 'typing', roomId, typing: on })} />
     </>

@@ -3,7 +3,7 @@ import type { ChatItem, Member, RoomSummary, ViewToBackground } from '../shared/
 import { TypingLine } from '../ui/typing-line.tsx';
 import { ChatLog } from '../ui/chat-log.tsx';
 import { useFocusLine, useMessageActions } from '../ui/use-message-actions.ts';
-import type { LogPaging } from '../ui/log-paging.ts';
+import { logProps, type LogPaging } from '../ui/log-paging.ts';
 import { Composer } from '../ui/composer.tsx';
 import { RoomProblem } from '../ui/status-banner.tsx';
 import { RoomSearch } from './room-search.tsx';
@@ -28,7 +28,7 @@ interface Props {
 
 export function RoomView({ room, items, presence, send, left, search = null, paging }: Props) {
   const [name, setName] = useState(room.name);
-  const { focusId, focus } = useFocusLine(send, room.roomId, items);
+  const { focusId, focus } = useFocusLine(send, room.roomId, items, paging?.cursor ?? null);
   const { actions, composer } = useMessageActions(send, room.roomId, items, focus);
   return (
     <section class="pl-room-view" data-testid="room-view" data-room-id={room.roomId}>
@@ -60,7 +60,7 @@ export function RoomView({ room, items, presence, send, left, search = null, pag
       <RoomProblem problem={room.problem} />
       <People members={presence.members} />
       <RoomSearch roomId={room.roomId} send={send} results={search} onPick={focus} />
-      <ChatLog items={items} actions={actions} focusId={focusId} {...paging} />
+      <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={presence.typing} />
       <Composer {...composer} onTyping={(typing) => send({ type: 'typing', roomId: room.roomId, typing })} />
     </section>

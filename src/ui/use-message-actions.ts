@@ -44,13 +44,13 @@ export function useMessageActions(send: (msg: ViewToBackground) => void, roomId:
  * Brings line `id` into view: at once if it is loaded, else after asking the background for
  * everything back to it (load-older with untilId); the log does the scrolling (ChatLog's focusId).
  */
-export function useFocusLine(send: (msg: ViewToBackground) => void, roomId: string, items: ChatItem[]) {
+export function useFocusLine(send: (msg: ViewToBackground) => void, roomId: string, items: ChatItem[], cursor: { order: number; id: string } | null) {
   const [focusId, setFocusId] = useState<string | null>(null);
   const focus = (id: string) => {
     setFocusId(id);
-    const first = items[0];
-    if (first && !items.some((i) => i.id === id)) {
-      send({ type: 'load-older', roomId, before: { order: first.order, id: first.id }, untilId: id });
+    // From the page cursor, not the first line shown: a live line filling an old hole may be first.
+    if (cursor && !items.some((i) => i.id === id)) {
+      send({ type: 'load-older', roomId, before: cursor, untilId: id });
     }
   };
   return { focusId, focus };
