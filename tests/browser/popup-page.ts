@@ -155,10 +155,10 @@ export class PopupPage {
     return this.page.evaluate(async () => {
       const log = document.querySelector<HTMLElement>('[data-testid=chat-log]');
       if (!log) return [];
-      const drawn = () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+      // No named helper functions in here: tsx (scripts) would wrap them in a helper the page lacks.
       const seen = new Map<string, string>();
       log.scrollTop = 0;
-      await drawn();
+      await new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
       for (;;) {
         for (const m of log.querySelectorAll<HTMLElement>('[data-testid=message]')) {
           const id = m.dataset.id ?? '';
@@ -166,7 +166,7 @@ export class PopupPage {
         }
         if (log.scrollTop + log.clientHeight >= log.scrollHeight - 1) break;
         log.scrollTop += Math.max(1, log.clientHeight / 2);
-        await drawn();
+        await new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
       }
       return [...seen].map(([id, text]) => ({ id, text }));
     });
