@@ -157,8 +157,12 @@ export class PopupPage {
       if (!log) return [];
       // No named helper functions in here: tsx (scripts) would wrap them in a helper the page lacks.
       const seen = new Map<string, string>();
-      log.scrollTop = 0;
-      await new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+      // Until it stays at the top: a line changing meanwhile (a receipt) redraws the log, which
+      // keeps a reader who was at the bottom there until the scroll itself has been seen.
+      do {
+        log.scrollTop = 0;
+        await new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+      } while (log.scrollTop > 0);
       for (;;) {
         for (const m of log.querySelectorAll<HTMLElement>('[data-testid=message]')) {
           const id = m.dataset.id ?? '';
