@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { senderLabel } from '../shared/identity-rules.ts';
 import type { ChatItem } from '../shared/view-messages.ts';
 import './composer-modes.css';
@@ -30,7 +30,15 @@ interface ComposerProps {
 
 export function Composer({ onSend, onTyping, disabled, replyTo = null, editing = null, onCancel, onEditLast }: ComposerProps) {
   const [text, setText] = useState('');
-  useEffect(() => setText(editing ? editing.text : ''), [editing?.id]);
+  // Only when editing starts or ends, never on mount: the effect runs after paint, and keys typed
+  // the moment a room opens (the focus is already in the box) would be wiped.
+  const editingId = editing?.id ?? null;
+  const shownFor = useRef(editingId);
+  useEffect(() => {
+    if (shownFor.current === editingId) return;
+    shownFor.current = editingId;
+    setText(editing ? editing.text : '');
+  }, [editingId]);
   // Reads the box itself, not the last rendered state: fast typists (and pastes) can press Enter
   // before the newest input has been rendered.
   const send = (value: string) => {

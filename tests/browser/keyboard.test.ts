@@ -99,4 +99,25 @@ describe('the popup by keyboard alone', () => {
     await page.getByTestId('room-view').waitFor();
     await popup.waitForMessage('Typed without a mouse');
   });
+
+  it('keeps what is typed the moment a room opens, before the screen has settled', async () => {
+    const { page } = popup;
+    await page.getByTestId('back').click();
+    await page.getByTestId('room-list').waitFor();
+    // Open the room and type into the box as soon as it exists, before the next frame: the
+    // composer's after-paint work must not wipe it (it did, and a fast typist lost characters).
+    const kept = await page.evaluate(async () => {
+      document.querySelector<HTMLElement>('[data-testid=room]')!.click();
+      let box: HTMLTextAreaElement | null = null;
+      // Preact draws in a microtask; a timer turn after many tries keeps this from spinning if not.
+      for (let i = 0; !(box = document.querySelector<HTMLTextAreaElement>('[data-testid=composer]')); i++) {
+        await (i < 1000 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, 0)));
+      }
+      box.value = 'K';
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 0))));
+      return box.value;
+    });
+    expect(kept).toBe('K');
+  });
 });
