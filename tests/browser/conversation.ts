@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { PopupPage } from './popup-page.ts';
 import { Profile } from './profile.ts';
+import { watchForHangs } from './hang-watch.ts';
 
 export interface Member {
   name: string;
@@ -16,12 +17,14 @@ export class Conversation {
   private constructor(readonly members: Member[], readonly code: string) {}
 
   static async launch(names: string[], relayUrl: string): Promise<Member[]> {
-    return Promise.all(names.map(async (name) => {
+    const members = await Promise.all(names.map(async (name) => {
       const profile = await new Profile(name.toLowerCase()).launch();
       const popup = await profile.openPopup();
       await popup.saveSettings(name, relayUrl);
       return { name, profile, popup };
     }));
+    watchForHangs(() => members.map((m) => ({ label: m.name, page: m.popup.page })));
+    return members;
   }
 
   /** The first member creates a room; the others join it by its code. */
