@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useReducer } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useReducer } from 'preact/hooks';
 import { BackgroundLink } from './background-link.ts';
 import { applyLines, historyLines, prependLines, type PageCursor } from './lines.ts';
 import type { BackgroundToView, ChatItem, ConnectionStatus, Member, RelayStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
@@ -88,7 +88,9 @@ export function useBackground(portName: string, roomId: string | null) {
   const link = useMemo(() => new BackgroundLink(portName, dispatch), [portName]);
   // Unmounting the view (closing the overlay) ends its port, and with it the background's interest.
   useEffect(() => () => link.close(), [link]);
-  useEffect(() => {
+  // A layout effect, run as the room's view is put in the DOM rather than after a paint: a popup
+  // closed the moment a room showed must still have said so (it reopens there).
+  useLayoutEffect(() => {
     dispatch({ type: 'watch', roomId });
     link.send({ type: 'watch-room', roomId });
   }, [link, roomId]);
