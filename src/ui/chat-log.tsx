@@ -31,6 +31,63 @@ interface Props {
   firstUnread?: string | null;
 }
 
+/** Where each row begins (px), and at [length] where the last ends: measured heights, else ESTIMATE. */
+function rowOffsets(items: ChatItem[], heights: Map<string, number>): Float64Array {
+  const offsets = new Float64Array(items.length + 1);
+  for (let i = 0; i < items.length; i++) offsets[i + 1] = offsets[i]! + (heights.get(items[i]!.id) ?? ESTIMATE);
+  return offsets;
+}
+
+/** Notes the height of every row in the DOM; true when one was new or changed. */
+function measureRows(el: HTMLElement, heights: Map<string, number>): boolean {
+  let changed = false;
+  for (const row of el.querySelectorAll<HTMLElement>(':scope > [data-row-id]')) {
+    const id = row.dataset.rowId!;
+    const height = row.offsetHeight;
+    if (height === 0 || heights.get(id) === height) continue;
+    heights.set(id, height);
+    changed = true;
+  }
+  return changed;
+}
+
+/** Viewport moves made in one go, before a frame; beyond it the next waits for the frame. */
+const MAX_SYNC_MOVES = 8;
+
+/**
+ * The log's viewport as its layout effect finds it. A few moves in a row are followed at once
+ * (opening a room lands on its newest rows without a blank frame); a longer run waits for a frame,
+ * so no geometry can keep the page's main thread rendering without end.
+ */
+class ViewportMoves {
+  #inARow = 0;
+  #frame: number | null = null;
+  #reset: number | null = null;
+  #latest = { top: 0, height: 0 };
+
+  constructor(private readonly set: (v: { top: number; height: number }) => void) {}
+
+  follow(top: number, height: number): void {
+    this.#latest = { top, height };
+    if (this.#frame !== null) return;
+    if (this.#inARow < MAX_SYNC_MOVES) {
+      this.#inARow++;
+      this.#reset ??= requestAnimationFrame(() => { this.#reset = null; this.#inARow = 0; });
+      this.set(this.#latest);
+      return;
+    }
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = null;
+      this.set(this.#latest);
+    });
+  }
+
+  cancel(): void {
+    if (this.#frame !== null) cancelAnimationFrame(this.#frame);
+    if (this.#reset !== null) cancelAnimationFrame(this.#reset);
+  }
+}
+
 /** The first index whose row ends below `y`. */
 function rowAt(offsets: Float64Array, y: number): number {
   let lo = 0;
@@ -58,6 +115,8 @@ export function ChatLog({ items, actions, focusId = null, hasOlder = false, onLo
   const askedFor = useRef<string | null>(null);
   const focused = useRef<string | null>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 0 });
+  const moves = useMemo(() => new ViewportMoves(setViewport), []);
+  useLayoutEffect(() => () => moves.cancel(), [moves]);
   const [, setMeasured] = useState(0);
   const observer = useMemo(() => new ResizeObserver((entries) => {
     let changed = false;
@@ -72,8 +131,7 @@ export function ChatLog({ items, actions, focusId = null, hasOlder = false, onLo
   }), []);
   useLayoutEffect(() => () => observer.disconnect(), [observer]);
 
-  const offsets = new Float64Array(items.length + 1);
-  for (let i = 0; i < items.length; i++) offsets[i + 1] = offsets[i]! + (heights.current.get(items[i]!.id) ?? ESTIMATE);
+  let offsets = rowOffsets(items, heights.current);
   const windowed = items.length > WINDOW_ABOVE;
   const start = windowed ? rowAt(offsets, viewport.top - OVERSCAN) : 0;
   const end = windowed ? Math.min(items.length, rowAt(offsets, viewport.top + (viewport.height || 600) + OVERSCAN) + 1) : items.length;
@@ -97,6 +155,12 @@ export function ChatLog({ items, actions, focusId = null, hasOlder = false, onLo
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
+    // The rows just put in the DOM are measured now, not at the next frame's ResizeObserver. A
+    // window placed by estimates changes the scroll height, which moves the viewport, which moves
+    // the window onto other estimated rows...: in renders that never reach a frame (Preact renders
+    // in microtasks) two windows could take turns for good, and the page froze. Measured here, each
+    // pass only adds measured rows, so it settles; and past MAX_SYNC_MOVES it waits for a frame.
+    if (measureRows(el, heights.current)) offsets = rowOffsets(items, heights.current);
     const focusAt = focusId !== null && focusId !== focused.current ? items.findIndex((i) => i.id === focusId) : -1;
     if (focusAt >= 0) {
       // A third of the way down, so the lines around it show too.
@@ -113,7 +177,7 @@ export function ChatLog({ items, actions, focusId = null, hasOlder = false, onLo
         if (Math.abs(el.scrollTop - want) >= 1) el.scrollTop = want;
       }
     }
-    if (el.scrollTop !== viewport.top || el.clientHeight !== viewport.height) setViewport({ top: el.scrollTop, height: el.clientHeight });
+    if (el.scrollTop !== viewport.top || el.clientHeight !== viewport.height) moves.follow(el.scrollTop, el.clientHeight);
     loadOlderIfNear(el);
   });
 

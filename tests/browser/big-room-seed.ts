@@ -16,14 +16,14 @@ export const seededText = (n: number): string => `big room line ${n}`;
 
 /**
  * A room on the relay holding `count` messages sealed with its key, as a member who typed them
- * would have sent them (a plain ws client, many in flight): texts seededText(first..). Into a new
+ * would have sent them (a plain ws client, many in flight): texts seededText(first..), or `text`'s. Into a new
  * room, or the room of `code` (as shown). Returns the room's code as shown.
  */
-export async function seedRoom(relayUrl: string, count: number, options: { code?: string; first?: number; nick?: string } = {}): Promise<{ code: string; roomId: string }> {
+export async function seedRoom(relayUrl: string, count: number, options: { code?: string; first?: number; nick?: string; text?: (n: number) => string } = {}): Promise<{ code: string; roomId: string }> {
   const parsed = options.code === undefined ? null : parseRoomCode(options.code);
   if (parsed && !parsed.ok) throw new Error(`bad room code ${options.code}`);
   const code = parsed ? parsed.value : newRoomCode();
-  const { first = 1, nick = 'Seeder' } = options;
+  const { first = 1, nick = 'Seeder', text = seededText } = options;
   const keys = await deriveRoomKeys(code);
   const socket = new WebSocket(relayUrl, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
@@ -53,7 +53,7 @@ export async function seedRoom(relayUrl: string, count: number, options: { code?
   const WINDOW = 200;
   for (let n = 1; n <= count; n++) {
     const id = newMessageId();
-    const body = await sealMessage(keys, id, { v: 1, text: seededText(first + n - 1), nick, sentAt: Date.now() });
+    const body = await sealMessage(keys, id, { v: 1, text: text(first + n - 1), nick, sentAt: Date.now() });
     if (!body.ok) throw new Error('seal failed');
     socket.send(JSON.stringify({ type: 'CHATMSG', room: keys.roomId, id, body: body.value }));
     if (n - acked >= WINDOW) await waitFor(() => n - acked < WINDOW / 2);
