@@ -204,8 +204,38 @@ export type BackgroundToView =
   /** The answer to a saved relay address: did a Parley relay answer there, and if not, why. */
   | { type: 'relay-check'; url: string; ok: boolean; message: string };
 
-/** From the content script that holds the overlay's frame in a page: it only ever closes it. */
-export type BackgroundToOverlayHost = { type: 'close-overlay' };
+/**
+ * Where the overlay sits on a site's pages, as its content script places it (remembered per site
+ * by the background). `side`: docked to a side (full height) or floating at left/top. Sizes in CSS px.
+ */
+export interface OverlayPlace {
+  side: 'left' | 'right' | null;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  minimised: boolean;
+}
+
+/** To the content script that holds the overlay's frame in a page. */
+export type BackgroundToOverlayHost =
+  | { type: 'close-overlay' }
+  /** Sent once its port opens: where the overlay sat last on this site (null: never placed). */
+  | { type: 'overlay-place'; place: OverlayPlace | null }
+  /** Unread lines in the overlay's room, for the minimised bubble. */
+  | { type: 'overlay-unread'; count: number }
+  /** The page's selected text, for "Quote the page" (answered with `selection`). */
+  | { type: 'get-selection'; requestId: number };
+
+/** From that content script. */
+export type OverlayHostToBackground =
+  /** The user moved, resized, docked, minimised or restored the overlay. */
+  | { type: 'save-place'; place: OverlayPlace }
+  /**
+   * The answer to get-selection: the selected text (empty: nothing selected), the page's address,
+   * and a few words before and after it, so a text fragment finds this occurrence.
+   */
+  | { type: 'selection'; requestId: number; text: string; url: string; prefix: string; suffix: string };
 
 export const POPUP_PORT = 'parley-popup';
 /** The chat inside the overlay's frame (an extension page in a tab). */
