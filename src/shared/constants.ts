@@ -23,10 +23,18 @@ export const MESSAGE_ID_LENGTH = 26;
  */
 export const MAX_TEXT_CHARS = 10_000;
 export const MAX_NICKNAME_CHARS = 40;
+/** A page's normalised address in a sealed body (a thread's page, a quote's source). */
+export const MAX_PAGE_URL_CHARS = 2048;
+/** A page's title shown with its thread or quote. */
+export const MAX_PAGE_TITLE_CHARS = 200;
+/** A quoted passage of a page. */
+export const MAX_QUOTE_CHARS = 1000;
+/** The words before and after a quoted passage that tell its text fragment which occurrence. */
+export const MAX_QUOTE_CONTEXT_CHARS = 64;
 /** Control and bidi-override characters: in a name they could disguise who is speaking. */
 export const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 /** Sealed plaintext bound: the text's worst-case UTF-8 plus the JSON around it. */
-export const MAX_PLAINTEXT_BYTES = MAX_TEXT_CHARS * 3 + 4096;
+export const MAX_PLAINTEXT_BYTES = MAX_TEXT_CHARS * 3 + 4096 + (2 * MAX_PAGE_URL_CHARS + MAX_PAGE_TITLE_CHARS + MAX_QUOTE_CHARS + 2 * MAX_QUOTE_CONTEXT_CHARS) * 3;
 /** base64url of IV (12) + ciphertext + GCM tag (16). */
 export const MAX_BODY_CHARS = Math.ceil(((12 + MAX_PLAINTEXT_BYTES + 16) * 4) / 3);
 /**

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MAX_NICKNAME_CHARS, MAX_PLAINTEXT_BYTES, MAX_REACTION_CHARS, MESSAGE_ID_LENGTH, MAX_TEXT_CHARS, UNSAFE_NAME_CHARS } from './constants.ts';
+import { MAX_NICKNAME_CHARS, MAX_PAGE_TITLE_CHARS, MAX_PAGE_URL_CHARS, MAX_PLAINTEXT_BYTES, MAX_QUOTE_CHARS, MAX_QUOTE_CONTEXT_CHARS, MAX_REACTION_CHARS, MESSAGE_ID_LENGTH, MAX_TEXT_CHARS, UNSAFE_NAME_CHARS } from './constants.ts';
 import { fromBase64Url, toBase64Url } from './base64url.ts';
 import { PUBLIC_KEY_CHARS, SIGNATURE_CHARS } from './identity.ts';
 import type { RoomCode } from './room-code.ts';
@@ -15,6 +15,9 @@ export interface RoomKeys {
 }
 
 const TargetId = v.pipe(v.string(), v.length(MESSAGE_ID_LENGTH), v.regex(/^[0-9A-HJKMNP-TV-Z]+$/));
+
+/** An http(s) address: nothing else may be opened from a line (javascript:, data:, file:...). */
+const PageUrl = v.pipe(v.string(), v.maxLength(MAX_PAGE_URL_CHARS), v.regex(/^https?:\/\/[^\s]+$/));
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 /** One grapheme, short, with a pictograph or a regional indicator in it (docs/protocol.md). */
@@ -43,6 +46,15 @@ export const ChatPlaintextSchema = v.object({
     kind: v.picklist(['edit', 'delete', 'react', 'unreact']),
     target: TargetId,
     emoji: v.optional(v.pipe(v.string(), v.check(isOneEmoji))),
+  })),
+  // docs/protocol.md "What a sealed body holds": the page whose private thread a line is in.
+  page: v.optional(v.object({ url: PageUrl, title: v.pipe(v.string(), v.maxLength(MAX_PAGE_TITLE_CHARS)) })),
+  // A passage quoted from a page, with the words around it that find it again (a text fragment).
+  quote: v.optional(v.object({
+    text: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_QUOTE_CHARS)),
+    url: PageUrl,
+    prefix: v.pipe(v.string(), v.maxLength(MAX_QUOTE_CONTEXT_CHARS)),
+    suffix: v.pipe(v.string(), v.maxLength(MAX_QUOTE_CONTEXT_CHARS)),
   })),
 });
 export type ChatPlaintext = v.InferOutput<typeof ChatPlaintextSchema>;

@@ -53,13 +53,15 @@ export function nicknameKey(nick: string): string {
     .toUpperCase().toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-const fieldsOf = (roomId: string, messageId: string, key: string, p: Pick<ChatPlaintext, 'nick' | 'text' | 'sentAt' | 'reply' | 'ev'>): SignedFields => ({
+const fieldsOf = (roomId: string, messageId: string, key: string, p: Pick<ChatPlaintext, 'nick' | 'text' | 'sentAt' | 'reply' | 'ev' | 'page' | 'quote'>): SignedFields => ({
   roomId, messageId, key, nick: p.nick, text: p.text, sentAt: p.sentAt, reply: p.reply,
   ev: p.ev ? [p.ev.kind, p.ev.target, p.ev.emoji ?? null] : undefined,
+  page: p.page ? [p.page.url, p.page.title] : undefined,
+  quote: p.quote ? [p.quote.text, p.quote.url, p.quote.prefix, p.quote.suffix] : undefined,
 });
 
 /** What a sender may add to a message: an answered id, or an event (docs/protocol.md "What a sealed body holds"). */
-export type MessageExtras = Pick<ChatPlaintext, 'reply' | 'ev'>;
+export type MessageExtras = Pick<ChatPlaintext, 'reply' | 'ev' | 'page' | 'quote'>;
 
 /** Signs what we send, and remembers our own nickname under our key in this room. */
 export async function signOutgoing(
@@ -76,6 +78,7 @@ export async function signOutgoing(
     plaintext: {
       v: 1, text: content.text, nick: content.nick, sentAt: content.sentAt, key: me.publicKey, sig,
       ...(content.reply !== undefined ? { reply: content.reply } : {}), ...(content.ev ? { ev: content.ev } : {}),
+      ...(content.page ? { page: content.page } : {}), ...(content.quote ? { quote: content.quote } : {}),
     },
     sender: { verified: true, key: me.publicKey, fingerprint: me.fingerprint, safetyCode: null, otherKey: false },
   };

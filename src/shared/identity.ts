@@ -48,6 +48,10 @@ export interface SignedFields {
   reply?: string | undefined;
   /** An event on an earlier message, as signed: [kind, target, emoji or null]. */
   ev?: readonly [string, string, string | null] | undefined;
+  /** The page of the line's thread, as signed: [url, title]. */
+  page?: readonly [string, string] | undefined;
+  /** A quoted passage, as signed: [text, url, prefix, suffix]. */
+  quote?: readonly [string, string, string, string] | undefined;
 }
 
 /**
@@ -57,6 +61,9 @@ export interface SignedFields {
 export function signedBytes(f: SignedFields): Uint8Array<ArrayBuffer> {
   // v2 only when a new field is there, so every message signed before them still verifies; the
   // label differs too, so a v1 signature can never stand for a v2 body or the reverse.
+  if (f.page !== undefined || f.quote !== undefined) {
+    return enc.encode(`parley/v3 signed message\n${JSON.stringify([f.roomId, f.messageId, f.key, f.nick, f.text, f.sentAt, f.reply ?? null, f.ev ?? null, f.page ?? null, f.quote ?? null])}`);
+  }
   if (f.reply !== undefined || f.ev !== undefined) {
     return enc.encode(`parley/v2 signed message\n${JSON.stringify([f.roomId, f.messageId, f.key, f.nick, f.text, f.sentAt, f.reply ?? null, f.ev ?? null])}`);
   }

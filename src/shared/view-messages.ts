@@ -106,6 +106,24 @@ export interface ChatItem {
   /** Its sender deleted it: text is '' and the line shows that it was deleted. */
   deleted?: boolean;
   reactions?: Reaction[];
+  /** The page whose private thread this line is in (issue 11: per-page threads). */
+  page?: PageRef;
+  /** A passage quoted from a page; clicking it opens the page at the passage. */
+  quote?: PageQuote;
+}
+
+/** A page as a line names it: its normalised address and its title when sent. */
+export interface PageRef {
+  url: string;
+  title: string;
+}
+
+/** A passage of a page, with the words around it that find this occurrence (a text fragment). */
+export interface PageQuote {
+  text: string;
+  url: string;
+  prefix: string;
+  suffix: string;
 }
 
 /**
