@@ -1,6 +1,6 @@
 import { HERE_REPEAT_MS, openEphemeral, sealEphemeral, signedHere, TYPING_EVERY_MS, TYPING_SHOWN_MS, verifiedHere, type Ephemeral, type Here, type Unstamped } from '../shared/ephemeral.ts';
 import { safetyCode } from '../shared/identity.ts';
-import { nicknameKey, OTHER_KEY_LABEL } from '../shared/identity-rules.ts';
+import { nicknameKey, NOT_VERIFIED_MARK, OTHER_KEY_LABEL } from '../shared/identity-rules.ts';
 import type { EphemeralDeliverFrame, RoomFrame } from '../shared/protocol.ts';
 import type { Member } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
@@ -18,7 +18,8 @@ import { roomKeys } from './room-keys.ts';
 // 2. Who a member is comes from their sealed `here` (src/shared/ephemeral.ts): a nickname, and a
 //    signature by their identity key over the room, their peer id, key, nickname and time. A member
 //    is shown verified (fingerprint, safety code) only if that signature holds for the peer id the
-//    relay stamped on the frame; an unsigned or forged `here` gives a nickname, no fingerprint.
+//    relay stamped on the frame; an unsigned or forged `here` gives a nickname, no fingerprint,
+//    and the typing line says NOT_VERIFIED_MARK after it (anyone in the room can claim a name).
 //    A verified nickname first seen in this room under another key (identity-rules.ts rule 3, the
 //    same memory as messages) is flagged OTHER_KEY_LABEL in the member list and the typing line.
 // 3. A newcomer announces itself once its replay is done (`here` with ask), and every member that
@@ -234,9 +235,16 @@ export async function roomPresence(bg: Background, link: RelayLink | undefined, 
   const typing: string[] = [];
   for (const [peer, s] of presence.peers) {
     members.push({ peer, nick: s.nick, fingerprint: s.fingerprint, me: false, safetyCode: s.safetyCode, otherKey: s.otherKey });
-    if (s.typingUntil > now) typing.push(s.nick ? (s.otherKey ? `${s.nick} ${OTHER_KEY_LABEL}` : s.nick) : 'Someone');
+    if (s.typingUntil > now) typing.push(typingName(s));
   }
   return { members, typing };
+}
+
+/** Rule 2 in the typing line: a name no signature stands behind says so, as the member list does. */
+function typingName(s: PeerState): string {
+  if (!s.nick) return 'Someone';
+  if (!s.fingerprint) return `${s.nick} ${NOT_VERIFIED_MARK}`;
+  return s.otherKey ? `${s.nick} ${OTHER_KEY_LABEL}` : s.nick;
 }
 
 /** The number of members shown in the room list: null while unknown (rule 1). */

@@ -44,6 +44,8 @@ export interface SigningIdentity {
 export const UNVERIFIED: SenderCheck = { verified: false };
 export const OTHER_KEY_LABEL = '(another key than before)';
 export const UNVERIFIED_LABEL = 'Unverified sender';
+/** After a name no signature stands behind (a member's unsigned or forged presence). */
+export const NOT_VERIFIED_MARK = '(not verified)';
 
 /** The form in which two nicknames are compared (rule 3). */
 export function nicknameKey(nick: string): string {

@@ -91,6 +91,14 @@ describe('presence', () => {
     expect(members!.find((m) => m.me)).toMatchObject({ peer: ME, fingerprint: (await ownIdentity(f.bg.db)).fingerprint });
   });
 
+  it('says a typing name is not verified when no signature stands behind it, as the member list does', async () => {
+    const f = await inRoom([ANA, BOB]);
+    await from(f, ANA, { v: 1, k: 'here', at: Date.now(), nick: 'Ana', ask: false });
+    await from(f, ANA, { v: 1, k: 'typing', at: Date.now() });
+    await from(f, BOB, { v: 1, k: 'typing', at: Date.now() });
+    expect((await presence(f)).typing).toEqual(['Ana (not verified)', 'Someone']);
+  });
+
   it('answers an ask once per asking peer, without asking back', async () => {
     const f = await inRoom([ANA]);
     f.sent.length = 0;
@@ -112,7 +120,7 @@ describe('presence', () => {
   it('typing shows for 6 s after the last typing, and ends on stopped, on a message, or on LEFT', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const f = await inRoom([ANA]);
-    await from(f, ANA, { v: 1, k: 'here', at: Date.now(), nick: 'Ana', ask: false });
+    await from(f, ANA, await signedHere(await identity(), f.keys.roomId, ANA, 'Ana', false, Date.now()));
     await from(f, ANA, { v: 1, k: 'typing', at: Date.now() });
     expect((await presence(f)).typing).toEqual(['Ana']);
     vi.setSystemTime(Date.now() + 5_900);
