@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
+import { parseJoinInput } from '../shared/invite.ts';
 import { normalisePageUrl } from '../shared/page-url.ts';
 import type { PageRef } from '../shared/view-messages.ts';
 
 /**
  * The web page the popup was opened over: its address and title. The toolbar click grants
  * activeTab, which lets the popup read that one tab's URL and title; opened any other way (or over
- * a page that is not http(s)), there is no page and nothing about pages is offered.
+ * a page that is not http(s)), there is no page and nothing about pages is offered. An invite link
+ * is not a page to chat about: the popup offers to join its room instead (page-tab.ts).
  */
 export function useCurrentPage(): PageRef | null {
   const [page, setPage] = useState<PageRef | null>(null);
@@ -14,7 +16,11 @@ export function useCurrentPage(): PageRef | null {
     void (async () => {
       try {
         const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-        if (tab?.url && normalisePageUrl(tab.url).ok) setPage({ url: tab.url, title: tab.title ?? '' });
+        const url = tab?.url;
+        if (!url || !normalisePageUrl(url).ok) return;
+        const invite = parseJoinInput(url);
+        if (invite.ok && invite.value.relayUrl !== null) return;
+        setPage({ url, title: tab.title ?? '' });
       } catch {
         // No tab to read: no page.
       }
