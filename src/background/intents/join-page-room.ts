@@ -1,7 +1,7 @@
 import { deriveRoomKeys } from '../../shared/crypto.ts';
 import { normalisePageUrl } from '../../shared/page-url.ts';
 import { pageRoomCode } from '../../shared/page-room.ts';
-import { formatRoomCode } from '../../shared/room-code.ts';
+import { formatRoomCode, type RoomCode } from '../../shared/room-code.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
 import { putRoom, rememberRelay } from '../memory.ts';
@@ -19,7 +19,16 @@ export async function joinPageRoom(bg: Background, msg: Extract<ViewToBackground
     bg.post(view, { type: 'error', code: 'NOT_A_PAGE', message: url.error.message });
     return;
   }
-  const code = await pageRoomCode(url.value);
+  const title = typeof msg.title === 'string' ? msg.title : '';
+  // The slow derivation (about half a second) runs outside the serial queue, so live traffic is
+  // not held up behind it; joining, which touches state, is queued once the code is known.
+  void pageRoomCode(url.value).then(
+    (code) => bg.run((b) => joinDerived(b, code, url.value, title, view)),
+    (e: unknown) => bg.post(view, { type: 'error', code: 'TASK_FAILED', message: `Parley could not make this page's room: ${e instanceof Error ? e.message : String(e)}` }),
+  );
+}
+
+async function joinDerived(bg: Background, code: RoomCode, url: string, title: string, view: ViewPort): Promise<void> {
   const keys = await deriveRoomKeys(code);
   if (bg.mem.rooms.has(keys.roomId)) {
     bg.post(view, { type: 'room-ready', roomId: keys.roomId, code: formatRoomCode(code), created: false });
@@ -32,9 +41,8 @@ export async function joinPageRoom(bg: Background, msg: Extract<ViewToBackground
     return;
   }
   bg.keys.set(keys.roomId, keys);
-  const title = typeof msg.title === 'string' ? msg.title : '';
   await putRoom(bg, {
-    roomId: keys.roomId, code, name: roomName(title || new URL(url.value).host, code), joinedAt: Date.now(), lastSeq: 0, unread: 0, relayUrl, page: true,
+    roomId: keys.roomId, code, name: roomName(title || new URL(url).host, code), joinedAt: Date.now(), lastSeq: 0, unread: 0, relayUrl, page: true,
   });
   await rememberRelay(bg, relayUrl);
   bg.lastRoomId = keys.roomId;
