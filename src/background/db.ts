@@ -25,6 +25,8 @@ export interface RoomRecord {
    * on. Changing the default relay in Settings does not move it.
    */
   relayUrl: string;
+  /** A page's public room (join-page-room), marked on this device only. */
+  page?: boolean;
 }
 
 /** A chat line as stored: what a view shows, plus the room it belongs to. */
@@ -34,6 +36,8 @@ export interface MessageRecord extends ChatItem {
   editId?: string;
   /** Every reaction event's outcome per (key, emoji), on or off (rule 6); views get `reactions`. */
   marks?: ReactionMark[];
+  /** Its private per-page thread's id (page-threads.ts), when it carries a `page`; never sent to views. */
+  thread?: string;
 }
 
 /** The newest reaction event of one key for one emoji on a message (message-events.ts). */
@@ -84,7 +88,7 @@ export interface SenderRecord {
 
 export interface ParleyDB extends DBSchema {
   rooms: { key: string; value: RoomRecord };
-  messages: { key: [string, string]; value: MessageRecord; indexes: { byOrder: [string, number, string] } };
+  messages: { key: [string, string]; value: MessageRecord; indexes: { byOrder: [string, number, string]; byThread: [string, number, string] } };
   outbox: { key: [string, string]; value: OutboxRecord; indexes: { byRoom: string } };
   /** Key 'settings': the Settings; key 'known-relays': KnownRelays. */
   settings: { key: string; value: Settings | KnownRelays };
@@ -103,7 +107,7 @@ export const PENDING_ORDER = Number.MAX_SAFE_INTEGER;
 export const DEFAULT_SETTINGS: Settings = { nickname: '', relayUrl: DEFAULT_RELAY_URL, notifications: false, keepPerRoom: DEFAULT_KEEP_PER_ROOM };
 
 export function openParleyDb(name = 'parley'): Promise<Db> {
-  return openDB<ParleyDB>(name, 3, {
+  return openDB<ParleyDB>(name, 4, {
     // Each step only adds, so an existing install keeps its rooms, history and outbox.
     upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
@@ -127,6 +131,8 @@ export function openParleyDb(name = 'parley'): Promise<Db> {
           tx.abort();
         });
       }
+      // v4: lines of per-page threads, by thread id (only lines with a `thread` are in it).
+      if (oldVersion < 4) tx.objectStore('messages').createIndex('byThread', ['thread', 'order', 'id']);
     },
   });
 }

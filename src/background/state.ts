@@ -47,6 +47,7 @@ export async function publishState(bg: Background): Promise<void> {
       lastText: last?.text.slice(0, 200) ?? null, lastNick: last?.kind === 'message' ? senderLabel(last).name : null, lastAt: last?.sentAt ?? null,
       members: memberCount(link, r.roomId), muted: r.muted === true,
       relayUrl: r.relayUrl, invite: inviteLink(r.relayUrl, r.code as RoomCode), problem: roomProblem(link, r.roomId),
+      ...(r.page ? { pageRoom: true } : {}),
     });
   }
   rooms.sort((a, b) => (b.lastAt ?? 0) - (a.lastAt ?? 0));

@@ -7,6 +7,7 @@ import { CopyCode } from './copy-code.tsx';
 import { CopyInvite } from './copy-invite.tsx';
 import { JoinForm } from './join-form.tsx';
 import { relayHost } from './relay-host.ts';
+import { PagePanel } from './page-panel.tsx';
 
 interface Props {
   state: ViewState;
@@ -45,6 +46,7 @@ export function RoomList({ state, send, open }: Props) {
           <button data-testid="open-created" onClick={() => open(created.roomId)}>Open the room</button>
         </div>
       ) : null}
+      <PagePanel state={state} send={send} open={open} />
       <JoinForm state={state} send={send} open={open} />
       <nav aria-label="Your rooms">
       <ul class="pl-room-list" data-testid="room-list">
@@ -53,6 +55,8 @@ export function RoomList({ state, send, open }: Props) {
             <button class="pl-room" data-testid="room" data-room-id={room.roomId} data-problem={room.problem ? '' : undefined} onClick={() => open(room.roomId)}>
               <span class="pl-room-name" data-testid="room-name">{room.name}</span>
               {room.muted ? <span class="pl-muted-mark" data-testid="room-muted" aria-label="muted">🔕</span> : null}
+              {room.pageRoom ? <span class="pl-page-room-mark" data-testid="room-page-room" title="A page's public room: anyone who can guess the page's address can join and read it">page room · public</span> : null}
+              {pageLines(state, room.roomId) > 0 ? <span class="pl-page-activity-mark" data-testid="room-page-activity">{pageLines(state, room.roomId)} on this page</span> : null}
               {room.lastAt !== null ? <time class="pl-last-at" data-testid="last-at" dateTime={new Date(room.lastAt).toISOString()}>{whenWords(room.lastAt)}</time> : null}
               {room.unread > 0 ? <span class="pl-unread" data-testid="unread">{room.unread}</span> : null}
               {room.unread > 0 ? <span class="pl-sr-only"> unread</span> : null}
@@ -68,4 +72,9 @@ export function RoomList({ state, send, open }: Props) {
       </nav>
     </section>
   );
+}
+
+/** Lines of this room's thread for the page the popup is over (page-activity), 0 if none. */
+function pageLines(state: ViewState, roomId: string): number {
+  return state.pageActivity?.rooms.find((r) => r.roomId === roomId)?.count ?? 0;
 }

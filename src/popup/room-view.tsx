@@ -13,6 +13,8 @@ import { hereWords, People } from './people.tsx';
 import { pageTabId } from './page-tab.ts';
 import { relayHost } from './relay-host.ts';
 import { closeDetailsOnEscape } from '../ui/escape-closes.ts';
+import { PageThread } from './page-thread.tsx';
+import { useCurrentPage } from './current-page.ts';
 
 interface Props {
   room: RoomSummary;
@@ -24,9 +26,13 @@ interface Props {
   search?: { query: string; items: ChatItem[]; more: boolean } | null;
   /** Older pages and the "new messages" divider (log-paging.ts). */
   paging?: LogPaging;
+  /** The answer to load-thread (per-page threads). */
+  thread?: { roomId: string; url: string; items: ChatItem[] } | null;
 }
 
-export function RoomView({ room, items, presence, send, left, search = null, paging }: Props) {
+export function RoomView({ room, items, presence, send, left, search = null, paging, thread = null }: Props) {
+  const page = useCurrentPage();
+  const [threadOpen, setThreadOpen] = useState(false);
   const [name, setName] = useState(room.name);
   const { focusId, focus } = useFocusLine(send, room.roomId, items, paging?.cursor ?? null);
   const { actions, composer } = useMessageActions(send, room.roomId, items, focus);
@@ -58,11 +64,15 @@ export function RoomView({ room, items, presence, send, left, search = null, pag
         </div>
       </details>
       <RoomProblem problem={room.problem} />
+      {room.pageRoom ? <p class="pl-hint" data-testid="page-room-public">A page's public room: anyone who can guess the page's address can join and read it.</p> : null}
+      {page && !room.pageRoom && !threadOpen ? <button data-testid="page-thread-open" onClick={() => setThreadOpen(true)}>This page's thread</button> : null}
       <People members={presence.members} />
       <RoomSearch roomId={room.roomId} send={send} results={search} onPick={focus} />
+      {page && threadOpen ? <PageThread room={room} page={page} items={items} thread={thread} send={send} close={() => setThreadOpen(false)} /> : <>
       <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={presence.typing} />
       <Composer {...composer} onTyping={(typing) => send({ type: 'typing', roomId: room.roomId, typing })} />
+      </>}
     </section>
   );
 }

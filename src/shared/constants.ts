@@ -75,3 +75,9 @@ export const SEARCH_RESULTS_LIMIT = 50;
 export const HISTORY_PAGE_SIZE = 100;
 /** The most lines one opening sends to reach back to the first unread one (the divider's line). */
 export const MAX_UNREAD_PAGE = 1_000;
+/**
+ * PBKDF2-SHA256 iterations from a page's normalised address to its public room's code
+ * (docs/protocol.md "Rooms for a page"): about 0.4-0.5 s per derivation on the team's machine
+ * (scripts/bench-page-room.ts). Every instance must use the same count, or one page gives two rooms.
+ */
+export const PAGE_ROOM_KDF_ITERATIONS = 1_000_000;

@@ -42,6 +42,8 @@ export interface RoomSummary {
   invite: string;
   /** Why the relay did not let us into this room (full, too many rooms), in words; null if in. */
   problem: string | null;
+  /** A page's public room ("Chat about this page"): anyone who can guess the page's address can join. */
+  pageRoom?: boolean;
 }
 
 export type ChatItemKind = 'message' | 'gap' | 'notice';
@@ -154,7 +156,7 @@ export type ViewToBackground =
   | { type: 'leave-room'; roomId: string }
   | { type: 'watch-room'; roomId: string | null }
   /** `id` is made by the view, so a message resent after the worker restarted is stored once. */
-  | { type: 'send-message'; roomId: string; text: string; id: string; replyTo?: string }
+  | { type: 'send-message'; roomId: string; text: string; id: string; replyTo?: string; page?: PageRef }
   /** Sealed events on one of our own messages (edit, delete) or anyone's (reaction): every member applies them. */
   | { type: 'edit-message'; roomId: string; id: string; text: string }
   | { type: 'retract-message'; roomId: string; id: string }
@@ -174,7 +176,13 @@ export type ViewToBackground =
   | { type: 'retry-now' }
   /** A message the relay refused as it is (ChatItem.notSent.retryAt null): send it again, or drop it. */
   | { type: 'resend-message'; roomId: string; id: string }
-  | { type: 'delete-message'; roomId: string; id: string };
+  | { type: 'delete-message'; roomId: string; id: string }
+  /** "Chat about this page": the public room of the page at `url` (the tab's address, normalised by the background). */
+  | { type: 'join-page-room'; url: string; title: string }
+  /** How many lines each room's private thread for the page at `url` holds on this device. */
+  | { type: 'page-activity'; url: string }
+  /** The lines of `roomId`'s private thread for the page at `url`, in display order. */
+  | { type: 'load-thread'; roomId: string; url: string };
 
 // ---- background -> view ----------------------------------------------------------------------
 
@@ -186,7 +194,9 @@ export type ViewErrorCode =
   /** IndexedDB refused a write because the device's storage for Parley is full. */
   | 'STORAGE_FULL'
   /** Our reaction was not added: the line holds MAX_REACTIONS_PER_MESSAGE already. */
-  | 'REACTIONS_FULL';
+  | 'REACTIONS_FULL'
+  /** "Chat about this page" over a tab that is not a web page (or whose address is too long). */
+  | 'NOT_A_PAGE';
 
 export type BackgroundToView =
   /**
@@ -220,7 +230,11 @@ export type BackgroundToView =
   | { type: 'overlay-room'; roomId: string | null }
   | { type: 'error'; code: ViewErrorCode; message: string }
   /** The answer to a saved relay address: did a Parley relay answer there, and if not, why. */
-  | { type: 'relay-check'; url: string; ok: boolean; message: string };
+  | { type: 'relay-check'; url: string; ok: boolean; message: string }
+  /** The answer to page-activity: `url` normalised, and the rooms whose thread for it has lines here. */
+  | { type: 'page-activity'; url: string; rooms: { roomId: string; count: number }[] }
+  /** The answer to load-thread (`url` normalised): the thread's newest lines, in display order. */
+  | { type: 'thread-items'; roomId: string; url: string; items: ChatItem[] };
 
 /**
  * Where the overlay sits on a site's pages, as its content script places it (remembered per site

@@ -111,6 +111,7 @@ export class ChatLine extends Component<LineProps, LineState> {
             <span class="pl-time">{time(item.sentAt)}</span>
           </div>
           {item.replyTo && !item.deleted ? <Quote reply={item.replyTo} onFocus={actions.onFocus} /> : null}
+          {item.page ? <span class="pl-page-mark" data-testid="page-mark" title={item.page.url}>on {item.page.title || item.page.url}</span> : null}
           {item.deleted ? (
             <span class="pl-text pl-tombstone" data-testid="deleted">Message deleted</span>
           ) : (

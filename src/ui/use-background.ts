@@ -33,6 +33,10 @@ export interface ViewState {
   presence: { members: Member[] | null; typing: string[] };
   /** The room the popup was last showing (state.lastRoomId). */
   lastRoomId: string | null;
+  /** The answer to this view's last page-activity: rooms with lines in their thread for that page. */
+  pageActivity?: { url: string; rooms: { roomId: string; count: number }[] } | null;
+  /** The answer to this view's last load-thread. */
+  thread?: { roomId: string; url: string; items: ChatItem[] } | null;
 }
 
 const initial: ViewState = {
@@ -79,6 +83,10 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
       return msg.roomId === state.roomId ? { ...state, presence: { members: msg.members, typing: msg.typing } } : state;
     case 'search-results':
       return msg.roomId === state.roomId ? { ...state, search: { roomId: msg.roomId, query: msg.query, items: msg.items, more: msg.more } } : state;
+    case 'page-activity':
+      return { ...state, pageActivity: { url: msg.url, rooms: msg.rooms } };
+    case 'thread-items':
+      return msg.roomId === state.roomId ? { ...state, thread: { roomId: msg.roomId, url: msg.url, items: msg.items } } : state;
   }
 }
 

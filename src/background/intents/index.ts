@@ -19,6 +19,9 @@ import { searchRoom } from './search-room.ts';
 import { typing } from './typing.ts';
 import { renameRoom } from './rename-room.ts';
 import { muteRoom } from './mute-room.ts';
+import { joinPageRoom } from './join-page-room.ts';
+import { pageActivity } from './page-activity.ts';
+import { loadThread } from './load-thread.ts';
 
 type Handlers = {
   [K in ViewToBackground['type']]: (bg: Background, msg: Extract<ViewToBackground, { type: K }>, view: ViewPort) => Promise<void>;
@@ -47,6 +50,9 @@ export const intentHandlers: Handlers = {
   'mute-room': muteRoom,
   'load-older': loadOlder,
   'search-room': searchRoom,
+  'join-page-room': joinPageRoom,
+  'page-activity': pageActivity,
+  'load-thread': loadThread,
 };
 
 async function notYet(bg: Background, _msg: ViewToBackground, view: ViewPort): Promise<void> {

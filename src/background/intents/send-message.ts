@@ -11,6 +11,8 @@ import { queueOwnMessage } from '../messages.ts';
 import { flushRoomOutbox } from '../outbox.ts';
 import { roomKeys } from '../room-keys.ts';
 import { replyRef } from '../message-events.ts';
+import { threadFields } from '../page-threads.ts';
+import { sealedPage } from '../page-ref.ts';
 
 /** Sealed and queued in the outbox first, so a message typed offline goes out when we return. */
 export async function sendMessage(bg: Background, msg: Extract<ViewToBackground, { type: 'send-message' }>, view: ViewPort): Promise<void> {
@@ -34,7 +36,10 @@ export async function sendMessage(bg: Background, msg: Extract<ViewToBackground,
   // An answer names the line it answers; the quote shown is that line as it stands now.
   const reply = typeof msg.replyTo === 'string' && isMessageId(msg.replyTo) ? msg.replyTo : undefined;
   const replyTo = reply !== undefined ? { replyTo: replyRef(reply, await bg.db.get('messages', [msg.roomId, reply])) } : {};
-  const { plaintext, sender } = await signOutgoing(await ownIdentity(bg.db), memorySenders(bg), msg.roomId, id, { text, nick: nickname, sentAt, reply });
+  // A line of this page's private thread: the page (normalised) travels sealed with it.
+  const page = sealedPage(msg.page);
+  const thread = await threadFields(bg, msg.roomId, page);
+  const { plaintext, sender } = await signOutgoing(await ownIdentity(bg.db), memorySenders(bg), msg.roomId, id, { text, nick: nickname, sentAt, reply, ...(page ? { page } : {}) });
   const sealed = await sealMessage(keys, id, plaintext);
   if (!sealed.ok) {
     bg.post(view, { type: 'error', code: 'BAD_MESSAGE', message: sealed.error.message });
@@ -42,7 +47,7 @@ export async function sendMessage(bg: Background, msg: Extract<ViewToBackground,
   }
   const isNew = await queueOwnMessage(bg, {
     roomId: msg.roomId, id, kind: 'message', seq: null, order: PENDING_ORDER, mine: true,
-    nick: nickname, text, sentAt, status: 'sending', sender, ...replyTo,
+    nick: nickname, text, sentAt, status: 'sending', sender, ...replyTo, ...thread,
   }, sealed.value);
   if (!isNew) return;
   // Through the outbox's window like everything else, so a fast typist keeps the typed order.

@@ -15,6 +15,7 @@ import { replyRef } from '../message-events.ts';
 import { typingEndsWithMessage } from '../presence.ts';
 import { scheduleReceipt } from '../receipts.ts';
 import { notifyLive } from '../notifications.ts';
+import { threadFields } from '../page-threads.ts';
 
 export async function onChatMessage(bg: Background, link: RelayLink, frame: ChatDeliverFrame): Promise<void> {
   let stored: MessageRecord | null;
@@ -54,7 +55,7 @@ async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promis
   }
   const base = { roomId: frame.room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received' as const };
   if (opened.ok) {
-    const { text, nick, sentAt, ev, reply } = opened.value;
+    const { text, nick, sentAt, ev, reply, page } = opened.value;
     const ownKey = (await ownIdentity(bg.db)).publicKey;
     const sender = await checkIncoming(ownKey, memorySenders(bg), frame.room, frame.id, opened.value);
     if (ev) {
@@ -65,7 +66,7 @@ async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promis
     // The quote as the answered line stands now (one more read, only for answers).
     const replyTo = reply !== undefined ? { replyTo: replyRef(reply, await bg.db.get('messages', [frame.room, reply])) } : {};
     // Shown at once, then stored; a bad copy that came first no longer stands for this message.
-    const line = { ...base, kind: 'message' as const, nick, text, sentAt, sender, ...replyTo };
+    const line = { ...base, kind: 'message' as const, nick, text, sentAt, sender, ...replyTo, ...(await threadFields(bg, frame.room, page)) };
     await showThenStore(bg, line, frame.seq, unopenedNoticeId(frame.id));
     return line;
   } else {
@@ -124,7 +125,7 @@ async function storeNewMessages(bg: Background, room: string, frames: readonly C
     ids.add(frame.id);
     const { text, nick, sentAt } = plain.value;
     const sender = await checkIncoming(own, memorySenders(bg), room, frame.id, plain.value);
-    const line: MessageRecord = { roomId: room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender };
+    const line: MessageRecord = { roomId: room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender, ...(await threadFields(bg, room, plain.value.page)) };
     lines.push(line);
     stored.push({ frame, line });
   }
