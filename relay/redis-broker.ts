@@ -49,7 +49,7 @@ export class RedisBroker implements Broker {
     private readonly subscriber: Redis,
     private readonly scripts: Scripts,
   ) {
-    this.#fanOut = new RedisFanOut((room, after, limit) => this.readPage(room, after, limit), log, config.maxFrameKb * 1024);
+    this.#fanOut = new RedisFanOut((room, after, limit) => this.readPage(room, after, limit), log, config.maxFrameKb * 1024, (room) => this.#retryFill(room));
     this.#presence = new RedisPresence(instance, commands, scripts, config.redisInstanceTtlMs, log, () => this.#scheduleResync());
     subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onMessage(channel, message));
     this.#watch('commands', commands);
@@ -283,6 +283,24 @@ export class RedisBroker implements Broker {
       peer.send({ type: 'ROOM', room: room.room, peer: peer.id, members: others, head, epoch, created: false });
     }
     return true;
+  }
+
+  /**
+   * A fill failed. When the commands connection went down, its 'ready' resyncs and fills every
+   * room; but a command that timed out on a connection that stayed up (Redis or this process
+   * starved for COMMAND_TIMEOUT_MS) brings no 'ready', and a member skipped for the last messages
+   * of a burst would wait for the next message or the minute check. So the room is filled again
+   * a little later, once per room however many members failed, until a fill gets through.
+   */
+  #retryFill(room: LocalRoom): void {
+    if (room.fillRetry !== undefined || this.#closed) return;
+    room.fillRetry = setTimeout(() => {
+      room.fillRetry = undefined;
+      // A room let go has no members to fill; a connection that is down leaves it to the resync.
+      if (this.#closed || this.#rooms.get(room.room) !== room || !this.#up.commands) return;
+      this.#fanOut.catchUp(room);
+    }, RESYNC_RETRY_MS);
+    room.fillRetry.unref();
   }
 
   #checkEpoch(room: LocalRoom): void {

@@ -34,6 +34,8 @@ export class LocalRoom {
   readonly heard = new Map<PeerId, { kind: 'joined' | 'left'; peer: PeerId }[] | undefined>();
   /** Pub/sub brought a message of another epoch and Redis is being asked which one is current. */
   checkingEpoch = false;
+  /** A failed fill's retry for the room's live members (relay/redis-broker.ts); one at most. */
+  fillRetry: NodeJS.Timeout | undefined;
   constructor(readonly room: RoomIdText, readonly subscribed: Promise<unknown>) {}
 }
 
@@ -54,7 +56,13 @@ export class RedisFanOut {
    */
   readonly #reads = new Map<string, { readonly limit: number; readonly page: ReturnType<ReadPage> }>();
 
-  constructor(private readonly readPage: ReadPage, private readonly log: Logger, private readonly frameBytes: number) {}
+  constructor(
+    private readonly readPage: ReadPage,
+    private readonly log: Logger,
+    private readonly frameBytes: number,
+    /** A fill's read failed: the member is left behind the head until someone fills it again. */
+    private readonly onFillFailed: (room: LocalRoom) => void = () => {},
+  ) {}
 
   #read(room: RoomIdText, afterSeq: number, limit: number): ReturnType<ReadPage> {
     const key = `${room} ${afterSeq}`;
@@ -112,6 +120,7 @@ export class RedisFanOut {
     const { peer, membership } = member;
     if (member.filling) return;
     member.filling = true;
+    let failed = false;
     const current = () => membership.live && peer.open && room.members.get(peer.id) === member && peer.rooms.get(room.room) === membership;
     try {
       while (current() && membership.delivered < room.head) {
@@ -143,10 +152,13 @@ export class RedisFanOut {
         if (messages.length === 0 && head <= membership.delivered) return;
       }
     } catch (error) {
-      // Redis is unreachable; after it is back every live member is filled again (redis-broker.ts).
+      // Nothing later may come to reveal the hole again (the last message of a burst), so the
+      // broker fills the room again: at once after a reconnect, or later after a timeout.
       this.log.error('redis_fill_failed', { room: room.room, error: errorText(error) });
+      failed = true;
     } finally {
       member.filling = false;
     }
+    if (failed) this.onFillFailed(room);
   }
 }

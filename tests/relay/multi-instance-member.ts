@@ -284,7 +284,14 @@ export function untilConverged(members: readonly Member[], what: string): Promis
 }
 
 function describe(members: readonly Member[]): string {
-  return members.map((m) => `${m.name}(${m.synced ? 'synced' : 'not synced'}, epoch ${m.current?.epoch}, outbox ${m.outbox.size}, shown ${m.current?.shown.length}, acked ${m.current?.acked.size})`).join('; ');
+  const top = head(members);
+  // Which seqs each member lacks, and the top seq's id: a count alone does not say which message is missing.
+  const missing = (m: Member): string => {
+    const have = covered(m);
+    const lacking = Array.from({ length: top }, (_, i) => i + 1).filter((s) => !have.has(s));
+    return lacking.length === 0 ? '' : `, missing seqs ${lacking.join(',')}`;
+  };
+  return `head ${top}: ` + members.map((m) => `${m.name}(${m.synced ? 'synced' : 'not synced'}, epoch ${m.current?.epoch}, outbox ${m.outbox.size}, shown ${m.current?.shown.length}, acked ${m.current?.acked.size}${missing(m)})`).join('; ');
 }
 
 /**

@@ -10,6 +10,7 @@ import type { RelayToClient } from '../../src/shared/protocol.ts';
 import { useSharedRedis } from './shared-redis.ts';
 import { LogLines } from './log-lines.ts';
 import { newRoomId } from './client.ts';
+import { newMessageId } from '../../src/shared/message-id.ts';
 
 // Orders of events that sockets cannot force (two Redis connections, a reply lost to a timeout, a
 // heartbeat landing between two steps of a sweep), scripted against the broker and presence
@@ -187,5 +188,46 @@ describe('an instance that another instance forgot as dead while its heartbeat w
     await logs.event('redis_heartbeat_lapsed');
     expect(await redis.admin.sismember(INSTANCES_KEY, instance)).toBe(1);
     void broker;
+  });
+});
+
+describe('a gap fill whose read fails while Redis stays reachable (a command timeout under load)', () => {
+  it('is tried again, so a message skipped for a member reaches it though nothing is published after it', async () => {
+    const logs = new LogLines();
+    const broker = await openBroker(logs);
+    const room = newRoomId();
+    const shown: number[] = [];
+    let onShown = (): void => {};
+    const membershipOfBob = membership();
+    const bob = {
+      id: 'bob', open: true, rooms: new Map([[room, membershipOfBob]]), queuedBytes: 0, sendRoom: () => 1 << 20,
+      send: () => true,
+      sendEncoded: (data: Buffer) => {
+        const frame = JSON.parse(data.toString()) as RelayToClient;
+        if (frame.type === 'CHATMSG') shown.push(frame.seq), onShown();
+        return true;
+      },
+    } as unknown as Peer;
+    await broker.join(room, bob, membershipOfBob, true);
+    // bob's replay (relay/replay.ts) read the room empty; before it turns bob live, pub/sub brings
+    // seq 1, which is skipped for him, to be filled from the stream when he goes live.
+    const heard = new Promise<void>((resolve) => subscriberOf(broker).once('messageBuffer', () => resolve()));
+    await broker.publish(room, fakePeer('ann').peer, { id: newMessageId(), from: 'ann', body: 'last of a burst' }, () => true);
+    await heard;
+    // That fill's read gets no answer in time (COMMAND_TIMEOUT_MS), on a connection that stays up.
+    const scripts = scriptsOf(broker);
+    const read = scripts.parleyRead;
+    let reads = 0;
+    scripts.parleyRead = async (keys, args) => {
+      if (++reads === 1) throw new Error('Command timed out');
+      return read(keys, args);
+    };
+    const given = new Promise<void>((resolve) => (onShown = resolve));
+    membershipOfBob.delivered = 0;
+    membershipOfBob.live = true;
+    await logs.event('redis_fill_failed');
+    await given;
+    expect(shown).toEqual([1]);
+    expect(reads).toBe(2);
   });
 });
