@@ -56,7 +56,7 @@ export async function publishState(bg: Background): Promise<void> {
   const relays = links.map(relayStatus);
   const knownRelays = [...new Set([settings.relayUrl, ...records.map((r) => r.relayUrl), ...bg.mem.knownRelays])];
   await saveLastRoom(bg);
-  const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays, lastRoomId: bg.lastRoomId, storageProblem: storageProblem(bg) };
+  const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays, lastRoomId: bg.lastRoomId, storageProblem: storageProblem(bg), overlayTabs: [...bg.overlayHosts.keys()] };
   const text = JSON.stringify(state);
   for (const view of bg.views) {
     if (told.get(view) === text) continue;

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ChatItem, Member, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
 import { TypingLine } from '../ui/typing-line.tsx';
 import { ChatLog } from '../ui/chat-log.tsx';
@@ -13,6 +13,7 @@ import { hereWords, People } from './people.tsx';
 import { pageTabId } from './page-tab.ts';
 import { relayHost } from './relay-host.ts';
 import { closeDetailsOnEscape } from '../ui/escape-closes.ts';
+import { QuoteButton } from '../ui/quote-button.tsx';
 
 interface Props {
   room: RoomSummary;
@@ -24,9 +25,13 @@ interface Props {
   search?: { query: string; items: ChatItem[]; more: boolean } | null;
   /** Older pages and the "new messages" divider (log-paging.ts). */
   paging?: LogPaging;
+  /** Tabs with the overlay open: over one of them, the popup can quote the page's selection. */
+  overlayTabs?: number[];
 }
 
-export function RoomView({ room, items, presence, send, left, search = null, paging }: Props) {
+export function RoomView({ room, items, presence, send, left, search = null, paging, overlayTabs = [] }: Props) {
+  const [pageTab, setPageTab] = useState<number | null>(null);
+  useEffect(() => void pageTabId().then(setPageTab), []);
   const [name, setName] = useState(room.name);
   const { focusId, focus } = useFocusLine(send, room.roomId, items, paging?.cursor ?? null);
   const { actions, composer } = useMessageActions(send, room.roomId, items, focus);
@@ -62,6 +67,7 @@ export function RoomView({ room, items, presence, send, left, search = null, pag
       <RoomSearch roomId={room.roomId} send={send} results={search} onPick={focus} />
       <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={presence.typing} />
+      {pageTab !== null && overlayTabs.includes(pageTab) ? <QuoteButton send={send} roomId={room.roomId} tabId={pageTab} /> : null}
       <Composer {...composer} onTyping={(typing) => send({ type: 'typing', roomId: room.roomId, typing })} />
     </section>
   );

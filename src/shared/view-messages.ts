@@ -174,7 +174,14 @@ export type ViewToBackground =
   | { type: 'retry-now' }
   /** A message the relay refused as it is (ChatItem.notSent.retryAt null): send it again, or drop it. */
   | { type: 'resend-message'; roomId: string; id: string }
-  | { type: 'delete-message'; roomId: string; id: string };
+  | { type: 'delete-message'; roomId: string; id: string }
+  /**
+   * Quote the page's selection into the room, with `text` as the comment (may be ''): from an
+   * overlay, its own tab; from the popup, `tabId` (its page tab), which must have an overlay open.
+   */
+  | { type: 'quote-page'; roomId: string; tabId: number | null; text: string; id: string }
+  /** Open the page of line `id`'s quote at its passage (a new tab, text fragment). */
+  | { type: 'open-quote'; roomId: string; id: string };
 
 // ---- background -> view ----------------------------------------------------------------------
 
@@ -186,7 +193,9 @@ export type ViewErrorCode =
   /** IndexedDB refused a write because the device's storage for Parley is full. */
   | 'STORAGE_FULL'
   /** Our reaction was not added: the line holds MAX_REACTIONS_PER_MESSAGE already. */
-  | 'REACTIONS_FULL';
+  | 'REACTIONS_FULL'
+  /** Quote the page: nothing is selected; the page cannot be quoted or did not answer. */
+  | 'NO_SELECTION' | 'NO_PAGE';
 
 export type BackgroundToView =
   /**
@@ -200,6 +209,8 @@ export type BackgroundToView =
     lastRoomId: string | null;
     /** Set while IndexedDB refuses writes for lack of space, in words; null otherwise. */
     storageProblem: string | null;
+    /** Tabs where the overlay is open now: the popup over one of them offers "Quote selection". */
+    overlayTabs?: number[];
   }
   /**
    * The newest page of a watched room's lines, in display order. `hasOlder`: more before it

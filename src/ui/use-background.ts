@@ -33,11 +33,13 @@ export interface ViewState {
   presence: { members: Member[] | null; typing: string[] };
   /** The room the popup was last showing (state.lastRoomId). */
   lastRoomId: string | null;
+  /** Tabs with the overlay open (state.overlayTabs): "Quote selection" in the popup over one. */
+  overlayTabs: number[];
 }
 
 const initial: ViewState = {
   rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], orders: new Map(), hasOlder: false, cursor: null, firstUnread: null, storageProblem: null, ready: null, overlayRoom: null, error: null,
-  search: null, presence: { members: null, typing: [] }, lastRoomId: null,
+  search: null, presence: { members: null, typing: [] }, lastRoomId: null, overlayTabs: [],
 };
 
 type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string | null } | { type: 'creating' } | { type: 'checking' };
@@ -47,7 +49,7 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
     case 'watch':
       return { ...state, roomId: msg.roomId, items: [], orders: new Map(), hasOlder: false, cursor: null, firstUnread: null, search: null, presence: { members: null, typing: [] } };
     case 'state':
-      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId, storageProblem: msg.storageProblem ?? null };
+      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId, storageProblem: msg.storageProblem ?? null, overlayTabs: msg.overlayTabs ?? [] };
     case 'room-history':
       return msg.roomId === state.roomId
         ? { ...state, ...historyLines(msg.items), hasOlder: msg.hasOlder, firstUnread: msg.firstUnread }

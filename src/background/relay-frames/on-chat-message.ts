@@ -54,7 +54,7 @@ async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promis
   }
   const base = { roomId: frame.room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received' as const };
   if (opened.ok) {
-    const { text, nick, sentAt, ev, reply } = opened.value;
+    const { text, nick, sentAt, ev, reply, quote } = opened.value;
     const ownKey = (await ownIdentity(bg.db)).publicKey;
     const sender = await checkIncoming(ownKey, memorySenders(bg), frame.room, frame.id, opened.value);
     if (ev) {
@@ -65,7 +65,7 @@ async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promis
     // The quote as the answered line stands now (one more read, only for answers).
     const replyTo = reply !== undefined ? { replyTo: replyRef(reply, await bg.db.get('messages', [frame.room, reply])) } : {};
     // Shown at once, then stored; a bad copy that came first no longer stands for this message.
-    const line = { ...base, kind: 'message' as const, nick, text, sentAt, sender, ...replyTo };
+    const line = { ...base, kind: 'message' as const, nick, text, sentAt, sender, ...replyTo, ...(quote ? { quote } : {}) };
     await showThenStore(bg, line, frame.seq, unopenedNoticeId(frame.id));
     return line;
   } else {
@@ -122,9 +122,9 @@ async function storeNewMessages(bg: Background, room: string, frames: readonly C
       continue;
     }
     ids.add(frame.id);
-    const { text, nick, sentAt } = plain.value;
+    const { text, nick, sentAt, quote } = plain.value;
     const sender = await checkIncoming(own, memorySenders(bg), room, frame.id, plain.value);
-    const line: MessageRecord = { roomId: room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender };
+    const line: MessageRecord = { roomId: room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender, ...(quote ? { quote } : {}) };
     lines.push(line);
     stored.push({ frame, line });
   }
