@@ -17,7 +17,7 @@ const filler = (from: number, to: number) => Array.from({ length: to - from }, (
 const ARTICLE = `<!doctype html><html><head><title>The lighthouse</title>
 <style>::target-text { background-color: rgb(255, 0, 0); color: rgb(255, 255, 255); }</style></head><body>
 <h1>The lighthouse</h1>
-<p id="first">At first ${PASSAGE} and slept.</p>
+<p id="first">At first ${PASSAGE} and wrote them down.</p>
 ${filler(0, 150)}
 <p id="passage">On the last night ${PASSAGE} and wrote them down.</p>
 ${filler(150, 300)}
