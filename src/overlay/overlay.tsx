@@ -49,7 +49,7 @@ function OverlayChat({ items, send, roomId, typing, paging }: { items: ChatItem[
     <>
       <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={typing} />
-      <QuoteButton send={send} roomId={roomId} />
+      <QuoteButton send={send} roomId={roomId} items={items} />
       <Composer {...composer} onTyping={(on) => send({ type: 'typing', roomId, typing: on })} />
     </>
   );

@@ -67,7 +67,7 @@ export function RoomView({ room, items, presence, send, left, search = null, pag
       <RoomSearch roomId={room.roomId} send={send} results={search} onPick={focus} />
       <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={presence.typing} />
-      {pageTab !== null && overlayTabs.includes(pageTab) ? <QuoteButton send={send} roomId={room.roomId} tabId={pageTab} /> : null}
+      {pageTab !== null && overlayTabs.includes(pageTab) ? <QuoteButton send={send} roomId={room.roomId} items={items} tabId={pageTab} /> : null}
       <Composer {...composer} onTyping={(typing) => send({ type: 'typing', roomId: room.roomId, typing })} />
     </section>
   );

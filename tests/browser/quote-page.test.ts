@@ -21,6 +21,7 @@ const ARTICLE = `<!doctype html><html><head><title>The lighthouse</title>
 ${filler(0, 150)}
 <p id="passage">On the last night ${PASSAGE} and wrote them down.</p>
 ${filler(150, 300)}
+<p id="second">Later she wrote that the sea was calm and the ships were many.</p>
 <p id="markup">${XSS.replace(/</g, '&lt;')}</p>
 </body></html>`;
 
@@ -106,8 +107,11 @@ afterAll(async () => {
 describe('quote the page', () => {
   it('says in words that nothing is selected', async () => {
     await article.evaluate(() => document.getSelection()!.removeAllRanges());
+    await overlay.getByTestId('composer').fill('my comment');
     await overlay.getByTestId('quote-selection').click();
     await overlay.locator('[data-testid=error]', { hasText: 'Select some text on the page first' }).waitFor({ timeout: 15_000 });
+    // Nothing was sent, so the comment typed for it is still in the box.
+    await expect(overlay.getByTestId('composer').inputValue()).resolves.toBe('my comment');
   });
 
   it('sends the selected passage, far below the fold, as a quote the other member sees', async () => {
@@ -140,6 +144,19 @@ describe('quote the page', () => {
     expect(await inViewport(tab, 'first')).toBe(false); // the same words earlier on: not the one quoted
     await expect.poll(() => highlightedPixels(tab, 'passage'), { timeout: 15_000 }).toBeGreaterThan(50);
     await tab.close();
+  });
+
+  it('quotes from the toolbar popup over a page whose overlay is open, and offers it nowhere else', async () => {
+    await select(article, 'second', 'the sea was calm');
+    const popup = await ann.clickToolbarButton(article);
+    await popup.waitFor('document.querySelector("main[data-ready=true]")');
+    await popup.evaluate('document.querySelector("[data-testid=back]")?.click()');
+    await popup.click('[data-testid=room]');
+    await popup.click('[data-testid=quote-selection]');
+    await benPopup.page.locator('[data-testid=page-quote-text]', { hasText: 'the sea was calm' }).waitFor({ timeout: 20_000 });
+    // Ben's popup is over no page with an overlay (it is its own tab): no such button.
+    expect(await benPopup.page.getByTestId('quote-selection').count()).toBe(0);
+    await popup.evaluate('window.close()');
   });
 
   it('shows an XSS-shaped selection as the text it is', async () => {
