@@ -21,8 +21,9 @@ export function PageQuoteBlock({ id, quote, onOpen }: { id: string; quote: PageQ
       <blockquote class="pl-page-quote-text" dir="auto" cite={quote.url} data-testid="page-quote-text">{quote.text}</blockquote>
       <figcaption class="pl-page-quote-from">
         {onOpen ? (
-          <button class="pl-link-button" data-testid="open-quote" title={quote.url} aria-label={`Open ${host} at this passage`} onClick={() => onOpen(id)}>
-            <bdi data-testid="page-quote-host">{host}</bdi>: open at this passage
+          // The visible words are the whole name (axe: label-content-name-mismatch); the address is the title.
+          <button class="pl-link-button" data-testid="open-quote" title={quote.url} onClick={() => onOpen(id)}>
+            Open at this passage on <bdi data-testid="page-quote-host">{host}</bdi>
           </button>
         ) : <bdi data-testid="page-quote-host">{host}</bdi>}
       </figcaption>

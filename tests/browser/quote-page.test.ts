@@ -4,6 +4,7 @@ import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PopupPage } from './popup-page.ts';
 import { Profile } from './profile.ts';
+import { seriousViolations } from './axe.ts';
 import { RelayProcess } from './relay-process.ts';
 
 // "Quote the page" (issue 11): Ann selects a passage far down a long article and quotes it from
@@ -167,5 +168,14 @@ describe('quote the page', () => {
     await expect(line.getByTestId('page-quote-text').textContent()).resolves.toBe(XSS);
     expect(await benPopup.page.locator('[data-testid=chat-log] img, [data-testid=chat-log] b').count()).toBe(0);
     expect(await benPopup.page.title()).toBe('Parley');
+  });
+
+  it('shows quotes with no serious or critical axe violation, in light and in dark', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await benPopup.page.emulateMedia({ colorScheme });
+      await overlay.page().emulateMedia({ colorScheme });
+      expect(await seriousViolations(benPopup.page)).toEqual([]);
+      expect(await seriousViolations(overlay)).toEqual([]);
+    }
   });
 });
