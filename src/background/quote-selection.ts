@@ -1,7 +1,7 @@
 import { MAX_PAGE_URL_CHARS, MAX_QUOTE_CHARS, MAX_QUOTE_CONTEXT_CHARS } from '../shared/constants.ts';
 import type { PageQuote } from '../shared/view-messages.ts';
 
-// docs/protocol.md "A quoted passage", rules 2 to 4: what the background keeps of a page's
+// docs/protocol.md "A quoted passage", rules 2 to 5: what the background keeps of a page's
 // answer to get-selection. The page's own script can change the selection and the address (pushState)
 // under the content script, so every field is treated as hostile.
 
@@ -13,11 +13,12 @@ export type SelectionResult =
 export const NOTHING_SELECTED = 'Select some text on the page first';
 export const CANNOT_QUOTE_PAGE = 'Parley cannot quote this page.';
 
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+const noControls = (s: string) => s.replace(/\r\n?/g, '\n').replace(CONTROLS, '');
+
 /** Control characters (tab and line breaks kept), space runs, spaces at line ends, blank-line runs. */
 export function cleanPageText(s: string): string {
-  return s
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+  return noControls(s)
     .replace(/[ \t\u00a0]+/g, ' ')
     .replace(/ *\n */g, '\n')
     .replace(/\n{3,}/g, '\n\n')
@@ -39,11 +40,41 @@ export function cutAtWord(text: string, max: number): string {
 export function quoteFromSelection(answer: { text: string; url: string; prefix: string; suffix: string }, pageUrl: string | undefined): SelectionResult {
   const url = sameOriginPage(answer.url, pageUrl);
   if (url === null) return { ok: false, code: 'NO_PAGE', message: CANNOT_QUOTE_PAGE };
-  const text = cutAtWord(cleanPageText(answer.text), MAX_QUOTE_CHARS);
-  if (text.length === 0) return { ok: false, code: 'NO_SELECTION', message: NOTHING_SELECTED };
-  const prefix = cleanPageText(answer.prefix).slice(-MAX_QUOTE_CONTEXT_CHARS);
-  const suffix = cleanPageText(answer.suffix).slice(0, MAX_QUOTE_CONTEXT_CHARS);
+  const whole = wholeWords(noControls(answer.prefix), noControls(answer.text), noControls(answer.suffix));
+  const full = cleanPageText(whole.text);
+  if (full.length === 0) return { ok: false, code: 'NO_SELECTION', message: NOTHING_SELECTED };
+  const text = cutAtWord(full, MAX_QUOTE_CHARS);
+  const after = text.length < full.length ? `${full.slice(text.length)} ${whole.suffix}` : whole.suffix;
+  const prefix = cleanPageText(whole.prefix).slice(-MAX_QUOTE_CONTEXT_CHARS);
+  const suffix = cleanPageText(after).slice(0, MAX_QUOTE_CONTEXT_CHARS);
   return { ok: true, quote: { text, url, prefix, suffix } };
+}
+
+const words = new Intl.Segmenter(undefined, { granularity: 'word' });
+
+/** Rule 2: a word cut by either edge of the selection is taken whole into the text. */
+export function wholeWords(prefix: string, text: string, suffix: string): { prefix: string; text: string; suffix: string } {
+  if (text.length === 0) return { prefix, text, suffix };
+  const head = crossing(prefix + text, prefix.length);
+  if (head) {
+    text = prefix.slice(head.start) + text;
+    prefix = prefix.slice(0, head.start);
+  }
+  const tail = crossing(text + suffix, text.length);
+  if (tail) {
+    const n = tail.end - text.length;
+    text += suffix.slice(0, n);
+    suffix = suffix.slice(n);
+  }
+  return { prefix, text, suffix };
+}
+
+/** The word segment of `s` that starts before `at` and ends after it, if any. */
+function crossing(s: string, at: number): { start: number; end: number } | null {
+  if (at <= 0 || at >= s.length) return null;
+  const seg = words.segment(s).containing(at);
+  if (!seg || !seg.isWordLike || seg.index >= at) return null;
+  return { start: seg.index, end: seg.index + seg.segment.length };
 }
 
 /** The page's http(s) address without its fragment, if it is on `pageUrl`'s origin and short enough. */

@@ -54,7 +54,7 @@ describe('text fragment URL (docs/protocol.md "Opening a quote")', () => {
   });
 });
 
-describe('what the background keeps of a page\'s selection (docs/protocol.md "A quoted passage" rules 2-4)', () => {
+describe('what the background keeps of a page\'s selection (docs/protocol.md "A quoted passage" rules 2-5)', () => {
   const page = 'https://news.example/story?id=7';
   const answer = (over: Partial<{ text: string; url: string; prefix: string; suffix: string }>) => ({ text: 'A passage.', url: page, prefix: '', suffix: '', ...over });
 
@@ -77,13 +77,22 @@ describe('what the background keeps of a page\'s selection (docs/protocol.md "A 
     expect(quoteFromSelection(answer({}), 'chrome://settings/').ok).toBe(false);
   });
 
+  it('widens a selection that starts or ends inside a word to the whole word', () => {
+    const r = quoteFromSelection(answer({ prefix: 'On the last night the light', text: 'house keeper count', suffix: 'ed forty-two ships' }), page);
+    expect(r).toEqual({ ok: true, quote: { text: 'lighthouse keeper counted', url: page, prefix: 'On the last night the', suffix: 'forty-two ships' } });
+    // At a space, or at punctuation, nothing moves.
+    const s = quoteFromSelection(answer({ prefix: 'the ', text: 'lighthouse', suffix: ', keeper' }), page);
+    expect(s).toEqual({ ok: true, quote: { text: 'lighthouse', url: page, prefix: 'the', suffix: ', keeper' } });
+  });
+
   it('cuts a passage over 1000 characters after the last whole word, and keeps 64 characters of context', () => {
     const text = `${'abcd '.repeat(199)}abcd ghij`; // 999 characters, a space, then a word past 1000
-    const r = quoteFromSelection(answer({ text, prefix: `${'p'.repeat(100)} end`, suffix: `start ${'s'.repeat(100)}` }), page);
+    const r = quoteFromSelection(answer({ text, prefix: `${'p'.repeat(100)} end `, suffix: ` start ${'s'.repeat(100)}` }), page);
     if (!r.ok) throw new Error('refused');
     expect(r.quote.text).toBe(`${'abcd '.repeat(199)}abcd`);
     expect(r.quote.prefix).toBe(`${'p'.repeat(100)} end`.slice(-64));
-    expect(r.quote.suffix).toBe(`start ${'s'.repeat(100)}`.slice(0, 64));
+    // What was cut off leads the suffix: the words that follow the passage quoted.
+    expect(r.quote.suffix).toBe(`ghij start ${'s'.repeat(100)}`.slice(0, 64));
     const oneWord = quoteFromSelection(answer({ text: 'x'.repeat(1500) }), page);
     expect(oneWord.ok && oneWord.quote.text.length).toBe(1000);
   });
