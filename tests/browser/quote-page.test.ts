@@ -22,6 +22,9 @@ const ARTICLE = `<!doctype html><html><head><title>The lighthouse</title>
 ${filler(0, 150)}
 <p id="passage">On the last night ${PASSAGE} and wrote them down.</p>
 ${filler(150, 300)}
+<p id="span-a">The storm began at midnight and the keeper lit the lamp again.</p>
+<p id="span-b">By morning the harbour was full of boats at rest.</p>
+${filler(300, 400)}
 <p id="second">Later she wrote that the sea was calm and the ships were many.</p>
 <p id="markup">${XSS.replace(/</g, '&lt;')}</p>
 </body></html>`;
@@ -77,6 +80,19 @@ async function highlightedPixels(page: Page, id: string): Promise<number> {
     for (let i = 0; i < px.length; i += 4) if (px[i]! > 200 && px[i + 1]! < 60 && px[i + 2]! < 60) red++;
     return red;
   }, png);
+}
+
+/** Selects from `from` in `#a` to the end of `to` in `#b`, across the paragraphs between. */
+async function selectAcross(page: Page, a: string, from: string, b: string, to: string): Promise<void> {
+  await page.evaluate(([a, from, b, to]) => {
+    const start = document.getElementById(a!)!.firstChild!;
+    const end = document.getElementById(b!)!.firstChild!;
+    const range = document.createRange();
+    range.setStart(start, start.textContent!.indexOf(from!));
+    range.setEnd(end, end.textContent!.indexOf(to!) + to!.length);
+    document.getSelection()!.removeAllRanges();
+    document.getSelection()!.addRange(range);
+  }, [a, from, b, to]);
 }
 
 const inViewport = (page: Page, id: string) => page.evaluate((id) => {
@@ -145,6 +161,23 @@ describe('quote the page', () => {
     await expect.poll(() => inViewport(tab, 'passage'), { timeout: 15_000 }).toBe(true);
     expect(await inViewport(tab, 'first')).toBe(false); // the same words earlier on: not the one quoted
     await expect.poll(() => highlightedPixels(tab, 'passage'), { timeout: 15_000 }).toBeGreaterThan(50);
+    await tab.close();
+  });
+
+  it('quotes a passage over two paragraphs, which opens at the passage as a range', async () => {
+    await selectAcross(article, 'span-a', 'the keeper lit', 'span-b', 'harbour was full');
+    await overlay.getByTestId('quote-selection').click();
+    const line = benPopup.page.locator('[data-testid=message]', { has: benPopup.page.locator('[data-testid=page-quote-text]', { hasText: 'the keeper lit' }) });
+    await line.waitFor({ timeout: 20_000 });
+    await expect(line.getByTestId('page-quote-text').textContent()).resolves.toBe('the keeper lit the lamp again.\n\nBy morning the harbour was full');
+    const opened = ben.ctx.waitForEvent('page', { timeout: 20_000 });
+    await line.getByTestId('open-quote').click();
+    const tab = await opened;
+    await tab.waitForLoadState('load');
+    await expect.poll(() => inViewport(tab, 'span-b'), { timeout: 15_000 }).toBe(true);
+    expect(await inViewport(tab, 'span-a')).toBe(true);
+    await expect.poll(() => highlightedPixels(tab, 'span-a'), { timeout: 15_000 }).toBeGreaterThan(50);
+    expect(await highlightedPixels(tab, 'span-b')).toBeGreaterThan(50);
     await tab.close();
   });
 
