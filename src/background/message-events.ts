@@ -49,7 +49,7 @@ export function applyEvent(target: MessageRecord | undefined, event: MessageEven
   switch (event.kind) {
     case 'delete': {
       if (!sameAuthor(target, key)) return null;
-      const { editedAt: _e, editId: _i, reactions: _r, marks: _m, replyTo: _q, ...rest } = target;
+      const { editedAt: _e, editId: _i, reactions: _r, marks: _m, replyTo: _q, quote: _pq, ...rest } = target;
       return { ...rest, text: '', deleted: true };
     }
     case 'edit': {

@@ -1,6 +1,7 @@
 import { senderLabel } from '../shared/identity-rules.ts';
 import type { Background } from './context.ts';
 import type { MessageRecord } from './db.ts';
+import { lineWords } from './line-words.ts';
 
 // Desktop notifications (Settings.notifications). How they work in Chromium for an extension
 // without the "notifications" manifest permission (none is asked for at install): the popup asks
@@ -57,7 +58,7 @@ export async function notifyLive(bg: Background, line: MessageRecord): Promise<v
   }
   windows.set(line.roomId, { until: now + NOTIFY_EVERY_MS, count: 0 });
   const who = senderLabel(line);
-  await show(room.name, `${who.name}: ${line.text.slice(0, 120)}`, line.roomId);
+  await show(room.name, `${who.name}: ${lineWords(line).slice(0, 120)}`, line.roomId);
 }
 
 async function summarise(bg: Background, roomId: string): Promise<void> {

@@ -1,6 +1,8 @@
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
 import overlayScript from '../content/overlay-main.ts?iife';
+// Until the host script answers get-selection itself (h11-frame): injected first, see the file.
+import selectionScript from '../content/selection-answer.ts?iife';
 import type { Background } from './context.ts';
 
 /**
@@ -13,7 +15,7 @@ export async function injectOverlay(bg: Background, tabId: number, roomId: strin
   if (!room) return 'Create or join a room first.';
   bg.overlayRooms.set(tabId, room);
   try {
-    await browser.scripting.executeScript({ target: { tabId }, files: [overlayScript] });
+    await browser.scripting.executeScript({ target: { tabId }, files: [selectionScript, overlayScript] });
   } catch {
     bg.overlayRooms.delete(tabId);
     return 'Parley cannot open on this page (browser pages and the web store are off limits).';
@@ -35,8 +37,10 @@ export function acceptOverlayHost(bg: Background, port: Runtime.Port): void {
   const tabId = port.sender?.tab?.id;
   if (tabId === undefined) return port.disconnect();
   bg.overlayHosts.set(tabId, port);
+  bg.refresh(); // state.overlayTabs: a popup over this tab may now quote it
   port.onDisconnect.addListener(() => {
     if (bg.overlayHosts.get(tabId) === port) bg.overlayHosts.delete(tabId);
+    bg.refresh();
   });
 }
 

@@ -10,6 +10,7 @@ import { overall, relayStatus, roomProblem } from './relay-status.ts';
 import { memberCount, roomPresence } from './presence.ts';
 import { saveLastRoom } from './last-room.ts';
 import { storageProblem } from './storage-full.ts';
+import { lineWords } from './line-words.ts';
 
 /** What each view was last sent, so an unchanged state is not sent again (an ACK, a status). */
 const told = new WeakMap<ViewPort, string>();
@@ -44,7 +45,7 @@ export async function publishState(bg: Background): Promise<void> {
     unread += r.unread;
     rooms.push({
       roomId: r.roomId, code: formatRoomCode(r.code as RoomCode), name: r.name, unread: r.unread,
-      lastText: last?.text.slice(0, 200) ?? null, lastNick: last?.kind === 'message' ? senderLabel(last).name : null, lastAt: last?.sentAt ?? null,
+      lastText: last ? lineWords(last).slice(0, 200) : null, lastNick: last?.kind === 'message' ? senderLabel(last).name : null, lastAt: last?.sentAt ?? null,
       members: memberCount(link, r.roomId), muted: r.muted === true,
       relayUrl: r.relayUrl, invite: inviteLink(r.relayUrl, r.code as RoomCode), problem: roomProblem(link, r.roomId),
       ...(r.page ? { pageRoom: true } : {}),
@@ -57,7 +58,7 @@ export async function publishState(bg: Background): Promise<void> {
   const relays = links.map(relayStatus);
   const knownRelays = [...new Set([settings.relayUrl, ...records.map((r) => r.relayUrl), ...bg.mem.knownRelays])];
   await saveLastRoom(bg);
-  const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays, lastRoomId: bg.lastRoomId, storageProblem: storageProblem(bg) };
+  const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays, lastRoomId: bg.lastRoomId, storageProblem: storageProblem(bg), overlayTabs: [...bg.overlayHosts.keys()] };
   const text = JSON.stringify(state);
   for (const view of bg.views) {
     if (told.get(view) === text) continue;

@@ -9,6 +9,7 @@ import { useBackground } from '../ui/use-background.ts';
 import { TypingLine } from '../ui/typing-line.tsx';
 import { logPaging, logProps, type LogPaging } from '../ui/log-paging.ts';
 import { StorageProblem } from '../ui/storage-problem.tsx';
+import { QuoteButton } from '../ui/quote-button.tsx';
 
 /**
  * The overlay's content: one room's chat, chosen by the background for this tab. It runs as an
@@ -48,6 +49,7 @@ function OverlayChat({ items, send, roomId, typing, paging }: { items: ChatItem[
     <>
       <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={typing} />
+      <QuoteButton send={send} roomId={roomId} items={items} />
       <Composer {...composer} onTyping={(on) => send({ type: 'typing', roomId, typing: on })} />
     </>
   );

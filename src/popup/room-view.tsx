@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ChatItem, Member, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
 import { TypingLine } from '../ui/typing-line.tsx';
 import { ChatLog } from '../ui/chat-log.tsx';
@@ -15,6 +15,7 @@ import { relayHost } from './relay-host.ts';
 import { closeDetailsOnEscape } from '../ui/escape-closes.ts';
 import { PageThread } from './page-thread.tsx';
 import { useCurrentPage } from './current-page.ts';
+import { QuoteButton } from '../ui/quote-button.tsx';
 
 interface Props {
   room: RoomSummary;
@@ -28,11 +29,15 @@ interface Props {
   paging?: LogPaging;
   /** The answer to load-thread (per-page threads). */
   thread?: { roomId: string; url: string; items: ChatItem[] } | null;
+  /** Tabs with the overlay open: over one of them, the popup can quote the page's selection. */
+  overlayTabs?: number[];
 }
 
-export function RoomView({ room, items, presence, send, left, search = null, paging, thread = null }: Props) {
+export function RoomView({ room, items, presence, send, left, search = null, paging, thread = null, overlayTabs = [] }: Props) {
   const page = useCurrentPage();
   const [threadOpen, setThreadOpen] = useState(false);
+  const [pageTab, setPageTab] = useState<number | null>(null);
+  useEffect(() => void pageTabId().then(setPageTab), []);
   const [name, setName] = useState(room.name);
   const { focusId, focus } = useFocusLine(send, room.roomId, items, paging?.cursor ?? null);
   const { actions, composer } = useMessageActions(send, room.roomId, items, focus);
@@ -71,6 +76,7 @@ export function RoomView({ room, items, presence, send, left, search = null, pag
       {page && threadOpen ? <PageThread room={room} page={page} items={items} thread={thread} send={send} close={() => setThreadOpen(false)} /> : <>
       <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={presence.typing} />
+      {pageTab !== null && overlayTabs.includes(pageTab) ? <QuoteButton send={send} roomId={room.roomId} items={items} tabId={pageTab} /> : null}
       <Composer {...composer} onTyping={(typing) => send({ type: 'typing', roomId: room.roomId, typing })} />
       </>}
     </section>

@@ -31,6 +31,12 @@ export const MAX_PAGE_TITLE_CHARS = 200;
 export const MAX_QUOTE_CHARS = 1000;
 /** The words before and after a quoted passage that tell its text fragment which occurrence. */
 export const MAX_QUOTE_CONTEXT_CHARS = 64;
+/** How long the background waits for a page's selection ("Quote selection") before saying so. */
+export const QUOTE_SELECTION_TIMEOUT_MS = 3000;
+/** A quoted passage up to this long, on one line, is its own text fragment; longer is a range. */
+export const TEXT_FRAGMENT_EXACT_CHARS = 300;
+/** Words at each edge of a range text fragment, and of its prefix and suffix. */
+export const TEXT_FRAGMENT_EDGE_WORDS = 4;
 /** Control and bidi-override characters: in a name they could disguise who is speaking. */
 export const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 /** Sealed plaintext bound: the text's worst-case UTF-8 plus the JSON around it. */

@@ -182,7 +182,14 @@ export type ViewToBackground =
   /** How many lines each room's private thread for the page at `url` holds on this device. */
   | { type: 'page-activity'; url: string }
   /** The lines of `roomId`'s private thread for the page at `url`, in display order. */
-  | { type: 'load-thread'; roomId: string; url: string };
+  | { type: 'load-thread'; roomId: string; url: string }
+  /**
+   * Quote the page's selection into the room, with `text` as the comment (may be ''): from an
+   * overlay, its own tab; from the popup, `tabId` (its page tab), which must have an overlay open.
+   */
+  | { type: 'quote-page'; roomId: string; tabId: number | null; text: string; id: string }
+  /** Open the page of line `id`'s quote at its passage (a new tab, text fragment). */
+  | { type: 'open-quote'; roomId: string; id: string };
 
 // ---- background -> view ----------------------------------------------------------------------
 
@@ -196,7 +203,9 @@ export type ViewErrorCode =
   /** Our reaction was not added: the line holds MAX_REACTIONS_PER_MESSAGE already. */
   | 'REACTIONS_FULL'
   /** "Chat about this page" over a tab that is not a web page (or whose address is too long). */
-  | 'NOT_A_PAGE';
+  | 'NOT_A_PAGE'
+  /** Quote the page: nothing is selected; the page cannot be quoted or did not answer. */
+  | 'NO_SELECTION' | 'NO_PAGE';
 
 export type BackgroundToView =
   /**
@@ -210,6 +219,8 @@ export type BackgroundToView =
     lastRoomId: string | null;
     /** Set while IndexedDB refuses writes for lack of space, in words; null otherwise. */
     storageProblem: string | null;
+    /** Tabs where the overlay is open now: the popup over one of them offers "Quote selection". */
+    overlayTabs?: number[];
   }
   /**
    * The newest page of a watched room's lines, in display order. `hasOlder`: more before it

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { ChatItem, DeliveryStatus, Reaction, ReplyRef } from '../shared/view-messages.ts';
 import { MessageText } from './message-text.tsx';
 import { SenderLine } from './sender-line.tsx';
+import { PageQuoteBlock } from './page-quote.tsx';
 import './chat-line.css';
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -32,6 +33,8 @@ export interface LineActions {
   onRetract?: ((id: string) => void) | undefined;
   /** Bring line `id` into view (a quote was clicked). */
   onFocus?: ((id: string) => void) | undefined;
+  /** Open the page of line `id`'s quote at the passage. */
+  onOpenQuote?: ((id: string) => void) | undefined;
 }
 
 interface LineProps {
@@ -112,6 +115,7 @@ export class ChatLine extends Component<LineProps, LineState> {
           </div>
           {item.replyTo && !item.deleted ? <Quote reply={item.replyTo} onFocus={actions.onFocus} /> : null}
           {item.page ? <span class="pl-page-mark" data-testid="page-mark" title={item.page.url}>on {item.page.title || item.page.url}</span> : null}
+          {item.quote && !item.deleted ? <PageQuoteBlock id={item.id} quote={item.quote} onOpen={actions.onOpenQuote} /> : null}
           {item.deleted ? (
             <span class="pl-text pl-tombstone" data-testid="deleted">Message deleted</span>
           ) : (

@@ -23,6 +23,7 @@ export function useLineActions(send: (msg: ViewToBackground) => void, roomId: st
     onRefused: (id, action) => send({ type: action === 'resend' ? 'resend-message' : 'delete-message', roomId, id }),
     onReact: (id, emoji, on) => send({ type: 'react', roomId, id, emoji, on }),
     onRetract: (id) => send({ type: 'retract-message', roomId, id }),
+    onOpenQuote: (id) => send({ type: 'open-quote', roomId, id }),
     onReply: offers.reply ? (item) => local.current.onReply?.(item) : undefined,
     onEdit: offers.edit ? (item) => local.current.onEdit?.(item) : undefined,
     onFocus: offers.focus ? (id) => local.current.onFocus?.(id) : undefined,

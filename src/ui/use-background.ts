@@ -37,11 +37,13 @@ export interface ViewState {
   pageActivity?: { url: string; rooms: { roomId: string; count: number }[] } | null;
   /** The answer to this view's last load-thread. */
   thread?: { roomId: string; url: string; items: ChatItem[] } | null;
+  /** Tabs with the overlay open (state.overlayTabs): "Quote selection" in the popup over one. */
+  overlayTabs: number[];
 }
 
 const initial: ViewState = {
   rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], orders: new Map(), hasOlder: false, cursor: null, firstUnread: null, storageProblem: null, ready: null, overlayRoom: null, error: null,
-  search: null, presence: { members: null, typing: [] }, lastRoomId: null,
+  search: null, presence: { members: null, typing: [] }, lastRoomId: null, overlayTabs: [],
 };
 
 type LocalAction = { type: 'dismiss-error' } | { type: 'watch'; roomId: string | null } | { type: 'creating' } | { type: 'checking' };
@@ -51,7 +53,7 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
     case 'watch':
       return { ...state, roomId: msg.roomId, items: [], orders: new Map(), hasOlder: false, cursor: null, firstUnread: null, search: null, presence: { members: null, typing: [] } };
     case 'state':
-      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId, storageProblem: msg.storageProblem ?? null };
+      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId, storageProblem: msg.storageProblem ?? null, overlayTabs: msg.overlayTabs ?? [] };
     case 'room-history':
       return msg.roomId === state.roomId
         ? { ...state, ...historyLines(msg.items), hasOlder: msg.hasOlder, firstUnread: msg.firstUnread }

@@ -22,6 +22,8 @@ import { muteRoom } from './mute-room.ts';
 import { joinPageRoom } from './join-page-room.ts';
 import { pageActivity } from './page-activity.ts';
 import { loadThread } from './load-thread.ts';
+import { quotePage } from './quote-page.ts';
+import { openQuote } from './open-quote.ts';
 
 type Handlers = {
   [K in ViewToBackground['type']]: (bg: Background, msg: Extract<ViewToBackground, { type: K }>, view: ViewPort) => Promise<void>;
@@ -53,6 +55,8 @@ export const intentHandlers: Handlers = {
   'join-page-room': joinPageRoom,
   'page-activity': pageActivity,
   'load-thread': loadThread,
+  'quote-page': quotePage,
+  'open-quote': openQuote,
 };
 
 async function notYet(bg: Background, _msg: ViewToBackground, view: ViewPort): Promise<void> {

@@ -55,7 +55,7 @@ async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promis
   }
   const base = { roomId: frame.room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received' as const };
   if (opened.ok) {
-    const { text, nick, sentAt, ev, reply, page } = opened.value;
+    const { text, nick, sentAt, ev, reply, page, quote } = opened.value;
     const ownKey = (await ownIdentity(bg.db)).publicKey;
     const sender = await checkIncoming(ownKey, memorySenders(bg), frame.room, frame.id, opened.value);
     if (ev) {
@@ -66,7 +66,7 @@ async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promis
     // The quote as the answered line stands now (one more read, only for answers).
     const replyTo = reply !== undefined ? { replyTo: replyRef(reply, await bg.db.get('messages', [frame.room, reply])) } : {};
     // Shown at once, then stored; a bad copy that came first no longer stands for this message.
-    const line = { ...base, kind: 'message' as const, nick, text, sentAt, sender, ...replyTo, ...(await threadFields(bg, frame.room, page)) };
+    const line = { ...base, kind: 'message' as const, nick, text, sentAt, sender, ...replyTo, ...(await threadFields(bg, frame.room, page)), ...(quote ? { quote } : {}) };
     await showThenStore(bg, line, frame.seq, unopenedNoticeId(frame.id));
     return line;
   } else {
@@ -123,9 +123,9 @@ async function storeNewMessages(bg: Background, room: string, frames: readonly C
       continue;
     }
     ids.add(frame.id);
-    const { text, nick, sentAt } = plain.value;
+    const { text, nick, sentAt, quote } = plain.value;
     const sender = await checkIncoming(own, memorySenders(bg), room, frame.id, plain.value);
-    const line: MessageRecord = { roomId: room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender, ...(await threadFields(bg, room, plain.value.page)) };
+    const line: MessageRecord = { roomId: room, id: frame.id, seq: frame.seq, order: frame.seq, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender, ...(await threadFields(bg, room, plain.value.page)), ...(quote ? { quote } : {}) };
     lines.push(line);
     stored.push({ frame, line });
   }
