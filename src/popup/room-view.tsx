@@ -13,6 +13,8 @@ import { hereWords, People } from './people.tsx';
 import { pageTabId } from './page-tab.ts';
 import { relayHost } from './relay-host.ts';
 import { closeDetailsOnEscape } from '../ui/escape-closes.ts';
+import type { KeptSiteSummary } from '../shared/view-messages.ts';
+import { KeepSite } from './keep-site.tsx';
 
 interface Props {
   room: RoomSummary;
@@ -24,9 +26,11 @@ interface Props {
   search?: { query: string; items: ChatItem[]; more: boolean } | null;
   /** Older pages and the "new messages" divider (log-paging.ts). */
   paging?: LogPaging;
+  /** Sites Parley is kept on: "Keep Parley on this site" shows whether this page's is. */
+  keptSites?: KeptSiteSummary[];
 }
 
-export function RoomView({ room, items, presence, send, left, search = null, paging }: Props) {
+export function RoomView({ room, items, presence, send, left, search = null, paging, keptSites = [] }: Props) {
   const [name, setName] = useState(room.name);
   const { focusId, focus } = useFocusLine(send, room.roomId, items, paging?.cursor ?? null);
   const { actions, composer } = useMessageActions(send, room.roomId, items, focus);
@@ -56,6 +60,7 @@ export function RoomView({ room, items, presence, send, left, search = null, pag
           <button data-testid="chat-on-page" onClick={async () => send({ type: 'open-overlay', roomId: room.roomId, tabId: await pageTabId() })}>Chat on this page</button>
           <button class="pl-danger" data-testid="leave-room" onClick={() => { send({ type: 'leave-room', roomId: room.roomId }); left(); }}>Leave room</button>
         </div>
+        <KeepSite roomId={room.roomId} keptSites={keptSites} send={send} />
       </details>
       <RoomProblem problem={room.problem} />
       <People members={presence.members} />

@@ -112,6 +112,13 @@ export interface ChatItem {
   quote?: PageQuote;
 }
 
+/** A site Parley is kept on, as the 'state' message lists it. */
+export interface KeptSiteSummary {
+  origin: string;
+  roomId: string;
+  roomName: string | null;
+}
+
 /** A page as a line names it: its normalised address and its title when sent. */
 export interface PageRef {
   url: string;
@@ -174,7 +181,14 @@ export type ViewToBackground =
   | { type: 'retry-now' }
   /** A message the relay refused as it is (ChatItem.notSent.retryAt null): send it again, or drop it. */
   | { type: 'resend-message'; roomId: string; id: string }
-  | { type: 'delete-message'; roomId: string; id: string };
+  | { type: 'delete-message'; roomId: string; id: string }
+  /**
+   * Keep Parley on a site: the popup got the browser's grant for `origin` (the site of tab `tabId`,
+   * shared/kept-origin.ts) from the user's click; the overlay then opens on `roomId` on every load there.
+   */
+  | { type: 'keep-site'; origin: string; roomId: string; tabId: number | null }
+  /** Stop keeping Parley on `origin`: its script and its grant go. */
+  | { type: 'forget-site'; origin: string };
 
 // ---- background -> view ----------------------------------------------------------------------
 
@@ -186,7 +200,9 @@ export type ViewErrorCode =
   /** IndexedDB refused a write because the device's storage for Parley is full. */
   | 'STORAGE_FULL'
   /** Our reaction was not added: the line holds MAX_REACTIONS_PER_MESSAGE already. */
-  | 'REACTIONS_FULL';
+  | 'REACTIONS_FULL'
+  /** Keep Parley on a site: not kept (no grant, not the page's site, too many sites), in words. */
+  | 'CANNOT_KEEP';
 
 export type BackgroundToView =
   /**
@@ -200,6 +216,8 @@ export type BackgroundToView =
     lastRoomId: string | null;
     /** Set while IndexedDB refuses writes for lack of space, in words; null otherwise. */
     storageProblem: string | null;
+    /** Sites Parley is kept on (Settings lists them), each with its room; roomName null: that room was left. */
+    keptSites?: KeptSiteSummary[];
   }
   /**
    * The newest page of a watched room's lines, in display order. `hasOlder`: more before it

@@ -19,6 +19,8 @@ import { searchRoom } from './search-room.ts';
 import { typing } from './typing.ts';
 import { renameRoom } from './rename-room.ts';
 import { muteRoom } from './mute-room.ts';
+import { keepSiteIntent } from './keep-site.ts';
+import { forgetSiteIntent } from './forget-site.ts';
 
 type Handlers = {
   [K in ViewToBackground['type']]: (bg: Background, msg: Extract<ViewToBackground, { type: K }>, view: ViewPort) => Promise<void>;
@@ -47,6 +49,8 @@ export const intentHandlers: Handlers = {
   'mute-room': muteRoom,
   'load-older': loadOlder,
   'search-room': searchRoom,
+  'keep-site': keepSiteIntent,
+  'forget-site': forgetSiteIntent,
 };
 
 async function notYet(bg: Background, _msg: ViewToBackground, view: ViewPort): Promise<void> {

@@ -1,0 +1,132 @@
+import browser from 'webextension-polyfill';
+import type { Runtime } from 'webextension-polyfill';
+import overlayScript from '../content/overlay-main.ts?iife';
+import { MAX_KEPT_SITES, originPattern, siteOf } from '../shared/kept-origin.ts';
+import type { KeptSiteSummary } from '../shared/view-messages.ts';
+import type { Background } from './context.ts';
+import type { Db } from './db.ts';
+
+// "Keep Parley on a site" (docs/security.md). The user grants one origin at runtime (the popup asks,
+// from their click); for each kept origin the background registers one content script, the same
+// one "Chat on this page" injects, that opens the overlay on every load of that site. Nothing else
+// is injected anywhere: the manifest has no content_scripts and no host_permissions.
+//
+// Three records must agree: the kept sites (IndexedDB, settings store, key 'kept-sites'), the
+// browser's granted origins, and the registered scripts. The kept sites are the truth for what the
+// user asked; a grant the user took back (the browser's own UI) wins over them: permissions.onRemoved
+// and reconcileKeptSites (every worker start) drop what lost its grant.
+
+export interface KeptSite {
+  origin: string;
+  /** The room the overlay opens on for this site's pages (when the tab has no choice of its own). */
+  roomId: string;
+  keptAt: number;
+}
+
+export interface KeptSites {
+  sites: KeptSite[];
+}
+
+const KEY = 'kept-sites';
+/** Our registered scripts' ids: one per kept origin. */
+const ID_PREFIX = 'parley-keep ';
+
+export const scriptId = (origin: string): string => ID_PREFIX + origin;
+
+export async function loadKeptSites(db: Db): Promise<KeptSite[]> {
+  return ((await db.get('settings', KEY)) as KeptSites | undefined)?.sites ?? [];
+}
+
+async function saveKeptSites(bg: Background, sites: KeptSite[]): Promise<void> {
+  await bg.db.put('settings', { sites }, KEY);
+  bg.mem.keptSites = sites; // after the commit, as every mirror in memory.ts
+}
+
+function kept(bg: Background): KeptSite[] {
+  return bg.mem.keptSites ?? [];
+}
+
+/** For the 'state' message: each kept site and the name of its room (null: the room was left). */
+export function keptSiteSummaries(bg: Background): KeptSiteSummary[] {
+  return kept(bg).map((s) => ({ origin: s.origin, roomId: s.roomId, roomName: bg.mem.rooms.get(s.roomId)?.name ?? null }));
+}
+
+function granted(origin: string): Promise<boolean> {
+  return browser.permissions.contains({ origins: [originPattern(origin)] }).catch(() => false);
+}
+
+/**
+ * Keeps Parley on `origin` in `roomId`: the grant must already be there (asked by the popup). The
+ * script is registered (or its registration replaced) before the record is written, so a kept site
+ * always has its script. Returns a problem in words, or null.
+ */
+export async function keepSite(bg: Background, origin: string, roomId: string): Promise<string | null> {
+  const sites = kept(bg);
+  const others = sites.filter((s) => s.origin !== origin);
+  if (others.length >= MAX_KEPT_SITES) return `Parley is kept on ${MAX_KEPT_SITES} sites already: remove one in Settings first.`;
+  if (!(await granted(origin))) return `The browser has not allowed Parley on ${origin}.`;
+  const id = scriptId(origin);
+  await browser.scripting.unregisterContentScripts({ ids: [id] }).catch(() => {}); // none yet: fine
+  await browser.scripting.registerContentScripts([{
+    id, matches: [originPattern(origin)], js: [overlayScript], runAt: 'document_idle', allFrames: false, persistAcrossSessions: true,
+  }]);
+  await saveKeptSites(bg, [...others, { origin, roomId, keptAt: Date.now() }]);
+  return null;
+}
+
+/**
+ * Stops keeping Parley on `origin`: its script goes, then its record, then the grant (unless another
+ * kept origin on the same host, another port, still needs that pattern). A grant the browser will not
+ * remove (one the manifest itself lists) stays; nothing is injected without the script.
+ */
+export async function forgetSite(bg: Background, origin: string): Promise<void> {
+  await browser.scripting.unregisterContentScripts({ ids: [scriptId(origin)] }).catch(() => {});
+  const rest = kept(bg).filter((s) => s.origin !== origin);
+  if (rest.length !== kept(bg).length) await saveKeptSites(bg, rest);
+  const pattern = originPattern(origin);
+  if (rest.some((s) => originPattern(s.origin) === pattern)) return;
+  await browser.permissions.remove({ origins: [pattern] }).catch((e: unknown) => console.warn(`parley: the grant for ${pattern} stays`, e));
+}
+
+/** The user took grants back in the browser's own UI: the sites they covered are no longer kept. */
+export async function permissionsRemoved(bg: Background, origins: string[]): Promise<void> {
+  const gone = new Set(origins);
+  for (const site of kept(bg)) {
+    if (gone.has(originPattern(site.origin)) || !(await granted(site.origin))) await forgetSite(bg, site.origin);
+  }
+}
+
+/**
+ * On every worker start: a kept site whose grant is gone is forgotten; a registered script of ours
+ * that no kept site (with its grant) accounts for is removed; a kept site whose script is missing
+ * gets it again.
+ */
+export async function reconcileKeptSites(bg: Background): Promise<void> {
+  for (const site of kept(bg)) {
+    if (!(await granted(site.origin))) await forgetSite(bg, site.origin);
+  }
+  const wanted = new Map(kept(bg).map((s) => [scriptId(s.origin), s]));
+  const registered = await browser.scripting.getRegisteredContentScripts();
+  const stray = registered.map((s) => s.id).filter((id) => id.startsWith(ID_PREFIX) && !wanted.has(id));
+  if (stray.length) await browser.scripting.unregisterContentScripts({ ids: stray });
+  const have = new Set(registered.map((s) => s.id));
+  for (const [id, site] of wanted) {
+    if (have.has(id)) continue;
+    await browser.scripting.registerContentScripts([{
+      id, matches: [originPattern(site.origin)], js: [overlayScript], runAt: 'document_idle', allFrames: false, persistAcrossSessions: true,
+    }]);
+  }
+}
+
+/**
+ * The content script of a page opened its host port: on a kept site, a tab with no room chosen
+ * (Chat on this page) gets the site's room. Run in the serial queue before the overlay's own port
+ * asks which room it shows.
+ */
+export async function roomForKeptTab(bg: Background, sender: Runtime.MessageSender | undefined): Promise<void> {
+  const tabId = sender?.tab?.id;
+  if (tabId === undefined || sender?.frameId !== 0 || bg.overlayRooms.has(tabId)) return;
+  const origin = siteOf(sender.url);
+  const site = origin === null ? undefined : kept(bg).find((s) => s.origin === origin);
+  if (site && bg.mem.rooms.has(site.roomId)) bg.overlayRooms.set(tabId, site.roomId);
+}
