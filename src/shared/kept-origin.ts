@@ -36,10 +36,9 @@ export function siteOf(pageUrl: string | undefined | null): string | null {
 }
 
 /**
- * The match pattern of a kept origin, for the permission and the registered script. Match patterns
- * take no port, so it covers the host on every port (docs/security.md).
+ * The match pattern of a kept origin, for the permission and the registered script: that origin
+ * only, port included (Chromium matches a pattern's port: docs/security.md).
  */
 export function originPattern(origin: string): string {
-  const url = new URL(origin);
-  return `${url.protocol}//${url.hostname}/*`;
+  return `${origin}/*`;
 }

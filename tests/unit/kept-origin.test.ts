@@ -41,11 +41,11 @@ describe('keptOrigin: a site Parley may be kept on', () => {
   });
 });
 
-describe('the grant and the script cover the host on every port', () => {
-  it('makes a match pattern with no port', () => {
-    expect(originPattern('http://127.0.0.1:8080')).toBe('http://127.0.0.1/*');
+describe('the grant and the script cover that origin only', () => {
+  it('makes a match pattern of the origin, port included', () => {
+    expect(originPattern('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080/*');
     expect(originPattern('https://example.com')).toBe('https://example.com/*');
-    expect(originPattern('http://[::1]:3000')).toBe('http://[::1]/*');
+    expect(originPattern('http://[::1]:3000')).toBe('http://[::1]:3000/*');
   });
 
   it('finds the site of a page address, and none for a page that is not on the web', () => {
