@@ -1,6 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { ChatItem, Settings } from '../shared/view-messages.ts';
-import type { KeptSites } from './kept-sites.ts';
+import type { KeptSites } from './kept-site-list.ts';
 import { DEFAULT_KEEP_PER_ROOM, DEFAULT_RELAY_URL } from '../shared/constants.ts';
 
 // Everything the background knows lives here, so a killed service worker or a browser restart

@@ -26,7 +26,8 @@ import { listenForClicks } from './notifications.ts';
 import { repeatPresence } from './presence.ts';
 import { isLineChange, ViewBatch } from './view-batch.ts';
 import { noteStorageError } from './storage-full.ts';
-import { loadKeptSites, permissionsRemoved, reconcileKeptSites, roomForKeptTab } from './kept-sites.ts';
+import { permissionsRemoved, reconcileKeptSites, roomForKeptTab } from './kept-sites.ts';
+import { loadKeptSites } from './kept-site-list.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.

@@ -2,9 +2,8 @@ import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
 import overlayScript from '../content/overlay-main.ts?iife';
 import { MAX_KEPT_SITES, originPattern, siteOf } from '../shared/kept-origin.ts';
-import type { KeptSiteSummary } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
-import type { Db } from './db.ts';
+import { kept, saveKeptSites } from './kept-site-list.ts';
 
 // "Keep Parley on a site" (docs/security.md). The user grants one origin at runtime (the popup asks,
 // from their click); for each kept origin the background registers one content script, the same
@@ -16,40 +15,10 @@ import type { Db } from './db.ts';
 // user asked; a grant the user took back (the browser's own UI) wins over them: permissions.onRemoved
 // and reconcileKeptSites (every worker start) drop what lost its grant.
 
-export interface KeptSite {
-  origin: string;
-  /** The room the overlay opens on for this site's pages (when the tab has no choice of its own). */
-  roomId: string;
-  keptAt: number;
-}
-
-export interface KeptSites {
-  sites: KeptSite[];
-}
-
-const KEY = 'kept-sites';
 /** Our registered scripts' ids: one per kept origin. */
 const ID_PREFIX = 'parley-keep ';
 
 export const scriptId = (origin: string): string => ID_PREFIX + origin;
-
-export async function loadKeptSites(db: Db): Promise<KeptSite[]> {
-  return ((await db.get('settings', KEY)) as KeptSites | undefined)?.sites ?? [];
-}
-
-async function saveKeptSites(bg: Background, sites: KeptSite[]): Promise<void> {
-  await bg.db.put('settings', { sites }, KEY);
-  bg.mem.keptSites = sites; // after the commit, as every mirror in memory.ts
-}
-
-function kept(bg: Background): KeptSite[] {
-  return bg.mem.keptSites ?? [];
-}
-
-/** For the 'state' message: each kept site and the name of its room (null: the room was left). */
-export function keptSiteSummaries(bg: Background): KeptSiteSummary[] {
-  return kept(bg).map((s) => ({ origin: s.origin, roomId: s.roomId, roomName: bg.mem.rooms.get(s.roomId)?.name ?? null }));
-}
 
 function granted(origin: string): Promise<boolean> {
   return browser.permissions.contains({ origins: [originPattern(origin)] }).catch(() => false);

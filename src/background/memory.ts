@@ -1,7 +1,7 @@
 import type { SenderMemory } from '../shared/identity-rules.ts';
 import type { Settings } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
-import type { KeptSite } from './kept-sites.ts';
+import type { KeptSite } from './kept-site-list.ts';
 import { settleSeqs, type SeqRanges } from './settled-seqs.ts';
 import { DEFAULT_SETTINGS, loadKnownRelays, loadSettings, rememberRelay as rememberRelayIn, type Db, type MessageRecord, type OutboxRecord, type RoomRecord, type SenderRecord } from './db.ts';
 

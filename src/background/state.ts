@@ -10,7 +10,7 @@ import { overall, relayStatus, roomProblem } from './relay-status.ts';
 import { memberCount, roomPresence } from './presence.ts';
 import { saveLastRoom } from './last-room.ts';
 import { storageProblem } from './storage-full.ts';
-import { keptSiteSummaries } from './kept-sites.ts';
+import { keptSiteSummaries } from './kept-site-list.ts';
 
 /** What each view was last sent, so an unchanged state is not sent again (an ACK, a status). */
 const told = new WeakMap<ViewPort, string>();

@@ -174,6 +174,55 @@ describe('Keep Parley on a site', () => {
     await popup.page.close();
   });
 
+  it('on a worker start, drops a script of ours no kept site accounts for, and a kept site without its grant', async () => {
+    // Seeded the way they would be left if grants had been taken back while no worker ran
+    // (permissions.onRemoved then reaches nobody): a script of ours still registered for localhost,
+    // and a kept-site record for [::1] without its script. Neither host has a grant in this profile.
+    const stranger = new URL(otherSite).origin;
+    const ungranted = `http://[::1]:${new URL(site.url).port}`;
+    const worker = await profile.worker();
+    await worker.evaluate(async ([stray, record, kept]) => {
+      const api = (globalThis as unknown as { browser: { scripting: {
+        getRegisteredContentScripts(): Promise<{ id: string; js?: string[] }[]>;
+        registerContentScripts(s: object[]): Promise<void>;
+      } } }).browser;
+      const [ours] = await api.scripting.getRegisteredContentScripts();
+      await api.scripting.registerContentScripts([{ id: `parley-keep ${stray}`, matches: [`${stray}/*`], js: ours!.js, runAt: 'document_idle', persistAcrossSessions: true }]);
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('parley');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const store = db.transaction('settings', 'readwrite').objectStore('settings');
+      const stored = await new Promise<{ sites: { origin: string; roomId: string; keptAt: number }[] }>((resolve) => {
+        const get = store.get('kept-sites');
+        get.onsuccess = () => resolve(get.result);
+      });
+      const roomId = stored.sites.find((s) => s.origin === kept)!.roomId;
+      await new Promise<void>((resolve, reject) => {
+        const put = store.put({ sites: [...stored.sites, { origin: record, roomId, keptAt: Date.now() }] }, 'kept-sites');
+        put.onsuccess = () => resolve();
+        put.onerror = () => reject(put.error);
+      });
+      db.close();
+    }, [stranger, ungranted, origin] as const);
+    expect((await registeredMatches()).sort()).toEqual([`${origin}/*`, `${stranger}/*`].sort());
+    const popup = await profile.openPopup();
+    await profile.stopServiceWorker(popup.page);
+    await popup.page.close();
+    // A new worker starts for the popup; it reconciles before it answers any view.
+    const again = await profile.openPopup();
+    await again.page.getByTestId('open-settings').click();
+    await again.page.getByTestId('kept-site').first().waitFor();
+    // Before the restart the list would have shown the [::1] record too (it is read at worker start).
+    expect(await again.page.getByTestId('kept-site-origin').allTextContents()).toEqual([origin]);
+    expect(await registeredMatches()).toEqual([`${origin}/*`]);
+    await again.page.close();
+    // The site still kept is still kept.
+    await kept.reload();
+    await (await OverlayView.on(kept)).waitOpen(30_000);
+  });
+
   it('Remove: the site leaves the list, and after a reload nothing is injected', async () => {
     const popup = await profile.openPopup();
     await popup.page.getByTestId('open-settings').click();
