@@ -26,7 +26,7 @@ import { listenForClicks } from './notifications.ts';
 import { repeatPresence } from './presence.ts';
 import { isLineChange, ViewBatch } from './view-batch.ts';
 import { noteStorageError } from './storage-full.ts';
-import { permissionsRemoved, reconcileKeptSites, roomForKeptTab } from './kept-sites.ts';
+import { permissionsAdded, permissionsRemoved, reconcileKeptSites, roomForKeptTab } from './kept-sites.ts';
 import { loadKeptSites } from './kept-site-list.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
@@ -187,6 +187,8 @@ browser.tabs.onRemoved.addListener((tabId) => bg.overlayRooms.delete(tabId));
 // Kept sites (kept-sites.ts): a grant taken back in the browser's own UI unregisters its script;
 // every worker start puts grants, scripts and the kept list back in agreement.
 browser.permissions.onRemoved.addListener((removed) => serial((b) => permissionsRemoved(b, removed.origins ?? [])));
+// The user answered the browser's question a keep-site asked (its popup may be gone by then).
+browser.permissions.onAdded.addListener((added) => serial((b) => permissionsAdded(b, added.origins ?? [])));
 serial(reconcileKeptSites);
 
 // Chrome stops a worker whose socket went quiet; this alarm wakes it to reconnect, so unread

@@ -4,6 +4,7 @@ import overlayScript from '../content/overlay-main.ts?iife';
 import { MAX_KEPT_SITES, originPattern, siteOf } from '../shared/kept-origin.ts';
 import type { Background } from './context.ts';
 import { kept, saveKeptSites } from './kept-site-list.ts';
+import { injectOverlay } from './overlay-injection.ts';
 
 // "Keep Parley on a site" (docs/security.md). The user grants one origin at runtime (the popup asks,
 // from their click); for each kept origin the background registers one content script, the same
@@ -34,6 +35,7 @@ export async function keepSite(bg: Background, origin: string, roomId: string): 
   const others = sites.filter((s) => s.origin !== origin);
   if (others.length >= MAX_KEPT_SITES) return `Parley is kept on ${MAX_KEPT_SITES} sites already: remove one in Settings first.`;
   if (!(await granted(origin))) return `The browser has not allowed Parley on ${origin}.`;
+  waitingFor(bg).delete(origin);
   const id = scriptId(origin);
   await browser.scripting.unregisterContentScripts({ ids: [id] }).catch(() => {}); // none yet: fine
   await browser.scripting.registerContentScripts([{
@@ -44,16 +46,14 @@ export async function keepSite(bg: Background, origin: string, roomId: string): 
 }
 
 /**
- * Stops keeping Parley on `origin`: its script goes, then its record, then the grant (unless another
- * kept origin on the same host, another port, still needs that pattern). A grant the browser will not
- * remove (one the manifest itself lists) stays; nothing is injected without the script.
+ * Stops keeping Parley on `origin`: its script goes, then its record, then the grant. A grant the
+ * browser will not remove (one the manifest itself lists) stays; nothing is injected without the script.
  */
 export async function forgetSite(bg: Background, origin: string): Promise<void> {
   await browser.scripting.unregisterContentScripts({ ids: [scriptId(origin)] }).catch(() => {});
   const rest = kept(bg).filter((s) => s.origin !== origin);
   if (rest.length !== kept(bg).length) await saveKeptSites(bg, rest);
   const pattern = originPattern(origin);
-  if (rest.some((s) => originPattern(s.origin) === pattern)) return;
   await browser.permissions.remove({ origins: [pattern] }).catch((e: unknown) => console.warn(`parley: the grant for ${pattern} stays`, e));
 }
 
@@ -98,4 +98,67 @@ export async function roomForKeptTab(bg: Background, sender: Runtime.MessageSend
   const origin = siteOf(sender.url);
   const site = origin === null ? undefined : kept(bg).find((s) => s.origin === origin);
   if (site && bg.mem.rooms.has(site.roomId)) bg.overlayRooms.set(tabId, site.roomId);
+}
+
+/**
+ * Keeps Parley on `origin` and opens the overlay on tab `tabId` now, if that tab still shows the
+ * site. Returns a problem in words, or null.
+ */
+export async function keepAndShow(bg: Background, origin: string, roomId: string, tabId: number): Promise<string | null> {
+  const problem = await keepSite(bg, origin, roomId);
+  if (problem) return problem;
+  const tab = await browser.tabs.get(tabId).catch(() => null);
+  if (siteOf(tab?.url) !== origin) return null; // navigated away meanwhile: it opens on the next load
+  return injectOverlay(bg, tabId, roomId);
+}
+
+/**
+ * A keep-site asked before the browser's answer: Chromium's permission prompt closes the toolbar
+ * popup that asked, so the popup never hears the answer. The popup sends keep-site first, then asks
+ * the browser; the background waits here for permissions.onAdded, for a while, one per origin.
+ */
+interface WaitingKeep {
+  roomId: string;
+  tabId: number;
+  at: number;
+}
+
+/** How long a keep-site waits for the user to answer the browser's question. */
+export const KEEP_WAIT_MS = 5 * 60_000;
+/** The most keep-sites waiting at once (the oldest goes first). */
+export const MAX_WAITING_KEEPS = 5;
+
+const waiting = new WeakMap<Background, Map<string, WaitingKeep>>();
+
+function waitingFor(bg: Background): Map<string, WaitingKeep> {
+  let map = waiting.get(bg);
+  if (!map) waiting.set(bg, (map = new Map()));
+  return map;
+}
+
+export function awaitGrant(bg: Background, origin: string, roomId: string, tabId: number, now = Date.now()): void {
+  const map = waitingFor(bg);
+  map.delete(origin);
+  map.set(origin, { roomId, tabId, at: now });
+  for (const key of map.keys()) {
+    if (map.size <= MAX_WAITING_KEEPS) break;
+    map.delete(key);
+  }
+}
+
+/** The browser granted origins: a keep-site that waited for one of them is carried out now. */
+export async function permissionsAdded(bg: Background, origins: string[], now = Date.now()): Promise<void> {
+  const added = new Set(origins);
+  const map = waitingFor(bg);
+  for (const [origin, keep] of [...map]) {
+    if (now - keep.at > KEEP_WAIT_MS) {
+      map.delete(origin);
+      continue;
+    }
+    if (!added.has(originPattern(origin))) continue;
+    map.delete(origin);
+    if (!bg.mem.rooms.has(keep.roomId)) continue; // left meanwhile
+    const problem = await keepAndShow(bg, origin, keep.roomId, keep.tabId);
+    if (problem) console.warn(`parley: not kept on ${origin}: ${problem}`);
+  }
 }

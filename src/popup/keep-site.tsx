@@ -28,6 +28,8 @@ async function pageSite(): Promise<{ tabId: number; origin: string } | null> {
 export function KeepSite({ roomId, keptSites, send }: Props) {
   const [page, setPage] = useState<{ tabId: number; origin: string } | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  /** The browser's answer, when this popup lived to hear it. */
+  const [answer, setAnswer] = useState<'granted' | 'declined' | 'failed' | null>(null);
   useEffect(() => {
     void pageSite().then(setPage);
   }, []);
@@ -36,13 +38,22 @@ export function KeepSite({ roomId, keptSites, send }: Props) {
   const host = new URL(page.origin).host;
   const keep = () => {
     setNote(null);
+    const intent: ViewToBackground = { type: 'keep-site', origin: page.origin, roomId, tabId: page.tabId };
+    // Said first: Chromium's question closes this popup, which then never hears the answer; the
+    // background waits for the grant itself (permissions.onAdded). Nothing is awaited before the
+    // request, which must run in the click's gesture.
+    send(intent);
     browser.permissions.request({ origins: [originPattern(page.origin)] }).then((granted) => {
-      if (granted) send({ type: 'keep-site', origin: page.origin, roomId, tabId: page.tabId });
+      setAnswer(granted ? 'granted' : 'declined');
+      if (granted) send(intent);
       else setNote(`Not kept: the browser did not allow Parley on ${host}.`);
-    }, (e: unknown) => setNote(`Not kept: ${e instanceof Error ? e.message : String(e)}`));
+    }, (e: unknown) => {
+      setAnswer('failed');
+      setNote(`Not kept: ${e instanceof Error ? e.message : String(e)}`);
+    });
   };
   return (
-    <div class="pl-keep-site" data-testid="keep-site-box">
+    <div class="pl-keep-site" data-testid="keep-site-box" data-answer={answer ?? undefined}>
       {kept?.roomId === roomId ? (
         <p class="pl-hint" data-testid="site-kept">Parley opens in this room on every page of {host}. Settings lists the sites it is kept on.</p>
       ) : (

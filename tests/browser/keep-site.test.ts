@@ -119,6 +119,9 @@ describe('Keep Parley on a site', () => {
     // The popup looks up the page's site as it opens; the button is there once it knows it.
     await popup.clickAsUser('[data-testid=keep-site]');
     await popup.waitFor('document.querySelector("[data-testid=site-kept]")');
+    // The browser answered the popup's own request (from the click's gesture): allowed, no prompt.
+    await popup.waitFor('document.querySelector("[data-testid=keep-site-box][data-answer]")');
+    expect(await popup.evaluate('document.querySelector("[data-testid=keep-site-box]").dataset.answer')).toBe('granted');
     // One script, for that origin only (its port included).
     expect(await registeredMatches()).toEqual([`${origin}/*`]);
     const overlay = await OverlayView.on(kept);

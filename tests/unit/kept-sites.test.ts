@@ -48,7 +48,7 @@ vi.mock('../../src/content/overlay-main.ts?iife', () => ({ default: 'overlay-mai
 
 const { keepSiteIntent } = await import('../../src/background/intents/keep-site.ts');
 const { forgetSiteIntent } = await import('../../src/background/intents/forget-site.ts');
-const { permissionsRemoved, reconcileKeptSites, roomForKeptTab } = await import('../../src/background/kept-sites.ts');
+const { KEEP_WAIT_MS, MAX_WAITING_KEEPS, permissionsAdded, permissionsRemoved, reconcileKeptSites, roomForKeptTab } = await import('../../src/background/kept-sites.ts');
 const { loadKeptSites } = await import('../../src/background/kept-site-list.ts');
 const { backgroundFixture } = await import('./background-fixture.ts');
 const { MAX_KEPT_SITES } = await import('../../src/shared/kept-origin.ts');
@@ -95,12 +95,11 @@ describe('keep-site checks every field before it registers anything', () => {
     expect(registered.size).toBe(0);
   });
 
-  it('refuses a room that is not ours, and a site the browser has not allowed', async () => {
+  it('refuses a room that is not ours', async () => {
     const { keep, errors } = await keptFixture();
-    await keep({}); // no grant
     granted.add(`${SITE}/*`);
     await keep({ roomId: 'not-a-room' });
-    expect(errors()).toEqual(['CANNOT_KEEP', 'CANNOT_KEEP']);
+    expect(errors()).toEqual(['CANNOT_KEEP']);
     expect(registered.size).toBe(0);
   });
 
@@ -124,6 +123,50 @@ describe('keep-site checks every field before it registers anything', () => {
     // Kept again: still one script.
     await keep({});
     expect(registered.size).toBe(1);
+  });
+});
+
+describe('a keep-site sent before the browser answered (its question closes the popup)', () => {
+  it('registers nothing until the grant, then keeps the site and opens the overlay', async () => {
+    const { f, keep, errors, roomId } = await keptFixture();
+    await keep({});
+    expect(errors()).toEqual([]);
+    expect(registered.size).toBe(0);
+    granted.add('https://unrelated.example/*');
+    await permissionsAdded(f.bg, ['https://unrelated.example/*']);
+    expect(registered.size).toBe(0);
+    granted.add(`${SITE}/*`);
+    await permissionsAdded(f.bg, [`${SITE}/*`]);
+    expect([...registered.values()].map((s) => s.matches)).toEqual([[`${SITE}/*`]]);
+    expect((await loadKeptSites(f.bg.db)).map((s) => [s.origin, s.roomId])).toEqual([[SITE, roomId]]);
+    expect(injected).toEqual([5]);
+  });
+
+  it(`waits ${KEEP_WAIT_MS / 60_000} minutes at most, and for ${MAX_WAITING_KEEPS} sites at most`, async () => {
+    const { f, keep } = await keptFixture();
+    await keep({});
+    granted.add(`${SITE}/*`);
+    await permissionsAdded(f.bg, [`${SITE}/*`], Date.now() + KEEP_WAIT_MS + 1);
+    expect(registered.size).toBe(0);
+    granted.clear();
+    await keep({}); // the first of six
+    for (let i = 0; i < MAX_WAITING_KEEPS; i++) {
+      tabs.set(20 + i, { id: 20 + i, active: true, url: `https://s${i}.example/` });
+      await keep({ origin: `https://s${i}.example`, tabId: 20 + i });
+    }
+    granted.add(`${SITE}/*`);
+    await permissionsAdded(f.bg, [`${SITE}/*`]);
+    expect(registered.size).toBe(0);
+  });
+
+  it('does not open the overlay on a tab that left the site meanwhile (it opens on the next load)', async () => {
+    const { f, keep } = await keptFixture();
+    await keep({});
+    tabs.set(5, { id: 5, active: true, url: 'https://elsewhere.example/' });
+    granted.add(`${SITE}/*`);
+    await permissionsAdded(f.bg, [`${SITE}/*`]);
+    expect(registered.size).toBe(1);
+    expect(injected).toEqual([]);
   });
 });
 

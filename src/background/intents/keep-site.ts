@@ -1,15 +1,16 @@
 import browser from 'webextension-polyfill';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
-import { keptOrigin, siteOf } from '../../shared/kept-origin.ts';
+import { keptOrigin, originPattern, siteOf } from '../../shared/kept-origin.ts';
 import type { Background, ViewPort } from '../context.ts';
-import { keepSite } from '../kept-sites.ts';
-import { injectOverlay } from '../overlay-injection.ts';
+import { awaitGrant, keepAndShow } from '../kept-sites.ts';
+import { kept } from '../kept-site-list.ts';
 
 /**
  * "Keep Parley on this site", after the popup got the browser's grant from the user's click. Every
  * field is checked: the origin must be one Parley may be kept on (shared/kept-origin.ts), the site
  * of the tab the popup names (active in its window), and the room one of ours. Then the overlay
- * opens on that page now, as it will on every later load.
+ * opens on that page now, as it will on every later load. The popup sends this before it asks the
+ * browser (whose question may close the popup) and again once the browser said yes.
  */
 export async function keepSiteIntent(bg: Background, msg: Extract<ViewToBackground, { type: 'keep-site' }>, view: ViewPort): Promise<void> {
   const refuse = (message: string) => bg.post(view, { type: 'error', code: 'CANNOT_KEEP', message });
@@ -18,10 +19,15 @@ export async function keepSiteIntent(bg: Background, msg: Extract<ViewToBackgrou
   if (typeof msg.roomId !== 'string' || !bg.mem.rooms.has(msg.roomId)) return refuse('That room is not in your list.');
   const tab = await activeTab(msg.tabId);
   if (tab === null || siteOf(tab.url) !== origin) return refuse(`The page behind the popup is not on ${origin}.`);
-  const problem = await keepSite(bg, origin, msg.roomId);
-  if (problem) return refuse(problem);
-  const shown = await injectOverlay(bg, tab.id, msg.roomId);
-  if (shown) bg.post(view, { type: 'error', code: 'CANNOT_INJECT', message: shown });
+  const already = kept(bg).find((s) => s.origin === origin);
+  if (already?.roomId === msg.roomId) return bg.refresh(); // asked again once the browser answered
+  // Not granted yet: the browser is asking the user now (the popup that asked may be closed by
+  // its question), and permissions.onAdded carries this out (kept-sites.ts, awaitGrant).
+  if (!(await browser.permissions.contains({ origins: [originPattern(origin)] }).catch(() => false))) {
+    return awaitGrant(bg, origin, msg.roomId, tab.id);
+  }
+  const problem = await keepAndShow(bg, origin, msg.roomId, tab.id);
+  if (problem) refuse(problem);
   bg.refresh();
 }
 
