@@ -68,7 +68,8 @@ export async function permissionsRemoved(bg: Background, origins: string[]): Pro
 /**
  * On every worker start: a kept site whose grant is gone is forgotten; a registered script of ours
  * that no kept site (with its grant) accounts for is removed; a kept site whose script is missing
- * gets it again.
+ * (Chromium drops registered scripts when the extension updates) or names another file than this
+ * build's overlay script gets it again.
  */
 export async function reconcileKeptSites(bg: Background): Promise<void> {
   for (const site of kept(bg)) {
@@ -76,9 +77,10 @@ export async function reconcileKeptSites(bg: Background): Promise<void> {
   }
   const wanted = new Map(kept(bg).map((s) => [scriptId(s.origin), s]));
   const registered = await browser.scripting.getRegisteredContentScripts();
-  const stray = registered.map((s) => s.id).filter((id) => id.startsWith(ID_PREFIX) && !wanted.has(id));
+  const current = (s: { id: string; js?: string[] }) => wanted.has(s.id) && s.js?.length === 1 && s.js[0] === overlayScript;
+  const stray = registered.filter((s) => s.id.startsWith(ID_PREFIX) && !current(s)).map((s) => s.id);
   if (stray.length) await browser.scripting.unregisterContentScripts({ ids: stray });
-  const have = new Set(registered.map((s) => s.id));
+  const have = new Set(registered.filter(current).map((s) => s.id));
   for (const [id, site] of wanted) {
     if (have.has(id)) continue;
     await browser.scripting.registerContentScripts([{

@@ -1,8 +1,6 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distGranting, keepSiteFromToolbar } from './kept-site-helpers.ts';
 import { OverlayView } from './overlay.ts';
 import { startPageServer } from './page-server.ts';
 import type { PopupPage } from './popup-page.ts';
@@ -37,11 +35,7 @@ beforeAll(async () => {
   site = await startPageServer();
   origin = new URL(site.url).origin;
   otherSite = site.url.replace('127.0.0.1', 'localhost');
-  const dist = mkdtempSync(join(tmpdir(), 'parley-keep-dist-'));
-  cpSync(new URL('../../dist', import.meta.url).pathname, dist, { recursive: true });
-  const manifest = JSON.parse(readFileSync(join(dist, 'manifest.json'), 'utf8'));
-  manifest.host_permissions = ['http://127.0.0.1/*']; // "the user clicked Allow" (see above)
-  writeFileSync(join(dist, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  const dist = distGranting(['http://127.0.0.1/*']); // "the user clicked Allow" (see above)
   profile = await new Profile('keep-site', undefined, { dist }).launch();
   const popup = await profile.openPopup();
   await popup.saveSettings('Ann', relay.url);
@@ -110,15 +104,7 @@ describe('Keep Parley on a site', () => {
   });
 
   it('keeps the site from the popup, in the room chosen, and opens the overlay on the page now', async () => {
-    const popup = await profile.clickToolbarButton(kept);
-    await popup.waitFor('document.querySelector("main[data-ready=true]")');
-    await popup.evaluate('document.querySelector("[data-testid=back]")?.click()');
-    await popup.waitFor('[...document.querySelectorAll("[data-testid=room]")].some((r) => r.textContent.includes("Kept room"))');
-    await popup.evaluate('[...document.querySelectorAll("[data-testid=room]")].find((r) => r.textContent.includes("Kept room")).click()');
-    await popup.waitFor('document.querySelector("[data-testid=room-view]")');
-    // The popup looks up the page's site as it opens; the button is there once it knows it.
-    await popup.clickAsUser('[data-testid=keep-site]');
-    await popup.waitFor('document.querySelector("[data-testid=site-kept]")');
+    const popup = await keepSiteFromToolbar(profile, kept, 'Kept room');
     // The browser answered the popup's own request (from the click's gesture): allowed, no prompt.
     await popup.waitFor('document.querySelector("[data-testid=keep-site-box][data-answer]")');
     expect(await popup.evaluate('document.querySelector("[data-testid=keep-site-box]").dataset.answer')).toBe('granted');

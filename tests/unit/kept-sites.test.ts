@@ -202,6 +202,10 @@ describe('taking it back', () => {
     registered.set('someone else', { id: 'someone else' });
     await reconcileKeptSites(f.bg);
     expect([...registered.keys()].sort()).toEqual([`parley-keep ${SITE}`, 'someone else']);
+    // A script left by an older build (another file name) is replaced by this build's.
+    registered.set(`parley-keep ${SITE}`, { id: `parley-keep ${SITE}`, matches: [`${SITE}/*`], js: ['old-overlay.js'] });
+    await reconcileKeptSites(f.bg);
+    expect(registered.get(`parley-keep ${SITE}`)?.js).toEqual(['overlay-main.js']);
     expect(f.bg.mem.keptSites.map((s) => s.origin)).toEqual([SITE]);
   });
 });
