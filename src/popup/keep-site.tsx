@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import { originPattern, siteOf } from '../shared/kept-origin.ts';
 import type { KeptSiteSummary, ViewToBackground } from '../shared/view-messages.ts';
+import './kept-sites.css';
 
 interface Props {
   roomId: string;

@@ -1,4 +1,5 @@
 import type { KeptSiteSummary, ViewToBackground } from '../shared/view-messages.ts';
+import './kept-sites.css';
 
 interface Props {
   keptSites: KeptSiteSummary[];

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './axe.ts';
 import { distGranting, keepSiteFromToolbar } from './kept-site-helpers.ts';
 import { OverlayView } from './overlay.ts';
 import { startPageServer } from './page-server.ts';
@@ -160,6 +161,7 @@ describe('Keep Parley on a site', () => {
     expect(await row.count()).toBe(1);
     expect(await row.getByTestId('kept-site-origin').textContent()).toBe(origin);
     expect(await row.getByTestId('kept-site-room').textContent()).toContain('Kept room');
+    expect(await seriousViolations(popup.page)).toEqual([]);
     await popup.page.close();
   });
 
