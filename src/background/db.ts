@@ -1,5 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { ChatItem, Settings } from '../shared/view-messages.ts';
+import type { KeptSites } from './kept-site-list.ts';
 import { DEFAULT_KEEP_PER_ROOM, DEFAULT_RELAY_URL } from '../shared/constants.ts';
 
 // Everything the background knows lives here, so a killed service worker or a browser restart
@@ -91,7 +92,7 @@ export interface ParleyDB extends DBSchema {
   messages: { key: [string, string]; value: MessageRecord; indexes: { byOrder: [string, number, string]; byThread: [string, number, string] } };
   outbox: { key: [string, string]; value: OutboxRecord; indexes: { byRoom: string } };
   /** Key 'settings': the Settings; key 'known-relays': KnownRelays. */
-  settings: { key: string; value: Settings | KnownRelays };
+  settings: { key: string; value: Settings | KnownRelays | KeptSites };
   identity: { key: string; value: IdentityRecord };
   senders: { key: [string, string]; value: SenderRecord };
 }

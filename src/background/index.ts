@@ -26,6 +26,8 @@ import { listenForClicks } from './notifications.ts';
 import { repeatPresence } from './presence.ts';
 import { isLineChange, ViewBatch } from './view-batch.ts';
 import { noteStorageError } from './storage-full.ts';
+import { permissionsAdded, permissionsRemoved, reconcileKeptSites, roomForKeptTab } from './kept-sites.ts';
+import { loadKeptSites } from './kept-site-list.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
@@ -36,6 +38,7 @@ const run = serialQueue(openParleyDb().then(async (db) => {
   bg.db = db;
   bg.mem = await loadMemory(db);
   bg.lastRoomId = await loadLastRoom(db);
+  bg.mem.keptSites = await loadKeptSites(db);
 }), (e: unknown) => {
   if (noteStorageError(bg, e)) return void console.warn('parley: storage is full', e);
   console.error('parley background task failed', e);
@@ -152,6 +155,8 @@ bg.refresh(); // Reconnects and rejoins after a killed worker or a browser resta
 
 browser.runtime.onConnect.addListener((port) => {
   if (!isTrustedSender(port.sender, port.name)) return port.disconnect();
+  // On a kept site, a tab with no room chosen opens on the site's room (before the overlay asks).
+  if (port.name === OVERLAY_HOST_PORT) serial((b) => roomForKeptTab(b, port.sender));
   if (port.name === OVERLAY_HOST_PORT) return acceptOverlayHost(bg, port);
   const tabId = port.name === OVERLAY_PORT ? (port.sender?.tab?.id ?? null) : null;
   // The overlay's page is web-accessible, so a page could frame it itself: serve it only in tabs
@@ -178,6 +183,13 @@ browser.commands.onCommand.addListener((command, tab) => {
 });
 
 browser.tabs.onRemoved.addListener((tabId) => bg.overlayRooms.delete(tabId));
+
+// Kept sites (kept-sites.ts): a grant taken back in the browser's own UI unregisters its script;
+// every worker start puts grants, scripts and the kept list back in agreement.
+browser.permissions.onRemoved.addListener((removed) => serial((b) => permissionsRemoved(b, removed.origins ?? [])));
+// The user answered the browser's question a keep-site asked (its popup may be gone by then).
+browser.permissions.onAdded.addListener((added) => serial((b) => permissionsAdded(b, added.origins ?? [])));
+serial(reconcileKeptSites);
 
 // Chrome stops a worker whose socket went quiet; this alarm wakes it to reconnect, so unread
 // counts and the outbox do not wait for the user to open the popup.

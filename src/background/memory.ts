@@ -1,6 +1,7 @@
 import type { SenderMemory } from '../shared/identity-rules.ts';
 import type { Settings } from '../shared/view-messages.ts';
 import type { Background } from './context.ts';
+import type { KeptSite } from './kept-site-list.ts';
 import { settleSeqs, type SeqRanges } from './settled-seqs.ts';
 import { DEFAULT_SETTINGS, loadKnownRelays, loadSettings, rememberRelay as rememberRelayIn, type Db, type MessageRecord, type OutboxRecord, type RoomRecord, type SenderRecord } from './db.ts';
 
@@ -28,6 +29,8 @@ export interface Memory {
    * IndexedDB: after a restart the rejoin from lastSeq replays them, found stored, not shown again.
    */
   ahead: Map<string, SeqRanges>;
+  /** Sites Parley is kept on (kept-sites.ts), loaded at worker start with the rest. */
+  keptSites?: KeptSite[];
 }
 
 export async function loadMemory(db: Db): Promise<Memory> {

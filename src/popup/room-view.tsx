@@ -16,6 +16,8 @@ import { closeDetailsOnEscape } from '../ui/escape-closes.ts';
 import { PageThread } from './page-thread.tsx';
 import { useCurrentPage } from './current-page.ts';
 import { QuoteButton } from '../ui/quote-button.tsx';
+import type { KeptSiteSummary } from '../shared/view-messages.ts';
+import { KeepSite } from './keep-site.tsx';
 
 interface Props {
   room: RoomSummary;
@@ -31,9 +33,11 @@ interface Props {
   thread?: { roomId: string; url: string; items: ChatItem[] } | null;
   /** Tabs with the overlay open: over one of them, the popup can quote the page's selection. */
   overlayTabs?: number[];
+  /** Sites Parley is kept on: "Keep Parley on this site" shows whether this page's is. */
+  keptSites?: KeptSiteSummary[];
 }
 
-export function RoomView({ room, items, presence, send, left, search = null, paging, thread = null, overlayTabs = [] }: Props) {
+export function RoomView({ room, items, presence, send, left, search = null, paging, thread = null, overlayTabs = [], keptSites = [] }: Props) {
   const page = useCurrentPage();
   const [threadOpen, setThreadOpen] = useState(false);
   const [pageTab, setPageTab] = useState<number | null>(null);
@@ -67,6 +71,7 @@ export function RoomView({ room, items, presence, send, left, search = null, pag
           <button data-testid="chat-on-page" onClick={async () => send({ type: 'open-overlay', roomId: room.roomId, tabId: await pageTabId() })}>Chat on this page</button>
           <button class="pl-danger" data-testid="leave-room" onClick={() => { send({ type: 'leave-room', roomId: room.roomId }); left(); }}>Leave room</button>
         </div>
+        <KeepSite roomId={room.roomId} keptSites={keptSites} send={send} />
       </details>
       <RoomProblem problem={room.problem} />
       {room.pageRoom ? <p class="pl-hint" data-testid="page-room-public">A page's public room: anyone who can guess the page's address can join and read it.</p> : null}

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { checkSettings } from '../shared/settings.ts';
 import { MAX_KEEP_PER_ROOM, MIN_KEEP_PER_ROOM } from '../shared/constants.ts';
-import type { Settings, ViewToBackground } from '../shared/view-messages.ts';
+import type { KeptSiteSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
+import { KeptSitesList } from './kept-sites-list.tsx';
 
 interface Props {
   settings: Settings;
@@ -9,9 +10,11 @@ interface Props {
   check: { url: string; ok: boolean; message: string } | null;
   send: (m: ViewToBackground) => void;
   done: () => void;
+  /** Sites Parley is kept on, listed with a Remove each. */
+  keptSites?: KeptSiteSummary[];
 }
 
-export function SettingsForm({ settings, check, send, done }: Props) {
+export function SettingsForm({ settings, check, send, done, keptSites = [] }: Props) {
   const [nickname, setNickname] = useState(settings.nickname);
   const [relayUrl, setRelayUrl] = useState(settings.relayUrl);
   const [notifications, setNotifications] = useState(settings.notifications);
@@ -65,6 +68,7 @@ export function SettingsForm({ settings, check, send, done }: Props) {
         <p class="pl-field-error" role="alert" data-testid="relay-check" data-ok="false">Saved. {answer.message}</p>
       ) : null}
       <button type="submit" data-testid="save-settings">Save</button>
+      <KeptSitesList keptSites={keptSites} send={send} />
     </form>
   );
 }

@@ -114,6 +114,13 @@ export interface ChatItem {
   quote?: PageQuote;
 }
 
+/** A site Parley is kept on, as the 'state' message lists it. */
+export interface KeptSiteSummary {
+  origin: string;
+  roomId: string;
+  roomName: string | null;
+}
+
 /** A page as a line names it: its normalised address and its title when sent. */
 export interface PageRef {
   url: string;
@@ -189,7 +196,14 @@ export type ViewToBackground =
    */
   | { type: 'quote-page'; roomId: string; tabId: number | null; text: string; id: string }
   /** Open the page of line `id`'s quote at its passage (a new tab, text fragment). */
-  | { type: 'open-quote'; roomId: string; id: string };
+  | { type: 'open-quote'; roomId: string; id: string }
+  /**
+   * Keep Parley on a site: the popup got the browser's grant for `origin` (the site of tab `tabId`,
+   * shared/kept-origin.ts) from the user's click; the overlay then opens on `roomId` on every load there.
+   */
+  | { type: 'keep-site'; origin: string; roomId: string; tabId: number | null }
+  /** Stop keeping Parley on `origin`: its script and its grant go. */
+  | { type: 'forget-site'; origin: string };
 
 // ---- background -> view ----------------------------------------------------------------------
 
@@ -205,7 +219,9 @@ export type ViewErrorCode =
   /** "Chat about this page" over a tab that is not a web page (or whose address is too long). */
   | 'NOT_A_PAGE'
   /** Quote the page: nothing is selected; the page cannot be quoted or did not answer. */
-  | 'NO_SELECTION' | 'NO_PAGE';
+  | 'NO_SELECTION' | 'NO_PAGE'
+  /** Keep Parley on a site: not kept (no grant, not the page's site, too many sites), in words. */
+  | 'CANNOT_KEEP';
 
 export type BackgroundToView =
   /**
@@ -220,7 +236,9 @@ export type BackgroundToView =
     /** Set while IndexedDB refuses writes for lack of space, in words; null otherwise. */
     storageProblem: string | null;
     /** Tabs where the overlay is open now: the popup over one of them offers "Quote selection". */
-    overlayTabs?: number[];
+    overlayTabs?: number[]
+    /** Sites Parley is kept on (Settings lists them), each with its room; roomName null: that room was left. */
+    keptSites?: KeptSiteSummary[];
   }
   /**
    * The newest page of a watched room's lines, in display order. `hasOlder`: more before it

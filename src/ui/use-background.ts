@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo, useReducer } from 'preact/hooks';
 import { BackgroundLink } from './background-link.ts';
 import { applyLines, historyLines, prependLines, type PageCursor } from './lines.ts';
+import type { KeptSiteSummary } from '../shared/view-messages.ts';
 import type { BackgroundToView, ChatItem, ConnectionStatus, Member, RelayStatus, RoomSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
 
 export interface ViewState {
@@ -24,6 +25,8 @@ export interface ViewState {
   firstUnread: string | null;
   /** IndexedDB refuses writes for lack of space, in words; null otherwise. */
   storageProblem: string | null;
+  /** Sites Parley is kept on (the 'state' message); absent until the first state. */
+  keptSites?: KeptSiteSummary[];
   ready: { roomId: string; code: string; created: boolean } | null;
   overlayRoom: string | null;
   error: { code: string; message: string } | null;
@@ -53,7 +56,7 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
     case 'watch':
       return { ...state, roomId: msg.roomId, items: [], orders: new Map(), hasOlder: false, cursor: null, firstUnread: null, search: null, presence: { members: null, typing: [] } };
     case 'state':
-      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId, storageProblem: msg.storageProblem ?? null, overlayTabs: msg.overlayTabs ?? [] };
+      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId, storageProblem: msg.storageProblem ?? null, overlayTabs: msg.overlayTabs ?? [], keptSites: msg.keptSites ?? [] };
     case 'room-history':
       return msg.roomId === state.roomId
         ? { ...state, ...historyLines(msg.items), hasOlder: msg.hasOlder, firstUnread: msg.firstUnread }

@@ -94,4 +94,22 @@ export class ActionPopup {
     await this.waitFor(query);
     await this.evaluate(`${query}.click()`);
   }
+
+  /**
+   * Clicks like `click`, but as a user's gesture (Runtime.evaluate's userGesture): what the
+   * browser asks of permissions.request, which a script's plain click() is refused.
+   */
+  async clickAsUser(selector: string): Promise<void> {
+    const query = `document.querySelector(${JSON.stringify(selector)})`;
+    await this.waitFor(query);
+    const id = this.#nextId++;
+    const reply = new Promise<Reply>((resolve) => this.#pending.set(id, resolve));
+    await this.session.send('Target.sendMessageToTarget', {
+      sessionId: this.sessionId,
+      message: JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression: `${query}.click()`, userGesture: true } }),
+    });
+    const answer = await reply;
+    this.#pending.delete(id);
+    if (answer.error) throw new Error(answer.error.message);
+  }
 }

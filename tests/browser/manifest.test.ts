@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 const manifest = JSON.parse(readFileSync(new URL('../../dist/manifest.json', import.meta.url), 'utf8'));
 
 describe('the built manifest asks for what docs/security.md says, and no more', () => {
-  it('requests activeTab, scripting and alarms only, and no host permissions', () => {
+  it('requests activeTab, scripting and alarms only, and no host permissions at install', () => {
     expect([...manifest.permissions].sort()).toEqual(['activeTab', 'alarms', 'scripting']);
     expect(manifest.host_permissions).toBeUndefined();
     expect(manifest.optional_permissions).toBeUndefined();
-    expect(manifest.optional_host_permissions).toBeUndefined();
+    // Only asked for at runtime, one site at a time ("Keep Parley on a site").
+    expect(manifest.optional_host_permissions).toEqual(['http://*/*', 'https://*/*']);
     expect(manifest.content_scripts).toBeUndefined();
   });
 

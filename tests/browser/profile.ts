@@ -16,16 +16,18 @@ export class Profile {
   readonly dir: string;
 
   /** `args`: more Chromium switches for this profile (a test CA to trust, host names to map). */
-  constructor(readonly label: string, dir?: string, readonly options: { args?: string[] } = {}) {
+  /** `dist`: load this built extension folder instead of dist/ (a copy with a changed manifest). */
+  constructor(readonly label: string, dir?: string, readonly options: { args?: string[]; dist?: string } = {}) {
     this.dir = dir ?? mkdtempSync(join(tmpdir(), `parley-${label}-`));
   }
 
   async launch(): Promise<this> {
+    const dist = this.options.dist ?? DIST;
     this.ctx = await chromium.launchPersistentContext(this.dir, {
       headless: true,
       executablePath: CHROMIUM,
       args: [
-        '--no-sandbox', '--disable-gpu', `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`,
+        '--no-sandbox', '--disable-gpu', `--disable-extensions-except=${dist}`, `--load-extension=${dist}`,
         '--disable-background-networking', '--no-first-run', '--disable-sync', '--disable-component-update',
         // Lets the test press the toolbar button (Extensions.triggerAction), which grants activeTab.
         '--enable-unsafe-extension-debugging',

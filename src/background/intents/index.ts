@@ -24,6 +24,8 @@ import { pageActivity } from './page-activity.ts';
 import { loadThread } from './load-thread.ts';
 import { quotePage } from './quote-page.ts';
 import { openQuote } from './open-quote.ts';
+import { keepSiteIntent } from './keep-site.ts';
+import { forgetSiteIntent } from './forget-site.ts';
 
 type Handlers = {
   [K in ViewToBackground['type']]: (bg: Background, msg: Extract<ViewToBackground, { type: K }>, view: ViewPort) => Promise<void>;
@@ -57,6 +59,8 @@ export const intentHandlers: Handlers = {
   'load-thread': loadThread,
   'quote-page': quotePage,
   'open-quote': openQuote,
+  'keep-site': keepSiteIntent,
+  'forget-site': forgetSiteIntent,
 };
 
 async function notYet(bg: Background, _msg: ViewToBackground, view: ViewPort): Promise<void> {
