@@ -2,6 +2,9 @@ import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
 import overlayScript from '../content/overlay-main.ts?iife';
 import type { Background } from './context.ts';
+import type { BackgroundToOverlayHost } from '../shared/view-messages.ts';
+import { loadPlace, portOrigin, savePlace } from './overlay-place.ts';
+import { selectionAnswered } from './page-selection.ts';
 
 /**
  * Injects the overlay into one tab on demand. activeTab (granted by the toolbar click or the
@@ -35,12 +38,34 @@ export function acceptOverlayHost(bg: Background, port: Runtime.Port): void {
   const tabId = port.sender?.tab?.id;
   if (tabId === undefined) return port.disconnect();
   bg.overlayHosts.set(tabId, port);
-  port.onDisconnect.addListener(() => {
-    if (bg.overlayHosts.get(tabId) === port) bg.overlayHosts.delete(tabId);
+  // The site is the browser's word for where the script runs, never the script's own claim.
+  const origin = portOrigin(port);
+  port.onMessage.addListener((msg: unknown) => {
+    const type = typeof msg === 'object' && msg !== null ? (msg as { type?: unknown }).type : undefined;
+    if (type === 'save-place') bg.run((b) => savePlace(b, tabId, origin, (msg as { place?: unknown }).place));
+    else if (type === 'selection') selectionAnswered(msg);
   });
+  port.onDisconnect.addListener(() => {
+    if (bg.overlayHosts.get(tabId) !== port) return;
+    bg.overlayHosts.delete(tabId);
+    bg.overlayMinimised?.delete(tabId);
+  });
+  bg.run(async (b) => {
+    const place = origin ? await loadPlace(b.db, origin) : null;
+    postToHost(port, { type: 'overlay-place', place });
+  });
+}
+
+function postToHost(port: Runtime.Port, message: BackgroundToOverlayHost): void {
+  try {
+    port.postMessage(message);
+  } catch {
+    // The page went away meanwhile; its disconnect cleans up.
+  }
 }
 
 export function closeOverlay(bg: Background, tabId: number): void {
   bg.overlayHosts.get(tabId)?.postMessage({ type: 'close-overlay' });
   bg.overlayRooms.delete(tabId);
+  bg.overlayMinimised?.delete(tabId);
 }

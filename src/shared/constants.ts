@@ -75,3 +75,14 @@ export const SEARCH_RESULTS_LIMIT = 50;
 export const HISTORY_PAGE_SIZE = 100;
 /** The most lines one opening sends to reach back to the first unread one (the divider's line). */
 export const MAX_UNREAD_PAGE = 1_000;
+/**
+ * The overlay's frame on a page (OverlayPlace, docs/architecture.md "The overlay's place"): its
+ * smallest and largest size in CSS px, the farthest a saved position may lie, and how many sites'
+ * places are remembered (the oldest forgotten first).
+ */
+export const OVERLAY_MIN_WIDTH = 240;
+export const OVERLAY_MIN_HEIGHT = 200;
+export const OVERLAY_MAX_WIDTH = 1200;
+export const OVERLAY_MAX_HEIGHT = 1600;
+export const OVERLAY_MAX_OFFSET = 20_000;
+export const MAX_OVERLAY_PLACES = 200;

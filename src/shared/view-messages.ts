@@ -174,7 +174,9 @@ export type ViewToBackground =
   | { type: 'retry-now' }
   /** A message the relay refused as it is (ChatItem.notSent.retryAt null): send it again, or drop it. */
   | { type: 'resend-message'; roomId: string; id: string }
-  | { type: 'delete-message'; roomId: string; id: string };
+  | { type: 'delete-message'; roomId: string; id: string }
+  /** The overlay's room switcher: this tab's overlay shows `roomId` from now on. */
+  | { type: 'switch-overlay-room'; roomId: string };
 
 // ---- background -> view ----------------------------------------------------------------------
 

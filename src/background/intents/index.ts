@@ -19,6 +19,7 @@ import { searchRoom } from './search-room.ts';
 import { typing } from './typing.ts';
 import { renameRoom } from './rename-room.ts';
 import { muteRoom } from './mute-room.ts';
+import { switchOverlayRoom } from './switch-overlay-room.ts';
 
 type Handlers = {
   [K in ViewToBackground['type']]: (bg: Background, msg: Extract<ViewToBackground, { type: K }>, view: ViewPort) => Promise<void>;
@@ -47,6 +48,7 @@ export const intentHandlers: Handlers = {
   'mute-room': muteRoom,
   'load-older': loadOlder,
   'search-room': searchRoom,
+  'switch-overlay-room': switchOverlayRoom,
 };
 
 async function notYet(bg: Background, _msg: ViewToBackground, view: ViewPort): Promise<void> {

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { OverlayView } from './overlay.ts';
+import { startPageServer } from './page-server.ts';
+import type { PopupPage } from './popup-page.ts';
+import { Profile } from './profile.ts';
+import { RelayProcess } from './relay-process.ts';
+
+// The overlay stays out of the way: Ana moves it with the mouse, minimises it to a bubble that
+// counts Ben's new lines, restores it where it was; closed and opened again on the same site it
+// comes back there; a smaller window keeps it on screen; fullscreen hides it. The steps build on
+// each other, as one person's afternoon on one site.
+
+const PLAYER = `
+document.body.insertAdjacentHTML('beforeend',
+  '<div id="player" style="width:200px;height:120px;background:#123">a video</div><button id="play">Fullscreen</button>');
+document.getElementById('play').addEventListener('click', () => document.getElementById('player').requestFullscreen());`;
+
+let relay: RelayProcess;
+let pageServer: Awaited<ReturnType<typeof startPageServer>>;
+let ana: Profile;
+let ben: Profile;
+let benPopup: PopupPage;
+let page: Page;
+let overlay: OverlayView;
+/** Where Ana dragged the overlay to. */
+let moved: { x: number; y: number; width: number; height: number };
+
+type Box = { x: number; y: number; width: number; height: number };
+const PANEL_AT = `function (want) {
+  const r = this.querySelector('.panel').getBoundingClientRect();
+  return Math.abs(r.x - want.x) < 1 && Math.abs(r.y - want.y) < 1 && Math.abs(r.width - want.width) < 1 && Math.abs(r.height - want.height) < 1;
+}`;
+
+beforeAll(async () => {
+  relay = await RelayProcess.start();
+  pageServer = await startPageServer(PLAYER);
+  [ana, ben] = await Promise.all([new Profile('ana-frame').launch(), new Profile('ben-frame').launch()]);
+  const anaPopup = await ana.openPopup();
+  benPopup = await ben.openPopup();
+  await anaPopup.saveSettings('Ana', relay.url);
+  await benPopup.saveSettings('Ben', relay.url);
+  const code = await anaPopup.createRoom();
+  await benPopup.joinRoom(code);
+  await benPopup.send('hi Ana');
+  await anaPopup.waitForMessage('hi Ana');
+  // Ana chats on the page only: a popup showing the room would count its lines as read.
+  await anaPopup.page.close();
+  page = await ana.ctx.newPage();
+  await page.setViewportSize({ width: 1200, height: 800 });
+  await page.goto(pageServer.url);
+  overlay = await ana.openOverlayFromToolbar(page);
+  await overlay.waitControl('Move chat');
+});
+
+afterAll(async () => {
+  await Promise.allSettled([ana?.close(), ben?.close()]);
+  await relay?.kill();
+  await pageServer?.close();
+});
+
+describe('an overlay that stays out of the way', () => {
+  it('shows the connection state in words and the room it is in', async () => {
+    await overlay.frame!.getByTestId('overlay-connection').filter({ hasText: 'Online' }).waitFor({ timeout: 15_000 });
+  });
+
+  it('moves where it is dragged with the mouse', async () => {
+    const before = (await overlay.panel())!;
+    await overlay.drag('Move chat', -400, -200);
+    moved = { ...before, x: before.x - 400, y: before.y - 200 };
+    await overlay.waitChrome(PANEL_AT, moved);
+    expect(await overlay.panel()).toEqual(moved);
+  });
+
+  it('ignores the page\'s own pointer events on it', async () => {
+    // The page can dispatch events at the host element; they are not trusted, so nothing moves.
+    await page.evaluate(() => {
+      const host = document.querySelector('parley-overlay')!;
+      for (const [type, x] of [['pointerdown', 10], ['pointermove', 300], ['pointerup', 300]] as const) {
+        host.dispatchEvent(new PointerEvent(type, { bubbles: true, composed: true, clientX: x, clientY: 10, button: 0, pointerId: 1 }));
+      }
+    });
+    expect(await overlay.panel()).toEqual(moved);
+  });
+
+  it('minimises to a bubble that counts the lines that arrive', async () => {
+    await overlay.press('Minimise chat');
+    await overlay.waitControl('Open chat');
+    expect(await overlay.panel()).toBeNull();
+    expect(await overlay.label('Open chat')).toBe('Open chat');
+    await benPopup.send('are you there?');
+    await overlay.waitChrome(`function () { return this.querySelector('.bubble').getAttribute('aria-label') === 'Open chat, 1 unread'; }`);
+    expect(await overlay.label('Open chat')).toBe('Open chat, 1 unread');
+  });
+
+  it('restores in the same place, with the new line shown', async () => {
+    await overlay.press('Open chat');
+    await overlay.waitChrome(PANEL_AT, moved);
+    expect(await overlay.control('Open chat')).toBeNull();
+    await overlay.waitForMessages((m) => m.includes('are you there?'));
+  });
+
+  it('comes back in the same place when closed and opened again on the site', async () => {
+    await overlay.close();
+    overlay = await ana.openOverlayFromToolbar(page);
+    await overlay.waitChrome(PANEL_AT, moved);
+  });
+
+  it('stays wholly on screen when the window gets smaller', async () => {
+    await page.setViewportSize({ width: 560, height: 420 });
+    const inside = `function (v) {
+      const r = this.querySelector('.panel').getBoundingClientRect();
+      return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= v.width && r.bottom <= v.height;
+    }`;
+    await overlay.waitChrome(inside, { width: 560, height: 420 });
+    const box = (await overlay.panel())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(560);
+    expect(box.y + box.height).toBeLessThanOrEqual(420);
+    // Back to the larger window: the place Ana chose, not the squeezed one.
+    await page.setViewportSize({ width: 1200, height: 800 });
+    await overlay.waitChrome(PANEL_AT, moved);
+  });
+
+  it('docks to the right at full height', async () => {
+    await overlay.press('Dock chat to the right');
+    const right = { x: 1200 - moved.width, y: 0, width: moved.width, height: 800 };
+    await overlay.waitChrome(PANEL_AT, right);
+    await overlay.press('Float chat');
+    await overlay.waitChrome(PANEL_AT, moved);
+  });
+
+  it('hides while the page shows something fullscreen, and shows again after', async () => {
+    await page.click('#play');
+    await page.waitForFunction(() => document.fullscreenElement !== null);
+    await overlay.waitChrome(`function () { return this.querySelector('.panel').getBoundingClientRect().width === 0; }`);
+    expect(await overlay.panel()).toBeNull();
+    await page.evaluate(() => document.exitFullscreen());
+    await overlay.waitChrome(PANEL_AT, moved);
+  });
+});
