@@ -44,6 +44,9 @@ beforeAll(async () => {
   await benPopup.joinRoom(code);
   await benPopup.send('hi Ana');
   await anaPopup.waitForMessage('hi Ana');
+  // A second room of Ana's own, quiet, for the overlay's room switcher.
+  await anaPopup.back();
+  await anaPopup.createRoom();
   // Ana chats on the page only: a popup showing the room would count its lines as read.
   await anaPopup.page.close();
   page = await ana.ctx.newPage();
@@ -81,6 +84,29 @@ describe('an overlay that stays out of the way', () => {
       }
     });
     expect(await overlay.panel()).toEqual(moved);
+  });
+
+  it('moves with the arrow keys on its handle', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await overlay.tabTo('Move chat');
+    await page.keyboard.press('ArrowLeft');
+    await overlay.waitChrome(PANEL_AT, { ...moved, x: moved.x - 20 });
+    await page.keyboard.press('ArrowRight');
+    await overlay.waitChrome(PANEL_AT, moved);
+  });
+
+  it('switches rooms from inside the overlay', async () => {
+    const frame = overlay.frame!;
+    const title = frame.locator('#pl-overlay-title');
+    const first = await title.textContent();
+    const other = await frame.getByTestId('overlay-room').locator('option').evaluateAll((os) => (os as HTMLOptionElement[]).map((o) => o.value));
+    const current = await frame.getByTestId('overlay-room').inputValue();
+    await frame.getByTestId('overlay-room').selectOption(other.find((v) => v !== current)!);
+    await frame.locator('#pl-overlay-title').filter({ hasNotText: first! }).waitFor({ timeout: 15_000 });
+    expect(await overlay.messages()).not.toContain('hi Ana');
+    await frame.getByTestId('overlay-room').selectOption(current);
+    await title.filter({ hasText: first! }).waitFor({ timeout: 15_000 });
+    await overlay.waitForMessages((m) => m.includes('hi Ana'));
   });
 
   it('minimises to a bubble that counts the lines that arrive', async () => {

@@ -193,4 +193,18 @@ export class OverlayView {
     await this.page.mouse.move(x + dx, y + dy, { steps: 10 });
     await this.page.mouse.up();
   }
+
+  /** The accessible name of the focused control of the chrome, or null when focus is elsewhere. */
+  focused(): Promise<string | null> {
+    return this.#inShadow(`function () { return this.activeElement ? this.activeElement.getAttribute('aria-label') : null; }`);
+  }
+
+  /** Presses Tab (at most `max` times) until the chrome's control starting with `label` has focus. */
+  async tabTo(label: string, max = 20): Promise<void> {
+    for (let i = 0; i < max; i++) {
+      if ((await this.focused())?.startsWith(label)) return;
+      await this.page.keyboard.press('Tab');
+    }
+    throw new Error(`overlay: Tab never reached "${label}"`);
+  }
 }
