@@ -22,8 +22,20 @@ function wordsAtStart(s: string, max: number): string {
 }
 
 /**
+ * The block (paragraph, heading, list item...) a node is in. The context is taken from the
+ * passage's own block only: text from a neighbouring block is joined without a space by
+ * Range.toString, and a text fragment's prefix and suffix do not reach across blocks anyway.
+ */
+function blockOf(node: Node): Node {
+  const body = document.body ?? document.documentElement;
+  let el = node.nodeType === Node.ELEMENT_NODE ? (node as Element) : node.parentElement;
+  while (el && el !== body && /^inline|^contents$/.test(getComputedStyle(el).display)) el = el.parentElement;
+  return el ?? body;
+}
+
+/**
  * What "Quote the page" takes: the selected text (trimmed, at most MAX_QUOTE_CHARS), this page's
- * address, and up to MAX_QUOTE_CONTEXT_CHARS of whole words before and after it, so a text
+ * address, and up to MAX_QUOTE_CONTEXT_CHARS of whole words before and after it in its block, so a text
  * fragment can find this occurrence of the passage. Nothing selected: empty text and context.
  */
 export function readSelection(): SelectionAnswer {
@@ -34,13 +46,13 @@ export function readSelection(): SelectionAnswer {
   const text = squash(sel.toString()).trim().slice(0, MAX_QUOTE_CHARS).trim();
   if (!text) return none;
   const range = sel.getRangeAt(0);
-  const body = document.body ?? document.documentElement;
   const before = document.createRange();
-  before.setStart(body, 0);
+  before.setStart(blockOf(range.startContainer), 0);
   before.setEnd(range.startContainer, range.startOffset);
   const after = document.createRange();
+  const end = blockOf(range.endContainer);
   after.setStart(range.endContainer, range.endOffset);
-  after.setEnd(body, body.childNodes.length);
+  after.setEnd(end, end.childNodes.length);
   return {
     ...none, text,
     prefix: wordsAtEnd(before.toString(), MAX_QUOTE_CONTEXT_CHARS),

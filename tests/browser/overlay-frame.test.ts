@@ -164,3 +164,65 @@ describe('an overlay that stays out of the way', () => {
     await overlay.waitChrome(PANEL_AT, moved);
   });
 });
+
+// get-selection's answer, as the content script reads it from a real page (docs/architecture.md:
+// the selection trimmed, at most MAX_QUOTE_CHARS; up to MAX_QUOTE_CONTEXT_CHARS of whole words
+// before and after it, within its block). The module runs here on its own, bundled as the
+// content script bundles it; the request itself comes from "Quote the page".
+describe('the page selection a quote takes', () => {
+  let quotePage: Page;
+  type Answer = { text: string; url: string; prefix: string; suffix: string };
+  /** Selects the first `text` in `selector`'s first text node) and reads the selection. */
+  const select = (selector: string, text: string): Promise<Answer> => quotePage.evaluate(([selector, text]) => {
+    const node = document.querySelector(selector)!.firstChild as Text;
+    const at = node.data.indexOf(text);
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + text.length);
+    getSelection()!.removeAllRanges();
+    getSelection()!.addRange(range);
+    return (window as unknown as { parleySelection: { readSelection(): Answer } }).parleySelection.readSelection();
+  }, [selector, text] as const);
+
+  beforeAll(async () => {
+    const { build } = await import('esbuild');
+    const bundle = await build({
+      entryPoints: [new URL('../../src/content/page-selection.ts', import.meta.url).pathname],
+      bundle: true, format: 'iife', globalName: 'parleySelection', write: false,
+    });
+    quotePage = await ana.ctx.newPage();
+    await quotePage.goto(pageServer.url);
+    await quotePage.addScriptTag({ content: bundle.outputFiles[0]!.text });
+    await quotePage.evaluate(() => {
+      const long = document.createElement('p');
+      long.id = 'long';
+      long.textContent = 'alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike november '
+        + '  the   quoted\n passage  '
+        + 'oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu again and again';
+      document.body.append(long);
+    });
+  });
+
+  it('takes the words around the passage in its own paragraph', async () => {
+    const got = await select('p', 'text a person');
+    expect(got).toEqual({ text: 'text a person', url: pageServer.url, prefix: 'Some', suffix: 'is reading.' });
+  });
+
+  it('squashes white space, and takes at most 64 characters of whole words each side', async () => {
+    const got = await select('#long', '  the   quoted\n passage  ');
+    expect(got.text).toBe('the quoted passage');
+    expect(got.prefix.length).toBeLessThanOrEqual(64);
+    expect(got.suffix.length).toBeLessThanOrEqual(64);
+    const words = new Set(await quotePage.evaluate(() => document.querySelector('#long')!.textContent!.split(/\s+/)));
+    for (const w of [...got.prefix.split(' '), ...got.suffix.split(' ')]) expect(words, w).toContain(w);
+    expect(got.prefix.endsWith('lima mike november')).toBe(true);
+    expect(got.suffix.startsWith('oscar papa quebec')).toBe(true);
+    expect(got.prefix.length).toBeGreaterThan(50);
+  });
+
+  it('answers an empty text when nothing is selected', async () => {
+    await quotePage.evaluate(() => getSelection()!.removeAllRanges());
+    const got = await quotePage.evaluate(() => (window as unknown as { parleySelection: { readSelection(): unknown } }).parleySelection.readSelection());
+    expect(got).toEqual({ text: '', url: pageServer.url, prefix: '', suffix: '' });
+  });
+});
