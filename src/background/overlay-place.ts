@@ -95,7 +95,12 @@ export async function savePlace(bg: Background, tabId: number, origin: string | 
       await watchRoom(bg, { type: 'watch-room', roomId }, view);
     }
   }
-  if (place.minimised) pushOverlayUnread(bg);
+  if (place.minimised) {
+    // The bubble cleared its count when it was last restored: tell it again, even if unchanged here.
+    const port = bg.overlayHosts.get(tabId);
+    if (port) toldUnread.delete(port);
+    pushOverlayUnread(bg);
+  }
   bg.refresh();
 }
 

@@ -88,14 +88,22 @@ export class FrameController {
       ui.bubble.focus();
     });
     trusted(ui.bubble, () => {
+      // Restored, the chat shows the lines: the count starts again from none.
+      this.unread(0);
       this.#set({ ...this.#place, minimised: false });
       ui.move.focus();
     });
     const current = () => fitPlace(this.#place, viewport());
+    // A drag may take it past the window's edge; what is kept is where it was drawn, inside.
+    const settle = () => {
+      const b = current();
+      const p = this.#place;
+      this.#set(p.side === null ? { ...p, left: b.left, top: b.top, width: b.width, height: b.height } : { ...p, width: b.width });
+    };
     pointerDrag(ui.move, {
       start: current,
       move: (b, dx, dy) => this.#floatAt({ ...b, left: b.left + dx, top: b.top + dy }, false),
-      end: () => this.save(this.#place),
+      end: settle,
     });
     arrowKeys(ui.move, (dx, dy) => {
       const b = current();
@@ -109,7 +117,7 @@ export class FrameController {
     pointerDrag(ui.grip, {
       start: current,
       move: (b, dx, dy) => this.#set(resized(b, dx, dy), false),
-      end: () => this.save(this.#place),
+      end: settle,
     });
     arrowKeys(ui.grip, (dx, dy) => this.#set(resized(current(), dx, dy)));
     window.addEventListener('resize', () => this.draw(), { signal });

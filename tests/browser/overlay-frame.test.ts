@@ -155,6 +155,19 @@ describe('an overlay that stays out of the way', () => {
     await overlay.waitChrome(PANEL_AT, moved);
   });
 
+  it('resizes from its corner, never below its smallest size (240 by 200, docs/architecture.md)', async () => {
+    await overlay.drag('Resize chat', 60, 40);
+    await overlay.waitChrome(PANEL_AT, { ...moved, width: moved.width + 60, height: moved.height + 40 });
+    await overlay.drag('Resize chat', -1000, -1000);
+    await overlay.waitChrome(PANEL_AT, { ...moved, width: 240, height: 200 });
+  });
+
+  it('stays inside the window when dragged past its edge', async () => {
+    await overlay.drag('Move chat', 2000, 0);
+    moved = { ...moved, x: 1200 - 240, width: 240, height: 200 };
+    await overlay.waitChrome(PANEL_AT, moved);
+  });
+
   it('hides while the page shows something fullscreen, and shows again after', async () => {
     await page.click('#play');
     await page.waitForFunction(() => document.fullscreenElement !== null);
