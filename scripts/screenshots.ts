@@ -56,6 +56,9 @@ try {
   await b.page.getByTestId('composer').pressSequentially('Did you see');
   await a.page.getByTestId('typing').filter({ hasText: 'Ben is typing…' }).waitFor();
   await bothSchemes(a.page, 'popup');
+  // A second room of Ana's, so the overlay shows its room switcher.
+  await a.back();
+  await a.createRoom();
 
   const page = await ana.ctx.newPage();
   await page.setViewportSize({ width: 1000, height: 600 });
