@@ -19,7 +19,11 @@ export function Overlay() {
   const [roomId, setRoomId] = useState<string | null>(null);
   const { state, send } = useBackground(OVERLAY_PORT, roomId);
   const close = () => send({ type: 'close-overlay' });
-  useEffect(() => setRoomId(state.overlayRoom), [state.overlayRoom]);
+  // Null: the background does not know this tab's room (a restarted worker): keep showing ours,
+  // which our link tells it again as it reconnects.
+  useEffect(() => {
+    if (state.overlayRoom !== null) setRoomId(state.overlayRoom);
+  }, [state.overlayRoom]);
   const room = state.rooms.find((r) => r.roomId === roomId);
   const relay = room ? state.relays.find((r) => r.url === room.relayUrl) : undefined;
   return (

@@ -126,6 +126,19 @@ describe('an overlay that stays out of the way', () => {
     await overlay.waitForMessages((m) => m.includes('are you there?'));
   });
 
+  it('still counts on its bubble after the browser stopped the background', async () => {
+    await overlay.press('Minimise chat');
+    await overlay.waitControl('Open chat');
+    const popup = await ana.openPopup();
+    await ana.stopServiceWorker(popup.page);
+    await popup.page.close();
+    await benPopup.send('after a restart');
+    await overlay.waitChrome(`function () { return this.querySelector('.bubble').getAttribute('aria-label') === 'Open chat, 1 unread'; }`, undefined, 30_000);
+    await overlay.press('Open chat');
+    await overlay.waitChrome(PANEL_AT, moved);
+    await overlay.waitForMessages((m) => m.includes('after a restart'), 30_000);
+  });
+
   it('comes back in the same place when closed and opened again on the site', async () => {
     await overlay.close();
     overlay = await ana.openOverlayFromToolbar(page);
