@@ -1,6 +1,7 @@
 // `npm run screenshots`: pictures of the real extension for the README, made by driving two
 // Chromium profiles through a real relay. Writes docs/screenshots/popup.png and overlay.png (light)
-// and popup-dark.png and overlay-dark.png (the system set to dark, which Parley follows).
+// and popup-dark.png and overlay-dark.png (the system set to dark, which Parley follows), and the
+// overlay docked (overlay-docked.png) and minimised to its bubble (overlay-bubble.png).
 // Emoji need a colour emoji font on the machine (Debian: fonts-noto-color-emoji), or reactions draw as boxes.
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -55,6 +56,9 @@ try {
   await b.page.getByTestId('composer').pressSequentially('Did you see');
   await a.page.getByTestId('typing').filter({ hasText: 'Ben is typing…' }).waitFor();
   await bothSchemes(a.page, 'popup');
+  // A second room of Ana's, so the overlay shows its room switcher.
+  await a.back();
+  await a.createRoom();
 
   const page = await ana.ctx.newPage();
   await page.setViewportSize({ width: 1000, height: 600 });
@@ -62,6 +66,19 @@ try {
   const overlay = await ana.openOverlayFromToolbar(page);
   await overlay.waitForMessages((m) => m.length === conversation.length + 1);
   await bothSchemes(page, 'overlay');
+  // The overlay's other states: docked to the right at full height, and minimised to its bubble
+  // counting a line that came in meanwhile (Ana's popup closed, so nothing else has read it).
+  await overlay.press('Dock chat to the right');
+  await overlay.waitChrome(`function () { return this.querySelector('.panel').getBoundingClientRect().top === 0; }`);
+  await page.screenshot({ path: `${out}overlay-docked.png` });
+  await overlay.press('Float chat');
+  await a.page.close();
+  await overlay.press('Minimise chat');
+  await overlay.waitControl('Open chat');
+  await b.page.getByTestId('composer').fill('');
+  await b.send('Did you see the last photo?');
+  await overlay.waitChrome(`function () { return this.querySelector('.bubble').getAttribute('aria-label') === 'Open chat, 1 unread'; }`);
+  await page.screenshot({ path: `${out}overlay-bubble.png` });
   console.log(`screenshots written to ${out}`);
 } finally {
   await Promise.allSettled([ana.close(), ben.close()]);

@@ -39,6 +39,8 @@ export interface Background {
   overlayRooms: Map<number, string>;
   /** The content script around each open overlay, by tab: the channel that closes it. */
   overlayHosts: Map<number, Runtime.Port>;
+  /** Tabs whose overlay is minimised to its bubble: their room collects unread lines (overlay-place.ts). */
+  overlayMinimised?: Set<number>;
   lastRoomId: string | null;
   /** Sends every room's unacked messages on `link` again, through the serial queue. */
   retryOutboxes(link: RelayLink): void;

@@ -16,6 +16,7 @@ import { RelayLinks } from './relay-links.ts';
 import { RelaySocket } from './relay-socket.ts';
 import { noteUnopened } from './relay-status.ts';
 import { publishState } from './state.ts';
+import { pushOverlayUnread } from './overlay-place.ts';
 import { retryNow } from './intents/retry-now.ts';
 import { serialQueue } from './task-queue.ts';
 import { isTrustedSender } from './trusted-sender.ts';
@@ -51,6 +52,7 @@ const run = serialQueue(openParleyDb().then(async (db) => {
   if (!stateStale) return;
   stateStale = false;
   await publishState(bg);
+  pushOverlayUnread(bg);
 });
 function serial(task: (bg: Background) => Promise<void>): void {
   run(() => task(bg));

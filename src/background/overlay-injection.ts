@@ -1,9 +1,9 @@
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
 import overlayScript from '../content/overlay-main.ts?iife';
-// Until the host script answers get-selection itself (h11-frame): injected first, see the file.
-import selectionScript from '../content/selection-answer.ts?iife';
 import type { Background } from './context.ts';
+import type { BackgroundToOverlayHost } from '../shared/view-messages.ts';
+import { loadPlace, portOrigin, savePlace } from './overlay-place.ts';
 
 /**
  * Injects the overlay into one tab on demand. activeTab (granted by the toolbar click or the
@@ -15,7 +15,7 @@ export async function injectOverlay(bg: Background, tabId: number, roomId: strin
   if (!room) return 'Create or join a room first.';
   bg.overlayRooms.set(tabId, room);
   try {
-    await browser.scripting.executeScript({ target: { tabId }, files: [selectionScript, overlayScript] });
+    await browser.scripting.executeScript({ target: { tabId }, files: [overlayScript] });
   } catch {
     bg.overlayRooms.delete(tabId);
     return 'Parley cannot open on this page (browser pages and the web store are off limits).';
@@ -38,13 +38,34 @@ export function acceptOverlayHost(bg: Background, port: Runtime.Port): void {
   if (tabId === undefined) return port.disconnect();
   bg.overlayHosts.set(tabId, port);
   bg.refresh(); // state.overlayTabs: a popup over this tab may now quote it
-  port.onDisconnect.addListener(() => {
-    if (bg.overlayHosts.get(tabId) === port) bg.overlayHosts.delete(tabId);
-    bg.refresh();
+  // The site is the browser's word for where the script runs, never the script's own claim.
+  const origin = portOrigin(port);
+  port.onMessage.addListener((msg: unknown) => {
+    const type = typeof msg === 'object' && msg !== null ? (msg as { type?: unknown }).type : undefined;
+    if (type === 'save-place') bg.run((b) => savePlace(b, tabId, origin, (msg as { place?: unknown }).place));
   });
+  port.onDisconnect.addListener(() => {
+    if (bg.overlayHosts.get(tabId) !== port) return;
+    bg.overlayHosts.delete(tabId);
+    bg.overlayMinimised?.delete(tabId);
+    bg.refresh(); // state.overlayTabs
+  });
+  bg.run(async (b) => {
+    const place = origin ? await loadPlace(b.db, origin) : null;
+    postToHost(port, { type: 'overlay-place', place });
+  });
+}
+
+function postToHost(port: Runtime.Port, message: BackgroundToOverlayHost): void {
+  try {
+    port.postMessage(message);
+  } catch {
+    // The page went away meanwhile; its disconnect cleans up.
+  }
 }
 
 export function closeOverlay(bg: Background, tabId: number): void {
   bg.overlayHosts.get(tabId)?.postMessage({ type: 'close-overlay' });
   bg.overlayRooms.delete(tabId);
+  bg.overlayMinimised?.delete(tabId);
 }

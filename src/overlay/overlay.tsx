@@ -10,6 +10,7 @@ import { TypingLine } from '../ui/typing-line.tsx';
 import { logPaging, logProps, type LogPaging } from '../ui/log-paging.ts';
 import { StorageProblem } from '../ui/storage-problem.tsx';
 import { QuoteButton } from '../ui/quote-button.tsx';
+import { OverlayBar } from './overlay-bar.tsx';
 
 /**
  * The overlay's content: one room's chat, chosen by the background for this tab. It runs as an
@@ -19,14 +20,20 @@ export function Overlay() {
   const [roomId, setRoomId] = useState<string | null>(null);
   const { state, send } = useBackground(OVERLAY_PORT, roomId);
   const close = () => send({ type: 'close-overlay' });
-  useEffect(() => setRoomId(state.overlayRoom), [state.overlayRoom]);
+  // Null: the background does not know this tab's room (a restarted worker): keep showing ours,
+  // which our link tells it again as it reconnects.
+  useEffect(() => {
+    if (state.overlayRoom !== null) setRoomId(state.overlayRoom);
+  }, [state.overlayRoom]);
   const room = state.rooms.find((r) => r.roomId === roomId);
+  const relay = room ? state.relays.find((r) => r.url === room.relayUrl) : undefined;
   return (
     <div class="pl-overlay" data-testid="overlay" role="dialog" aria-labelledby="pl-overlay-title">
       <div class="pl-overlay-head">
         <strong id="pl-overlay-title">{room ? room.name : 'Parley'}</strong>
         <button data-testid="close-overlay" onClick={close} aria-label="Close chat">×</button>
       </div>
+      <OverlayBar rooms={state.rooms} roomId={room ? room.roomId : null} connection={relay ? relay.connection : state.connection} send={send} />
       <StatusBanner relay={room ? state.relays.find((r) => r.url === room.relayUrl) : state.relays[0]} send={send} several={state.relays.length > 1} />
       <StorageProblem problem={state.storageProblem} />
       {state.error && room ? <div class="pl-status-banner" role="alert" data-testid="error">{state.error.message}</div> : null}

@@ -87,3 +87,15 @@ export const MAX_UNREAD_PAGE = 1_000;
  * (scripts/bench-page-room.ts). Every instance must use the same count, or one page gives two rooms.
  */
 export const PAGE_ROOM_KDF_ITERATIONS = 1_000_000;
+
+/**
+ * The overlay's frame on a page (OverlayPlace, docs/architecture.md "The overlay's place"): its
+ * smallest and largest size in CSS px, the farthest a saved position may lie, and how many sites'
+ * places are remembered (the oldest forgotten first).
+ */
+export const OVERLAY_MIN_WIDTH = 240;
+export const OVERLAY_MIN_HEIGHT = 200;
+export const OVERLAY_MAX_WIDTH = 1200;
+export const OVERLAY_MAX_HEIGHT = 1600;
+export const OVERLAY_MAX_OFFSET = 20_000;
+export const MAX_OVERLAY_PLACES = 200;

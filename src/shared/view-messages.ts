@@ -203,7 +203,9 @@ export type ViewToBackground =
    */
   | { type: 'keep-site'; origin: string; roomId: string; tabId: number | null }
   /** Stop keeping Parley on `origin`: its script and its grant go. */
-  | { type: 'forget-site'; origin: string };
+  | { type: 'forget-site'; origin: string }
+  /** The overlay's room switcher: this tab's overlay shows `roomId` from now on. */
+  | { type: 'switch-overlay-room'; roomId: string };
 
 // ---- background -> view ----------------------------------------------------------------------
 

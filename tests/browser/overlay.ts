@@ -1,4 +1,4 @@
-import type { Frame, Page } from 'playwright-core';
+import type { CDPSession, Frame, Page } from 'playwright-core';
 
 /**
  * The overlay on a page: an extension page in a frame, inside a closed shadow root. Neither the
@@ -87,5 +87,124 @@ export class OverlayView {
     }
     if (!(await this.isOpen())) return; // the click failed only because its frame was gone
     throw first;
+  }
+
+  // ---- The chrome around the frame (drag handle, dock, minimise, bubble, resize grip) ----------
+  // It lives in the content script's closed shadow root, out of reach of the page and of
+  // selectors. The test reaches it the way DevTools does (CDP resolves the shadow root as an
+  // object), only to find where a control is drawn and what it says; it acts on it with the real
+  // mouse, as a person would, so the content script sees trusted events.
+
+  #cdp: CDPSession | null = null;
+
+  /** Runs `fn` with `this` bound to the overlay's shadow root (in the page's main world, on the test's behalf). */
+  async #inShadow<T>(fn: string, arg?: unknown): Promise<T> {
+    this.#cdp ??= await this.page.context().newCDPSession(this.page);
+    const cdp = this.#cdp;
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    type Node = { nodeName: string; backendNodeId: number; children?: Node[]; shadowRoots?: Node[] };
+    const find = (n: Node): Node | null => {
+      if (n.nodeName === 'PARLEY-OVERLAY' && n.shadowRoots?.[0]) return n.shadowRoots[0];
+      for (const c of n.children ?? []) {
+        const hit = find(c);
+        if (hit) return hit;
+      }
+      return null;
+    };
+    const shadow = find(root as Node);
+    if (!shadow) throw new Error('overlay: no shadow root on the page');
+    const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: shadow.backendNodeId });
+    const { result, exceptionDetails } = await cdp.send('Runtime.callFunctionOn', {
+      objectId: object.objectId!, functionDeclaration: fn, arguments: [{ value: arg ?? null }], awaitPromise: true, returnByValue: true,
+    });
+    await cdp.send('Runtime.releaseObject', { objectId: object.objectId! });
+    if (exceptionDetails) throw new Error(`overlay: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+    return result.value as T;
+  }
+
+  /** Where the control whose accessible name starts with `label` is drawn; null while it is not shown. */
+  control(label: string): Promise<{ x: number; y: number; width: number; height: number } | null> {
+    return this.#inShadow(`function (label) {
+      const el = [...this.querySelectorAll('[aria-label]')].find((e) => e.getAttribute('aria-label').startsWith(label));
+      const r = el && el.getBoundingClientRect();
+      return r && r.width > 0 ? { x: r.x, y: r.y, width: r.width, height: r.height } : null;
+    }`, label);
+  }
+
+  /** The accessible name of the shown control starting with `label` (the bubble's says the unread count). */
+  label(label: string): Promise<string | null> {
+    return this.#inShadow(`function (label) {
+      const el = [...this.querySelectorAll('[aria-label]')].find((e) => e.getAttribute('aria-label').startsWith(label) && e.getBoundingClientRect().width > 0);
+      return el ? el.getAttribute('aria-label') : null;
+    }`, label);
+  }
+
+  /** The whole panel (handle strip, chat frame), or null while minimised or hidden. */
+  panel(): Promise<{ x: number; y: number; width: number; height: number } | null> {
+    return this.#inShadow(`function () {
+      const r = this.querySelector('.panel').getBoundingClientRect();
+      return r.width > 0 ? { x: r.x, y: r.y, width: r.width, height: r.height } : null;
+    }`);
+  }
+
+  /**
+   * Waits until `test` (a function source taking the shadow root as `this` and `arg`) holds,
+   * re-checking on each change of the chrome's DOM, styles included, and on window resizes.
+   */
+  async waitChrome(test: string, arg?: unknown, timeoutMs = 15_000): Promise<void> {
+    const ok = await this.#inShadow<boolean>(`function (arg) {
+      const test = (${test}).bind(this);
+      return new Promise((resolve) => {
+        const done = (v) => { observer.disconnect(); removeEventListener('resize', check); clearTimeout(timer); resolve(v); };
+        const check = () => { if (test(arg)) done(true); };
+        const observer = new MutationObserver(check);
+        observer.observe(this, { subtree: true, childList: true, attributes: true, characterData: true });
+        addEventListener('resize', check);
+        const timer = setTimeout(() => done(false), ${timeoutMs});
+        check();
+      });
+    }`, arg);
+    if (!ok) throw new Error(`overlay: chrome condition not met: ${test} ${JSON.stringify(arg)}`);
+  }
+
+  /** Waits until a control whose accessible name starts with `label` is shown. */
+  waitControl(label: string, timeoutMs = 15_000): Promise<void> {
+    return this.waitChrome(`function (label) {
+      const el = [...this.querySelectorAll('[aria-label]')].find((e) => e.getAttribute('aria-label').startsWith(label));
+      return !!el && el.getBoundingClientRect().width > 0;
+    }`, label, timeoutMs);
+  }
+
+  /** Clicks the control whose accessible name starts with `label`, with the real mouse. */
+  async press(label: string): Promise<void> {
+    const box = await this.control(label);
+    if (!box) throw new Error(`overlay: no control "${label}" shown`);
+    await this.page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  }
+
+  /** Drags the control starting with `label` by (dx, dy) with the real mouse, in small moves. */
+  async drag(label: string, dx: number, dy: number): Promise<void> {
+    const box = await this.control(label);
+    if (!box) throw new Error(`overlay: no control "${label}" shown`);
+    const x = box.x + Math.min(40, box.width / 2);
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(x, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(x + dx, y + dy, { steps: 10 });
+    await this.page.mouse.up();
+  }
+
+  /** The accessible name of the focused control of the chrome, or null when focus is elsewhere. */
+  focused(): Promise<string | null> {
+    return this.#inShadow(`function () { return this.activeElement ? this.activeElement.getAttribute('aria-label') : null; }`);
+  }
+
+  /** Presses Tab (at most `max` times) until the chrome's control starting with `label` has focus. */
+  async tabTo(label: string, max = 20): Promise<void> {
+    for (let i = 0; i < max; i++) {
+      if ((await this.focused())?.startsWith(label)) return;
+      await this.page.keyboard.press('Tab');
+    }
+    throw new Error(`overlay: Tab never reached "${label}"`);
   }
 }

@@ -26,6 +26,7 @@ import { quotePage } from './quote-page.ts';
 import { openQuote } from './open-quote.ts';
 import { keepSiteIntent } from './keep-site.ts';
 import { forgetSiteIntent } from './forget-site.ts';
+import { switchOverlayRoom } from './switch-overlay-room.ts';
 
 type Handlers = {
   [K in ViewToBackground['type']]: (bg: Background, msg: Extract<ViewToBackground, { type: K }>, view: ViewPort) => Promise<void>;
@@ -61,6 +62,7 @@ export const intentHandlers: Handlers = {
   'open-quote': openQuote,
   'keep-site': keepSiteIntent,
   'forget-site': forgetSiteIntent,
+  'switch-overlay-room': switchOverlayRoom,
 };
 
 async function notYet(bg: Background, _msg: ViewToBackground, view: ViewPort): Promise<void> {

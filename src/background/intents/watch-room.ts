@@ -15,6 +15,16 @@ const countsUnread = (line: MessageRecord): boolean => line.kind === 'message' &
  * "new messages" divider has its line) and count it as read.
  */
 export async function watchRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'watch-room' }>, view: ViewPort): Promise<void> {
+  // An overlay's room is the one it shows, also after a restarted worker forgot overlayRooms; a
+  // minimised one is not on screen, so its room keeps counting unread for the bubble (overlay-place.ts).
+  if (view.kind === 'overlay' && view.tabId !== null && msg.roomId !== null && bg.mem.rooms.has(msg.roomId)) {
+    bg.overlayRooms.set(view.tabId, msg.roomId);
+    if (bg.overlayMinimised?.has(view.tabId)) {
+      view.watching = null;
+      bg.refresh();
+      return;
+    }
+  }
   const was = view.watching;
   view.watching = msg.roomId;
   presenceForgotten(view);
