@@ -29,6 +29,7 @@ import { isLineChange, ViewBatch } from './view-batch.ts';
 import { noteStorageError } from './storage-full.ts';
 import { permissionsAdded, permissionsRemoved, reconcileKeptSites, roomForKeptTab } from './kept-sites.ts';
 import { loadKeptSites } from './kept-site-list.ts';
+import { OverlayRooms } from './overlay-rooms.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
@@ -40,6 +41,7 @@ const run = serialQueue(openParleyDb().then(async (db) => {
   bg.mem = await loadMemory(db);
   bg.lastRoomId = await loadLastRoom(db);
   bg.mem.keptSites = await loadKeptSites(db);
+  await overlayRooms.load(db); // each tab's overlay keeps its room across a stopped worker
 }), (e: unknown) => {
   if (noteStorageError(bg, e)) return void console.warn('parley: storage is full', e);
   console.error('parley background task failed', e);
@@ -110,6 +112,9 @@ function makeSocket(url: string, current: () => RelayLink | undefined): RelaySoc
   });
 }
 
+/** Tab -> the room its overlay shows, also in the settings store (overlay-rooms.ts). */
+const overlayRooms = new OverlayRooms();
+
 const bg: Background = {
   db: undefined as never,
   mem: undefined as never,
@@ -117,7 +122,7 @@ const bg: Background = {
   keys: new Map(),
   views: new Set(),
   pendingJoins: new Map(),
-  overlayRooms: new Map(),
+  overlayRooms,
   overlayHosts: new Map(),
   lastRoomId: null,
   run: serial,
@@ -184,7 +189,10 @@ browser.commands.onCommand.addListener((command, tab) => {
   });
 });
 
-browser.tabs.onRemoved.addListener((tabId) => bg.overlayRooms.delete(tabId));
+// In the queue: a tab closed while the worker starts is dropped after the stored map is loaded.
+browser.tabs.onRemoved.addListener((tabId) => serial(async (b) => void b.overlayRooms.delete(tabId)));
+// A browser start: the stored tab ids were an earlier session's (overlay-rooms.ts).
+browser.runtime.onStartup.addListener(() => serial(async () => overlayRooms.browserStarted()));
 
 // Kept sites (kept-sites.ts): a grant taken back in the browser's own UI unregisters its script;
 // every worker start puts grants, scripts and the kept list back in agreement.
