@@ -36,4 +36,16 @@ describe('review11a', () => {
     expect(r.quote.suffix).toBe('end. Next sentence');
     expect(textFragmentUrl(r.quote)).toMatch(/,-end\.%20Next%20sentence$/);
   });
+
+  // protocol.md "A quoted passage" rule 4 keeps 64 characters of context; cut in the middle of a
+  // character outside the BMP (an emoji), the context starts with half of it, and the text
+  // fragment of "Opening a quote" cannot be built (encodeURIComponent throws on a lone surrogate):
+  // open-quote catches that and opens nothing, so the member's click does nothing at all.
+  it('a quote whose context is cut inside an emoji still opens at its passage', () => {
+    const page = 'https://example.org/a';
+    const r = quoteFromSelection({ text: 'the passage', url: page, prefix: `${'\u{1F600}'.repeat(40)}x `, suffix: '' }, page);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.quote.prefix.isWellFormed()).toBe(true);
+    expect(() => textFragmentUrl(r.quote)).not.toThrow();
+  });
 });
