@@ -1,4 +1,5 @@
 import { MAX_PAGE_TITLE_CHARS, UNSAFE_NAME_CHARS } from '../shared/constants.ts';
+import { headChars, wellFormed } from '../shared/cut-text.ts';
 import { normalisePageUrl } from '../shared/page-url.ts';
 import type { PageRef } from '../shared/view-messages.ts';
 
@@ -14,6 +15,6 @@ export function sealedPage(page: unknown): PageRef | undefined {
   const { url, title } = page as { url?: unknown; title?: unknown };
   const normal = normalisePageUrl(typeof url === 'string' ? url : '');
   if (!normal.ok) return undefined;
-  const shown = typeof title === 'string' ? title.replace(UNSAFE, '').trim().slice(0, MAX_PAGE_TITLE_CHARS) : '';
+  const shown = typeof title === 'string' ? headChars(wellFormed(title.replace(UNSAFE, '').trim()), MAX_PAGE_TITLE_CHARS) : '';
   return { url: normal.value, title: shown };
 }

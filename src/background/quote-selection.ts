@@ -1,4 +1,5 @@
 import { MAX_PAGE_URL_CHARS, MAX_QUOTE_CHARS, MAX_QUOTE_CONTEXT_CHARS } from '../shared/constants.ts';
+import { headChars, tailChars, wellFormed } from '../shared/cut-text.ts';
 import type { PageQuote } from '../shared/view-messages.ts';
 
 // docs/protocol.md "A quoted passage", rules 2 to 5: what the background keeps of a page's
@@ -14,7 +15,8 @@ export const NOTHING_SELECTED = 'Select some text on the page first';
 export const CANNOT_QUOTE_PAGE = 'Parley cannot quote this page.';
 
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
-const noControls = (s: string) => s.replace(/\r\n?/g, '\n').replace(CONTROLS, '');
+// A lone surrogate (half of a pair, which a page's script can make) becomes U+FFFD.
+const noControls = (s: string) => wellFormed(s).replace(/\r\n?/g, '\n').replace(CONTROLS, '');
 
 /** Control characters (tab and line breaks kept), space runs, spaces at line ends, blank-line runs. */
 export function cleanPageText(s: string): string {
@@ -25,12 +27,26 @@ export function cleanPageText(s: string): string {
     .trim();
 }
 
-/** The start of `text`, at most `max` characters, cut after a whole word where there is one. */
+/**
+ * The start of `text`, at most `max` characters, cut after a whole word where there is one, else
+ * between two whole characters (never inside a surrogate pair).
+ */
 export function cutAtWord(text: string, max: number): string {
   if (text.length <= max) return text;
   const head = text.slice(0, max + 1);
   const at = Math.max(head.lastIndexOf(' '), head.lastIndexOf('\n'));
-  return (at > 0 ? text.slice(0, at) : text.slice(0, max)).trimEnd();
+  return (at > 0 ? text.slice(0, at) : headChars(text, max)).trimEnd();
+}
+
+/**
+ * Where `raw` stops holding `cleaned`'s start `kept` (cleanPageText only drops or merges white
+ * space, so the non-space characters of both are the same, in the same order).
+ */
+function rawEnd(raw: string, kept: string): number {
+  let left = kept.replace(/\s/g, '').length;
+  let i = 0;
+  for (; i < raw.length && left > 0; i++) if (!/\s/.test(raw[i]!)) left--;
+  return i;
 }
 
 /**
@@ -44,9 +60,11 @@ export function quoteFromSelection(answer: { text: string; url: string; prefix: 
   const full = cleanPageText(whole.text);
   if (full.length === 0) return { ok: false, code: 'NO_SELECTION', message: NOTHING_SELECTED };
   const text = cutAtWord(full, MAX_QUOTE_CHARS);
-  const after = text.length < full.length ? `${full.slice(text.length)} ${whole.suffix}` : whole.suffix;
-  const prefix = cleanPageText(whole.prefix).slice(-MAX_QUOTE_CONTEXT_CHARS);
-  const suffix = cleanPageText(after).slice(0, MAX_QUOTE_CONTEXT_CHARS);
+  // Rule 3: the words cut off lead the suffix as the page has them (the raw rest and the raw
+  // suffix, cleaned once: no space is added where the page has none).
+  const after = text.length < full.length ? whole.text.slice(rawEnd(whole.text, text)) + whole.suffix : whole.suffix;
+  const prefix = tailChars(cleanPageText(whole.prefix), MAX_QUOTE_CONTEXT_CHARS);
+  const suffix = headChars(cleanPageText(after), MAX_QUOTE_CONTEXT_CHARS);
   return { ok: true, quote: { text, url, prefix, suffix } };
 }
 

@@ -5,7 +5,7 @@ import { useFocusLine, useMessageActions } from '../ui/use-message-actions.ts';
 import type { ChatItem, ViewToBackground } from '../shared/view-messages.ts';
 import { Composer } from '../ui/composer.tsx';
 import { RoomProblem, StatusBanner } from '../ui/status-banner.tsx';
-import { useBackground } from '../ui/use-background.ts';
+import { useBackground, type QuotePreviewMessage } from '../ui/use-background.ts';
 import { TypingLine } from '../ui/typing-line.tsx';
 import { logPaging, logProps, type LogPaging } from '../ui/log-paging.ts';
 import { StorageProblem } from '../ui/storage-problem.tsx';
@@ -40,7 +40,7 @@ export function Overlay() {
       {room ? (
         <>
           <RoomProblem problem={room.problem} />
-          <OverlayChat items={state.items} send={send} roomId={room.roomId} typing={state.presence.typing} paging={logPaging(state, send, room.roomId)} />
+          <OverlayChat items={state.items} send={send} roomId={room.roomId} typing={state.presence.typing} paging={logPaging(state, send, room.roomId)} quotePreview={state.quotePreview ?? null} />
         </>
       ) : (
         <div class="pl-log pl-empty">{state.error ? state.error.message : 'Connecting…'}</div>
@@ -49,14 +49,14 @@ export function Overlay() {
   );
 }
 
-function OverlayChat({ items, send, roomId, typing, paging }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string; typing: string[]; paging: LogPaging }) {
+function OverlayChat({ items, send, roomId, typing, paging, quotePreview = null }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string; typing: string[]; paging: LogPaging; quotePreview?: QuotePreviewMessage | null }) {
   const { focusId, focus } = useFocusLine(send, roomId, items, paging.cursor);
   const { actions, composer } = useMessageActions(send, roomId, items, focus);
   return (
     <>
       <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={typing} />
-      <QuoteButton send={send} roomId={roomId} items={items} />
+      <QuoteButton send={send} roomId={roomId} items={items} preview={quotePreview} />
       <Composer {...composer} onTyping={(on) => send({ type: 'typing', roomId, typing: on })} />
     </>
   );

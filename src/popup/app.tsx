@@ -76,7 +76,7 @@ export function App() {
       ) : screen.name === 'settings' ? (
         state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={toRooms} keptSites={state.keptSites} /> : null
       ) : room ? (
-        <RoomView key={room.roomId} room={room} items={state.items} presence={state.presence} send={send} left={() => { setLeft(null); setScreen({ name: 'rooms' }); }} search={state.search} paging={logPaging(state, send, room.roomId)} thread={state.thread ?? null} overlayTabs={state.overlayTabs} keptSites={state.keptSites} />
+        <RoomView key={room.roomId} room={room} items={state.items} presence={state.presence} send={send} left={() => { setLeft(null); setScreen({ name: 'rooms' }); }} search={state.search} paging={logPaging(state, send, room.roomId)} thread={state.thread ?? null} overlayTabs={state.overlayTabs} keptSites={state.keptSites} quotePreview={state.quotePreview ?? null} />
       ) : null}
     </main>
   );

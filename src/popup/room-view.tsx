@@ -18,6 +18,7 @@ import { useCurrentPage } from './current-page.ts';
 import { QuoteButton } from '../ui/quote-button.tsx';
 import type { KeptSiteSummary } from '../shared/view-messages.ts';
 import { KeepSite } from './keep-site.tsx';
+import type { QuotePreviewMessage } from '../ui/use-background.ts';
 
 interface Props {
   room: RoomSummary;
@@ -35,9 +36,11 @@ interface Props {
   overlayTabs?: number[];
   /** Sites Parley is kept on: "Keep Parley on this site" shows whether this page's is. */
   keptSites?: KeptSiteSummary[];
+  /** The passage "Quote selection" read, waiting for "Send quote". */
+  quotePreview?: QuotePreviewMessage | null;
 }
 
-export function RoomView({ room, items, presence, send, left, search = null, paging, thread = null, overlayTabs = [], keptSites = [] }: Props) {
+export function RoomView({ room, items, presence, send, left, search = null, paging, thread = null, overlayTabs = [], keptSites = [], quotePreview = null }: Props) {
   const page = useCurrentPage();
   const [threadOpen, setThreadOpen] = useState(false);
   const [pageTab, setPageTab] = useState<number | null>(null);
@@ -81,7 +84,7 @@ export function RoomView({ room, items, presence, send, left, search = null, pag
       {page && threadOpen ? <PageThread room={room} page={page} items={items} thread={thread} send={send} close={() => setThreadOpen(false)} /> : <>
       <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={presence.typing} />
-      {pageTab !== null && overlayTabs.includes(pageTab) ? <QuoteButton send={send} roomId={room.roomId} items={items} tabId={pageTab} /> : null}
+      {pageTab !== null && overlayTabs.includes(pageTab) ? <QuoteButton send={send} roomId={room.roomId} items={items} tabId={pageTab} preview={quotePreview} /> : null}
       <Composer {...composer} onTyping={(typing) => send({ type: 'typing', roomId: room.roomId, typing })} />
       </>}
     </section>

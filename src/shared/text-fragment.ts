@@ -1,10 +1,12 @@
 import { TEXT_FRAGMENT_EDGE_WORDS, TEXT_FRAGMENT_EXACT_CHARS } from './constants.ts';
+import { wellFormed } from './cut-text.ts';
 import type { PageQuote } from './view-messages.ts';
 
 // The rules are docs/protocol.md "A quoted passage": "Opening a quote: the text fragment".
 
 /** A URI component with the directive's own separators escaped too ('-'; ',' and '&' already are). */
-const part = (s: string) => encodeURIComponent(s).replace(/-/g, '%2D');
+// toWellFormed: a quote from an older sender may hold half of a surrogate pair (see cut-text.ts).
+const part = (s: string) => encodeURIComponent(wellFormed(s)).replace(/-/g, '%2D');
 const words = (s: string) => s.split(/\s+/).filter((w) => w.length > 0);
 
 /** The page address of `quote` with a text directive that finds and highlights its passage. */

@@ -205,7 +205,9 @@ export type ViewToBackground =
   /** Stop keeping Parley on `origin`: its script and its grant go. */
   | { type: 'forget-site'; origin: string }
   /** The overlay's room switcher: this tab's overlay shows `roomId` from now on. */
-  | { type: 'switch-overlay-room'; roomId: string };
+  | { type: 'switch-overlay-room'; roomId: string }
+  /** "Send quote": send the passage of quote-preview `id` (what the view showed), as line `id`. */
+  | { type: 'send-quote'; roomId: string; id: string };
 
 // ---- background -> view ----------------------------------------------------------------------
 
@@ -265,7 +267,12 @@ export type BackgroundToView =
   /** The answer to page-activity: `url` normalised, and the rooms whose thread for it has lines here. */
   | { type: 'page-activity'; url: string; rooms: { roomId: string; count: number }[] }
   /** The answer to load-thread (`url` normalised): the thread's newest lines, in display order. */
-  | { type: 'thread-items'; roomId: string; url: string; items: ChatItem[] };
+  | { type: 'thread-items'; roomId: string; url: string; items: ChatItem[] }
+  /**
+   * The answer to quote-page: the cleaned passage, shown to the member before anything is sent
+   * ("Send quote" sends send-quote with this `id`; "Cancel" sends nothing). `text`: the comment.
+   */
+  | { type: 'quote-preview'; roomId: string; id: string; text: string; quote: PageQuote };
 
 /**
  * Where the overlay sits on a site's pages, as its content script places it (remembered per site

@@ -42,7 +42,11 @@ export interface ViewState {
   thread?: { roomId: string; url: string; items: ChatItem[] } | null;
   /** Tabs with the overlay open (state.overlayTabs): "Quote selection" in the popup over one. */
   overlayTabs: number[];
+  /** The last quote-preview for the watched room: the passage "Send quote" would send. */
+  quotePreview?: QuotePreviewMessage | null;
 }
+
+export type QuotePreviewMessage = Extract<BackgroundToView, { type: 'quote-preview' }>;
 
 const initial: ViewState = {
   rooms: [], settings: null, connection: 'offline', relays: [], knownRelays: [], relayCheck: null, roomId: null, items: [], orders: new Map(), hasOlder: false, cursor: null, firstUnread: null, storageProblem: null, ready: null, overlayRoom: null, error: null,
@@ -92,6 +96,8 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
       return { ...state, pageActivity: { url: msg.url, rooms: msg.rooms } };
     case 'thread-items':
       return msg.roomId === state.roomId ? { ...state, thread: { roomId: msg.roomId, url: msg.url, items: msg.items } } : state;
+    case 'quote-preview':
+      return msg.roomId === state.roomId ? { ...state, quotePreview: msg } : state;
   }
 }
 

@@ -121,6 +121,15 @@ afterAll(async () => {
   await site?.close();
 });
 
+/** "Quote selection" shows the cleaned passage (`expected`) first; "Send quote" sends it. */
+async function quoteAndSend(frame: Frame, expected: string) {
+  await frame.getByTestId('quote-selection').click();
+  const preview = frame.getByTestId('quote-preview-text');
+  await preview.waitFor({ timeout: 15_000 });
+  await expect(preview.textContent()).resolves.toBe(expected);
+  await frame.getByTestId('send-quote').click({ timeout: 15_000 }); // enabled half a second after it shows
+}
+
 describe('quote the page', () => {
   it('says in words that nothing is selected', async () => {
     await article.evaluate(() => document.getSelection()!.removeAllRanges());
@@ -135,7 +144,7 @@ describe('quote the page', () => {
     // Dragged a little short at both ends, as people do: the quote takes the words whole.
     await select(article, 'passage', PASSAGE.slice(1, -1));
     await overlay.getByTestId('composer').fill('Look at this');
-    await overlay.getByTestId('quote-selection').click();
+    await quoteAndSend(overlay, PASSAGE);
     // Ann's own line: the passage, the comment, the page's host.
     const mine = overlay.locator('[data-testid=message]', { has: overlay.getByTestId('page-quote') });
     await mine.waitFor({ timeout: 15_000 });
@@ -147,6 +156,25 @@ describe('quote the page', () => {
     await expect(line.getByTestId('page-quote-text').textContent()).resolves.toBe(PASSAGE);
     await expect(line.getByTestId('page-quote-host').textContent()).resolves.toBe(new URL(site.url).host);
     await expect(line.locator('.pl-text').textContent()).resolves.toBe('Look at this');
+  });
+
+  it('sends nothing on one click: the passage is shown first, and Cancel drops it', async () => {
+    await select(article, 'second', 'the ships were many');
+    await overlay.getByTestId('composer').fill('not this one');
+    await overlay.getByTestId('quote-selection').click();
+    const preview = overlay.getByTestId('quote-preview');
+    await preview.waitFor({ timeout: 15_000 });
+    await expect(preview.getByTestId('quote-preview-text').textContent()).resolves.toBe('the ships were many');
+    await expect(preview.textContent()).resolves.toContain(new URL(site.url).host);
+    await preview.getByTestId('cancel-quote').click();
+    await overlay.getByTestId('quote-selection').waitFor({ timeout: 15_000 });
+    expect(await preview.count()).toBe(0);
+    await expect(overlay.getByTestId('composer').inputValue()).resolves.toBe('not this one');
+    // A line sent after it reaches Ben; lines arrive in order, so a quote sent before it would be there.
+    await overlay.getByTestId('composer').fill('after the cancel');
+    await overlay.getByTestId('composer').press('Enter');
+    await benPopup.page.locator('[data-testid=message] .pl-text', { hasText: 'after the cancel' }).waitFor({ timeout: 20_000 });
+    expect(await benPopup.page.locator('[data-testid=page-quote-text]', { hasText: 'the ships were many' }).count()).toBe(0);
   });
 
   it('opens the page at the passage, scrolled to it and highlighted, when the other member clicks it', async () => {
@@ -166,7 +194,7 @@ describe('quote the page', () => {
 
   it('quotes a passage over two paragraphs, which opens at the passage as a range', async () => {
     await selectAcross(article, 'span-a', 'the keeper lit', 'span-b', 'harbour was full');
-    await overlay.getByTestId('quote-selection').click();
+    await quoteAndSend(overlay, 'the keeper lit the lamp again.\n\nBy morning the harbour was full');
     const line = benPopup.page.locator('[data-testid=message]', { has: benPopup.page.locator('[data-testid=page-quote-text]', { hasText: 'the keeper lit' }) });
     await line.waitFor({ timeout: 20_000 });
     await expect(line.getByTestId('page-quote-text').textContent()).resolves.toBe('the keeper lit the lamp again.\n\nBy morning the harbour was full');
@@ -188,6 +216,8 @@ describe('quote the page', () => {
     await popup.evaluate('document.querySelector("[data-testid=back]")?.click()');
     await popup.click('[data-testid=room]');
     await popup.click('[data-testid=quote-selection]');
+    await popup.waitFor('document.querySelector("[data-testid=quote-preview-text]")?.textContent === "the sea was calm"');
+    await popup.click('[data-testid=send-quote]:not([disabled])');
     await benPopup.page.locator('[data-testid=page-quote-text]', { hasText: 'the sea was calm' }).waitFor({ timeout: 20_000 });
     // Ben's popup is over no page with an overlay (it is its own tab): no such button.
     expect(await benPopup.page.getByTestId('quote-selection').count()).toBe(0);
@@ -196,7 +226,8 @@ describe('quote the page', () => {
 
   it('shows an XSS-shaped selection as the text it is', async () => {
     await select(article, 'markup', XSS);
-    await overlay.getByTestId('quote-selection').click();
+    await quoteAndSend(overlay, XSS);
+    expect(await overlay.locator('[data-testid=quote-preview] img, [data-testid=quote-preview] b').count()).toBe(0);
     const line = benPopup.page.locator('[data-testid=message]', { has: benPopup.page.locator('[data-testid=page-quote-text]', { hasText: 'onerror' }) });
     await line.waitFor({ timeout: 20_000 });
     await expect(line.getByTestId('page-quote-text').textContent()).resolves.toBe(XSS);
@@ -205,11 +236,16 @@ describe('quote the page', () => {
   });
 
   it('shows quotes with no serious or critical axe violation, in light and in dark', async () => {
+    // With a preview waiting too.
+    await select(article, 'second', 'the sea was calm');
+    await overlay.getByTestId('quote-selection').click();
+    await overlay.getByTestId('quote-preview').waitFor({ timeout: 15_000 });
     for (const colorScheme of ['light', 'dark'] as const) {
       await benPopup.page.emulateMedia({ colorScheme });
       await overlay.page().emulateMedia({ colorScheme });
       expect(await seriousViolations(benPopup.page)).toEqual([]);
       expect(await seriousViolations(overlay)).toEqual([]);
     }
+    await overlay.getByTestId('cancel-quote').click();
   });
 });

@@ -7,7 +7,8 @@ vi.mock('webextension-polyfill', () => ({
   default: { tabs: { create: async ({ url }: { url: string }) => void created.push(url) } },
 }));
 
-const { quotePage } = await import('../../src/background/intents/quote-page.ts');
+const { quotePage, previewQuote } = await import('../../src/background/intents/quote-page.ts');
+const { sendQuoteIntent } = await import('../../src/background/intents/send-quote.ts');
 const { openQuote } = await import('../../src/background/intents/open-quote.ts');
 const { onChatMessages } = await import('../../src/background/relay-frames/on-chat-message.ts');
 const { backgroundFixture } = await import('./background-fixture.ts');
@@ -42,48 +43,76 @@ async function quoted(answer: (requestId: number) => object | undefined, view?: 
   f.bg.overlayHosts.set(5, port as unknown as Runtime.Port);
   const overlay = { ...f.view(), kind: 'overlay' as const, tabId: 5, ...view };
   const id = newMessageId();
-  await quotePage(f.bg, { type: 'quote-page', roomId: f.keys.roomId, tabId: null, text: 'see this', id }, overlay as ViewPort);
-  return { f, port, id };
+  // quotePage (the handler) starts this without waiting (the page may take seconds); awaited here.
+  await previewQuote(f.bg, { type: 'quote-page', roomId: f.keys.roomId, tabId: null, text: 'see this', id }, overlay as ViewPort);
+  return { f, port, id, overlay: overlay as ViewPort };
 }
 
-const until = async (check: () => Promise<boolean> | boolean) => {
-  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 5));
-};
-
 describe('quote-page', () => {
-  it('asks the overlay\'s own tab, and sends and stores the cleaned quote, signed', async () => {
-    const { f, port, id } = await quoted((requestId) => ({ type: 'selection', requestId, text: '  the  passage\u0000 ', url: `${PAGE}#frag`, prefix: 'before', suffix: 'after' }));
-    await until(async () => (await f.bg.db.get('messages', [f.keys.roomId, id])) !== undefined);
+  it('asks the overlay\'s own tab and shows the cleaned quote first: nothing is sent until "Send quote"', async () => {
+    const { f, port, id, overlay } = await quoted((requestId) => ({ type: 'selection', requestId, text: '  the  passage\u0000 ', url: `${PAGE}#frag`, prefix: 'before', suffix: 'after' }));
+    const cleaned = { text: 'the passage', url: PAGE, prefix: 'before', suffix: 'after' };
+    expect(f.posted).toContainEqual({ type: 'quote-preview', roomId: f.keys.roomId, id, text: 'see this', quote: cleaned });
+    await f.settled();
+    expect(await f.bg.db.get('messages', [f.keys.roomId, id])).toBeUndefined();
+    expect(await f.bg.db.get('outbox', [f.keys.roomId, id])).toBeUndefined();
+    expect(port.listeners.size).toBe(0); // its answer listener is gone
+
+    await sendQuoteIntent(f.bg, { type: 'send-quote', roomId: f.keys.roomId, id }, overlay);
     await f.settled();
     const line = await f.bg.db.get('messages', [f.keys.roomId, id]);
-    expect(line?.quote).toEqual({ text: 'the passage', url: PAGE, prefix: 'before', suffix: 'after' });
+    expect(line?.quote).toEqual(cleaned);
     expect(line?.text).toBe('see this');
     expect(line?.sender?.verified).toBe(true);
     const out = await f.bg.db.get('outbox', [f.keys.roomId, id]);
     const opened = await openMessage(f.keys, f.keys.roomId, id, out!.body);
     expect(opened.ok && opened.value.quote).toEqual(line?.quote);
-    expect(port.listeners.size).toBe(0); // its answer listener is gone
+  });
+
+  it('sends a preview once, only in its own room; any other send-quote says so in words and sends nothing', async () => {
+    const { f, id, overlay } = await quoted((requestId) => ({ type: 'selection', requestId, text: 'the passage', url: PAGE, prefix: '', suffix: '' }));
+    const gone = { type: 'error', code: 'NO_SELECTION', message: 'That quote is no longer waiting to be sent. Select the text and press "Quote selection" again.' };
+    await sendQuoteIntent(f.bg, { type: 'send-quote', roomId: 'another-room', id }, overlay);
+    expect(f.posted.at(-1)).toEqual(gone);
+    await sendQuoteIntent(f.bg, { type: 'send-quote', roomId: f.keys.roomId, id: newMessageId() }, overlay);
+    expect(f.posted.at(-1)).toEqual(gone);
+    expect(await f.bg.db.get('outbox', [f.keys.roomId, id])).toBeUndefined();
+    await sendQuoteIntent(f.bg, { type: 'send-quote', roomId: f.keys.roomId, id }, overlay);
+    await sendQuoteIntent(f.bg, { type: 'send-quote', roomId: f.keys.roomId, id }, overlay);
+    expect(f.posted.at(-1)).toEqual(gone);
+    expect(await f.bg.db.get('outbox', [f.keys.roomId, id])).toBeDefined();
+  });
+
+  it('the handler returns before the page answers (the serial queue is not held)', async () => {
+    const f = await backgroundFixture();
+    f.bg.overlayHosts.set(5, hostPort(() => undefined) as unknown as Runtime.Port);
+    const view = { ...f.view(), kind: 'overlay' as const, tabId: 5 } as ViewPort;
+    await quotePage(f.bg, { type: 'quote-page', roomId: f.keys.roomId, tabId: null, text: '', id: newMessageId() }, view);
+    expect(f.posted.filter((m) => m.type === 'error' || m.type === 'quote-preview')).toEqual([]);
   });
 
   it('says "Select some text on the page first" when nothing is selected, and sends nothing', async () => {
     const { f, id } = await quoted((requestId) => ({ type: 'selection', requestId, text: ' \n ', url: PAGE, prefix: '', suffix: '' }));
-    await until(() => f.posted.some((m) => m.type === 'error'));
     expect(f.posted).toContainEqual({ type: 'error', code: 'NO_SELECTION', message: 'Select some text on the page first' });
     expect(await f.bg.db.get('messages', [f.keys.roomId, id])).toBeUndefined();
   });
 
   it('ignores an answer to another request or of the wrong shape, and says so when the page goes away', async () => {
-    const { f, port, id } = await quoted((requestId) => ({ type: 'selection', requestId: requestId + 1, text: 'x', url: PAGE, prefix: '', suffix: '' }));
+    const f = await backgroundFixture();
+    const port = hostPort((requestId) => ({ type: 'selection', requestId: requestId + 1, text: 'x', url: PAGE, prefix: '', suffix: '' }));
+    f.bg.overlayHosts.set(5, port as unknown as Runtime.Port);
+    const id = newMessageId();
+    const asked = previewQuote(f.bg, { type: 'quote-page', roomId: f.keys.roomId, tabId: null, text: '', id }, { ...f.view(), kind: 'overlay', tabId: 5 } as ViewPort);
     for (const f2 of [...port.listeners]) f2({ type: 'selection', requestId: 1, text: 7, url: PAGE, prefix: '', suffix: '' });
+    await Promise.resolve(); // the wrong answer (a microtask away) has arrived and been ignored
     port.disconnect();
-    await until(() => f.posted.some((m) => m.type === 'error'));
+    await asked;
     expect(f.posted).toContainEqual({ type: 'error', code: 'NO_PAGE', message: 'The page did not answer. Reload it and open Parley on it again.' });
     expect(await f.bg.db.get('messages', [f.keys.roomId, id])).toBeUndefined();
   });
 
   it('refuses a page on another origin than the one the browser recorded for the host script', async () => {
     const { f } = await quoted((requestId) => ({ type: 'selection', requestId, text: 'x', url: 'https://evil.example/', prefix: '', suffix: '' }));
-    await until(() => f.posted.some((m) => m.type === 'error'));
     expect(f.posted).toContainEqual({ type: 'error', code: 'NO_PAGE', message: 'Parley cannot quote this page.' });
   });
 
@@ -114,5 +143,21 @@ describe('a quote received and opened', () => {
     expect(created).toEqual(['https://news.example/story?id=7#:~:text=counted-,forty%2Dtwo%20ships,-before%20dawn']);
     await openQuote(f.bg, { type: 'open-quote', roomId: f.keys.roomId, id: frames[1]!.id }, f.view());
     expect(created).toHaveLength(1);
+  });
+
+  it('says in words when it opens nothing: a line gone, or a stored address it does not open', async () => {
+    const f = await backgroundFixture();
+    created.length = 0;
+    await openQuote(f.bg, { type: 'open-quote', roomId: f.keys.roomId, id: newMessageId() }, f.view());
+    expect(f.posted.at(-1)).toEqual({ type: 'error', code: 'NO_PAGE', message: 'That quote is no longer here.' });
+    // A copy stored by an older version, whose address this version does not open.
+    const id = newMessageId();
+    await f.bg.db.put('messages', {
+      roomId: f.keys.roomId, id, kind: 'message', seq: 1, order: 1, mine: false, nick: 'Peer', text: '', sentAt: 1, status: 'received',
+      quote: { text: 'x', url: 'javascript:alert(1)', prefix: '', suffix: '' },
+    });
+    await openQuote(f.bg, { type: 'open-quote', roomId: f.keys.roomId, id }, f.view());
+    expect(f.posted.at(-1)).toEqual({ type: 'error', code: 'NO_PAGE', message: "Parley cannot open this quote's page." });
+    expect(created).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { textFragmentUrl } from '../../src/shared/text-fragment.ts';
 import { cleanPageText, quoteFromSelection } from '../../src/background/quote-selection.ts';
+import { sealedPage } from '../../src/background/page-ref.ts';
 
 // Expected answers come from docs/protocol.md "A quoted passage" (and the text fragment draft it
 // cites), not from the code: 300 characters, 4 edge words, 64 context characters, 1000 per quote.
@@ -100,5 +101,65 @@ describe('what the background keeps of a page\'s selection (docs/protocol.md "A 
   it('keeps markup as text (it is only ever shown as text)', () => {
     const r = quoteFromSelection(answer({ text: '<img src=x onerror=alert(1)>' }), page);
     expect(r.ok && r.quote.text).toBe('<img src=x onerror=alert(1)>');
+  });
+});
+
+// review11a: cuts that fell inside a character outside the BMP (an emoji: two UTF-16 units) left
+// half of it, and a text fragment with a lone surrogate cannot be built (encodeURIComponent throws).
+// protocol.md "A quoted passage" rules 3 and 4 cut by whole characters (code points).
+describe('cuts by whole characters, the cut-off words as the page has them (review11a)', () => {
+  const page = 'https://example.org/a';
+  // Not the code's helper: a string that encodeURIComponent takes holds no lone surrogate.
+  const isWellFormed = (s: string | undefined) => {
+    try {
+      encodeURIComponent(s ?? '');
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const ok = (r: ReturnType<typeof quoteFromSelection>) => {
+    if (!r.ok) throw new Error(r.message);
+    return r.quote;
+  };
+
+  it('a passage cut at MAX_QUOTE_CHARS: the cut-off words lead the suffix as the page has them', () => {
+    const quote = ok(quoteFromSelection({ text: `${'word '.repeat(199)}word end`, url: page, prefix: '', suffix: '. Next sentence' }, page));
+    expect(quote.suffix).toBe('end. Next sentence');
+    expect(textFragmentUrl(quote)).toMatch(/,-end\.%20Next%20sentence$/);
+  });
+
+  it('a quote whose prefix is cut inside an emoji still opens at its passage', () => {
+    const quote = ok(quoteFromSelection({ text: 'the passage', url: page, prefix: `${'\u{1F600}'.repeat(40)}x `, suffix: '' }, page));
+    expect(isWellFormed(quote.prefix)).toBe(true);
+    expect(() => textFragmentUrl(quote)).not.toThrow();
+  });
+
+  it('a suffix cut inside an emoji keeps whole characters, at most 64 units', () => {
+    const quote = ok(quoteFromSelection({ text: 'the passage', url: page, prefix: '', suffix: ` x${'\u{1F600}'.repeat(40)}` }, page));
+    expect(isWellFormed(quote.suffix)).toBe(true);
+    expect(quote.suffix.length).toBeLessThanOrEqual(64);
+    expect(quote.suffix).toBe(`x${'\u{1F600}'.repeat(31)}`);
+  });
+
+  it('a passage with no space (hard cut) over MAX_QUOTE_CHARS is cut between characters, the rest leads the suffix', () => {
+    const text = `x${'\u{20BB7}'.repeat(600)}`; // 𠮷: a CJK ideograph outside the BMP, no spaces
+    const quote = ok(quoteFromSelection({ text, url: page, prefix: '', suffix: '' }, page));
+    expect(isWellFormed(quote.text)).toBe(true);
+    expect(quote.text).toBe(`x${'\u{20BB7}'.repeat(499)}`);
+    expect(quote.suffix).toBe('\u{20BB7}'.repeat(32));
+    expect(() => textFragmentUrl(quote)).not.toThrow();
+  });
+
+  it('a lone surrogate from the page becomes U+FFFD', () => {
+    const quote = ok(quoteFromSelection({ text: 'a\uD83D b', url: page, prefix: '\uDE00', suffix: '' }, page));
+    expect(quote.text).toBe('a\uFFFD b');
+    expect(quote.prefix).toBe('\uFFFD');
+  });
+
+  it('a page title cut at MAX_PAGE_TITLE_CHARS (200) keeps whole characters', () => {
+    const page = sealedPage({ url: 'https://example.org/a', title: `x${'\u{1F600}'.repeat(150)}` });
+    expect(isWellFormed(page?.title)).toBe(true);
+    expect(page?.title).toBe(`x${'\u{1F600}'.repeat(99)}`);
   });
 });

@@ -27,6 +27,7 @@ import { openQuote } from './open-quote.ts';
 import { keepSiteIntent } from './keep-site.ts';
 import { forgetSiteIntent } from './forget-site.ts';
 import { switchOverlayRoom } from './switch-overlay-room.ts';
+import { sendQuoteIntent } from './send-quote.ts';
 
 type Handlers = {
   [K in ViewToBackground['type']]: (bg: Background, msg: Extract<ViewToBackground, { type: K }>, view: ViewPort) => Promise<void>;
@@ -63,6 +64,7 @@ export const intentHandlers: Handlers = {
   'keep-site': keepSiteIntent,
   'forget-site': forgetSiteIntent,
   'switch-overlay-room': switchOverlayRoom,
+  'send-quote': sendQuoteIntent,
 };
 
 async function notYet(bg: Background, _msg: ViewToBackground, view: ViewPort): Promise<void> {
