@@ -15,8 +15,9 @@ import type { MessageRecord, ReactionMark } from './db.ts';
 // 3. Edit and delete count only from the target's author: the event verifies and the target is a
 //    verified line signed by the same key. Anything else is ignored, without a notice (a notice per
 //    forgery would let any member fill the chat).
-// 4. Delete wins for good: text '', `deleted` set, reactions, quote and edit mark dropped; lines
-//    quoting it drop the quoted text; later edits and reactions are ignored.
+// 4. Delete wins for good: text '', `deleted` set, reactions, quote, edit mark, page and thread id
+//    dropped (the line leaves its page's thread); lines quoting it drop the quoted text; later
+//    edits and reactions are ignored.
 // 5. Edit: the newest by (sentAt, event id) wins; an older or repeated one changes nothing.
 //    editedAt is the winning edit's sentAt.
 // 6. Reactions count only from verified events. Per (reactor key, emoji) the newest event by
@@ -49,7 +50,8 @@ export function applyEvent(target: MessageRecord | undefined, event: MessageEven
   switch (event.kind) {
     case 'delete': {
       if (!sameAuthor(target, key)) return null;
-      const { editedAt: _e, editId: _i, reactions: _r, marks: _m, replyTo: _q, quote: _pq, ...rest } = target;
+      // Which page the line was about goes too, and with `thread` its entry in the thread index.
+      const { editedAt: _e, editId: _i, reactions: _r, marks: _m, replyTo: _q, quote: _pq, page: _p, thread: _t, ...rest } = target;
       return { ...rest, text: '', deleted: true };
     }
     case 'edit': {

@@ -30,7 +30,7 @@ export async function threadFields(bg: Background, roomId: string, page: PageRef
 
 const range = (thread: string) => IDBKeyRange.bound([thread, -Infinity, ''], [thread, Infinity, '\uffff']);
 
-/** Lines of one room's thread for `url` on this device (deleted ones count: they were said). */
+/** Lines of one room's thread for `url` on this device (a deleted line has left its thread: message-events.ts rule 4). */
 export async function threadCount(bg: Background, roomId: string, url: string): Promise<number> {
   const thread = await threadIdOf(bg, roomId, url);
   return thread === null ? 0 : bg.db.countFromIndex('messages', 'byThread', range(thread));

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { normalisePageUrl } from '../shared/page-url.ts';
 import type { ViewToBackground } from '../shared/view-messages.ts';
 import type { ViewState } from '../ui/use-background.ts';
 import { pageLabel, useCurrentPage } from './current-page.ts';
@@ -20,8 +21,12 @@ export function PagePanel({ state, send, open }: Props) {
   const [joining, setJoining] = useState(false);
   // Counted again whenever a room's last line moves: a new thread line may be among them.
   const roomsKey = state.rooms.map((r) => `${r.roomId}:${r.lastAt ?? 0}`).join(',');
+  // The answer held when this panel last asked: an answer counts as this panel's once it differs.
+  const before = useRef<ViewState['pageActivity'] | 'none'>('none');
   useEffect(() => {
-    if (page) send({ type: 'page-activity', url: page.url });
+    if (!page) return;
+    before.current = state.pageActivity;
+    send({ type: 'page-activity', url: page.url });
   }, [page?.url, roomsKey]);
   useEffect(() => {
     if (joining && state.ready && !state.ready.created) {
@@ -34,8 +39,11 @@ export function PagePanel({ state, send, open }: Props) {
   }, [state.error]);
   if (!page) return null;
   const active = state.pageActivity?.rooms ?? [];
+  const normal = normalisePageUrl(page.url);
+  // Set once the background answered for this page since the panel asked: "no room here" is then an answer, not a wait.
+  const answered = before.current !== 'none' && state.pageActivity !== before.current && normal.ok && state.pageActivity?.url === normal.value;
   return (
-    <section class="pl-page-panel" data-testid="page-panel" aria-label="This page">
+    <section class="pl-page-panel" data-testid="page-panel" aria-label="This page" data-activity-answered={answered ? 'true' : undefined}>
       <p class="pl-page-title" title={page.url}>On <strong>{pageLabel(page)}</strong></p>
       {!asking ? (
         <button data-testid="chat-about-page" onClick={() => setAsking(true)}>Chat about this page</button>

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { newMessageId } from '../shared/message-id.ts';
 import type { ChatItem, PageRef, RoomSummary, ViewToBackground } from '../shared/view-messages.ts';
 import { MessageText } from '../ui/message-text.tsx';
-import { senderLabel } from '../shared/identity-rules.ts';
+import { SenderLine } from '../ui/sender-line.tsx';
 import { normalisePageUrl } from '../shared/page-url.ts';
 import { pageLabel } from './current-page.ts';
 import './page-rooms.css';
@@ -28,8 +28,12 @@ export function PageThread({ room, page, items, thread, send, close }: Props) {
   const lines = useMemo(() => {
     const byId = new Map<string, ChatItem>();
     if (thread && thread.roomId === room.roomId && thread.url === normal) for (const item of thread.items) byId.set(item.id, item);
-    // The live copy wins: it has the newest status (sent, delivered) and edits.
-    for (const item of items) if (item.page?.url === normal) byId.set(item.id, item);
+    // The live copy wins: it has the newest status (sent, delivered) and edits. A live copy no
+    // longer about this page (deleted: it left the thread) takes the loaded copy out.
+    for (const item of items) {
+      if (item.page?.url === normal) byId.set(item.id, item);
+      else byId.delete(item.id);
+    }
     return [...byId.values()].sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }, [thread, items, normal, room.roomId]);
   const submit = (e: Event) => {
@@ -49,7 +53,8 @@ export function PageThread({ room, page, items, thread, send, close }: Props) {
       <ol class="pl-thread-lines" data-testid="page-thread-lines">
         {lines.map((line) => (
           <li key={line.id} data-testid="thread-line" data-id={line.id} data-status={line.status}>
-            <span class="pl-nick">{senderLabel(line).name}</span>{': '}
+            {/* As the main log shows a sender: a borrowed nickname or an unsigned line is marked here too. */}
+            <SenderLine item={line} />{': '}
             {line.deleted ? <span class="pl-text pl-tombstone">Message deleted</span> : <MessageText text={line.text} />}
           </li>
         ))}

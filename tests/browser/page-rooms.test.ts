@@ -12,8 +12,11 @@ import { RelayProcess } from './relay-process.ts';
 // parameter and a fragment; each presses "Chat about this page" and they meet in its public room
 // without sharing a code. Then, in a room they share, Alice starts that page's private thread; Bob
 // sees it, and the popup over the page says that room has activity there. Carol, on the same page
-// but not in their room, finds nothing of the thread. Everything the relay could tell (its frames,
-// through a pass-through proxy, and its debug logs) holds no part of the page's address or title.
+// but not in their room, finds nothing of the thread; the page's room she had joined by its code
+// becomes her page room when she presses "Chat about this page". Carol then joins the shared room
+// under the nickname "Alice" and writes in the thread: Bob's thread view flags her line as his main
+// log does. Everything the relay could tell (its frames, through a pass-through proxy, and its
+// debug logs) holds no part of the page's address or title.
 
 const mark = () => randomUUID().replace(/-/g, '').slice(0, 10);
 const HOST = `news${mark()}.example`;
@@ -23,6 +26,7 @@ const TITLE = `${TITLE_WORD} about rivers`;
 const URL_PARTS = [HOST, PATH, TITLE_WORD];
 const PAGE_ROOM_TEXTS = [`Alice in the page room ${mark()}`, `Bob in the page room ${mark()}`];
 const THREAD_TEXT = `Private note on the article ${mark()}`;
+const FAKE = `Not Alice in the thread ${mark()}`;
 
 let relay: RelayProcess;
 let proxy: MitmProxy;
@@ -37,7 +41,9 @@ let alicePage: Page;
 let bobPage: Page;
 let carolPage: Page;
 let pageRoomId = '';
+let pageRoomCode = '';
 let sharedRoomId = '';
+let sharedCode = '';
 
 const articleUrl = (suffix = '') => `http://${HOST}:${site.port}/${PATH}/read${suffix}`;
 
@@ -73,6 +79,11 @@ async function chatAboutThisPage(popup: ActionPopup): Promise<string> {
 async function typeInto(popup: ActionPopup, selector: string, text: string): Promise<void> {
   await popup.waitFor(`document.querySelector(${JSON.stringify(selector)})`);
   await popup.evaluate(`(() => { const el = document.querySelector(${JSON.stringify(selector)}); el.focus(); el.value = ${JSON.stringify(text)}; el.dispatchEvent(new Event('input', { bubbles: true })); })()`);
+}
+
+/** Waits until the popup's page panel holds the background's answer to page-activity for its page. */
+async function activityAnswered(popup: ActionPopup): Promise<void> {
+  await popup.waitFor('document.querySelector("[data-testid=page-panel][data-activity-answered=true]")', 60_000);
 }
 
 function holdsUrlPart(text: string): string[] {
@@ -123,6 +134,7 @@ describe('a room for this page', () => {
       await row.click();
       await popup.page.getByTestId('room-view').waitFor();
     }
+    pageRoomCode = (await alicePopup.page.locator('[data-testid=room-view] [data-testid=room-code]').textContent())!;
     await alicePopup.send(PAGE_ROOM_TEXTS[0]!);
     await bobPopup.waitForMessage(PAGE_ROOM_TEXTS[0]!);
     await bobPopup.send(PAGE_ROOM_TEXTS[1]!);
@@ -132,9 +144,9 @@ describe('a room for this page', () => {
   it('a private per-page thread in a shared room: both see it, the popup over the page counts it', async () => {
     await alicePopup.back();
     await bobPopup.back();
-    const code = await alicePopup.createRoom();
+    sharedCode = await alicePopup.createRoom();
     sharedRoomId = (await alicePopup.page.getByTestId('room-view').getAttribute('data-room-id'))!;
-    await bobPopup.joinRoom(code);
+    await bobPopup.joinRoom(sharedCode);
 
     const a = await popupOver(alice, alicePage);
     await a.click(`[data-testid=room][data-room-id="${sharedRoomId}"]`);
@@ -166,19 +178,60 @@ describe('a room for this page', () => {
     await b.evaluate('window.close()');
   });
 
-  it('Carol on the same page, not in the room, finds nothing of the thread', async () => {
+  it('Carol on the same page, not in the room, finds nothing of the thread; the page room she joined by code is marked as one', async () => {
+    // A room of her own, and the page's room joined by the code a friend read her: "no activity
+    // here" is counted over both, not over an empty list.
+    await carolPopup.createRoom();
+    await carolPopup.back();
+    await carolPopup.joinRoom(pageRoomCode);
+    await carolPopup.back();
     const c = await popupOver(carol, carolPage);
+    await activityAnswered(c);
+    expect(await c.evaluate<number>('document.querySelectorAll("[data-testid=room]").length')).toBe(2);
     // No room of hers has activity on this page.
     expect(await c.evaluate<boolean>('!!document.querySelector("[data-testid=page-activity], [data-testid=room-page-activity]")')).toBe(false);
-    // The page's public room she can find: it holds what was said there, not the thread.
+    // Joined by its code, it is not yet known here as the page's room.
+    expect(await c.evaluate<boolean>(`!!document.querySelector('[data-testid=room][data-room-id="${pageRoomId}"] [data-testid=room-page-room]')`)).toBe(false);
+    // The page's public room she can find: the room she had, now said to be public; it holds what
+    // was said there, not the thread.
     expect(await chatAboutThisPage(c)).toBe(pageRoomId);
     await c.waitFor(`document.body.textContent.includes(${JSON.stringify(PAGE_ROOM_TEXTS[1])})`, 30_000);
     expect(await c.evaluate<boolean>(`document.body.textContent.includes(${JSON.stringify(THREAD_TEXT)})`)).toBe(false);
     await c.click('[data-testid=back]');
     await c.waitFor('document.querySelector("[data-testid=room-list]")');
+    await activityAnswered(c);
+    expect(await c.evaluate<boolean>(`!!document.querySelector('[data-testid=room][data-room-id="${pageRoomId}"] [data-testid=room-page-room]')`)).toBe(true);
     expect(await c.evaluate<boolean>('!!document.querySelector("[data-testid=page-activity], [data-testid=room-page-activity]")')).toBe(false);
     expect(await c.evaluate<boolean>(`document.body.textContent.includes(${JSON.stringify(THREAD_TEXT)})`)).toBe(false);
     await c.evaluate('window.close()');
+  });
+
+  // security.md: a member who takes a nickname first seen in the room under another key is flagged
+  // "(another key than before)" wherever their lines show (identity-rules rule 3), the thread too.
+  it('the thread view flags a line whose nickname was first seen under another key, as the main log does', async () => {
+    await carolPopup.saveSettings('Alice', proxy.url);
+    await carolPopup.joinRoom(sharedCode);
+    const m = await popupOver(carol, carolPage);
+    await m.click(`[data-testid=room][data-room-id="${sharedRoomId}"]`);
+    await m.click('[data-testid=page-thread-open]');
+    await typeInto(m, '[data-testid=thread-composer]', FAKE);
+    await m.click('[data-testid=thread-send]');
+    await m.waitFor(`[...document.querySelectorAll("[data-testid=thread-line]")].some((l) => l.textContent.includes(${JSON.stringify(FAKE)}) && l.dataset.status !== "sending")`, 60_000);
+    await m.evaluate('window.close()');
+
+    // Bob's main log: the line is flagged.
+    await bobPopup.waitForMessage(FAKE);
+    const line = bobPopup.page.locator('[data-testid=message]', { hasText: FAKE });
+    await expect(line.getByTestId('other-key').textContent()).resolves.toBe('(another key than before)');
+
+    // Bob's thread view over the page: the same line carries the same flag.
+    const b = await popupOver(bob, bobPage);
+    await b.click(`[data-testid=room][data-room-id="${sharedRoomId}"]`);
+    await b.click('[data-testid=page-thread-open]');
+    await b.waitFor(`[...document.querySelectorAll("[data-testid=thread-line]")].some((l) => l.textContent.includes(${JSON.stringify(FAKE)}))`, 60_000);
+    const shown = await b.evaluate<string>(`[...document.querySelectorAll("[data-testid=thread-line]")].find((l) => l.textContent.includes(${JSON.stringify(FAKE)})).querySelector("[data-testid=other-key]")?.textContent ?? ""`);
+    expect(shown).toBe('(another key than before)');
+    await b.evaluate('window.close()');
   });
 
   it('the relay\'s frames and logs hold no part of the page address or title', () => {

@@ -7,6 +7,10 @@ import type { ViewPort } from '../../src/background/context.ts';
 import { DEFAULT_SETTINGS, openParleyDb, roomMessages } from '../../src/background/db.ts';
 import { loadMemory } from '../../src/background/memory.ts';
 import { loadThread } from '../../src/background/intents/load-thread.ts';
+import { retractMessage } from '../../src/background/intents/retract-message.ts';
+import { applyEvent } from '../../src/background/message-events.ts';
+import type { MessageRecord } from '../../src/background/db.ts';
+import type { SenderCheck } from '../../src/shared/view-messages.ts';
 import { pageActivity } from '../../src/background/intents/page-activity.ts';
 import { sendMessage } from '../../src/background/intents/send-message.ts';
 import { onChatMessage } from '../../src/background/relay-frames/on-chat-message.ts';
@@ -45,7 +49,7 @@ async function background(rooms: { keys: RoomKeys; code: string }[], nickname: s
     await run();
     return posted.find((m) => m.type === type) as Extract<BackgroundToView, { type: T }>;
   };
-  return { bg, link, say, ask };
+  return { bg, link, sent, say, ask };
 }
 
 async function room() {
@@ -102,5 +106,44 @@ describe('private per-page threads', () => {
     const frame = await ana.say(one.keys.roomId, 'hi', 1, { page: { url: 'javascript:alert(1)', title: 'x' } });
     const opened = await openMessage(one.keys, one.keys.roomId, frame.id, frame.body);
     expect(opened.ok && opened.value.page).toBeUndefined();
+  });
+
+  // protocol.md "Applying events" rule 4: "Delete wins for good: the line keeps its id, place,
+  // sender and time, its text becomes '' ...". Which page a thread line was about is none of those.
+  it('a deleted thread line keeps only id, place, sender and time: not the page it was about', () => {
+    const ANA = 'A'.repeat(43);
+    const signed = (key: string): SenderCheck => ({ verified: true, key, fingerprint: 'XXXX-XXXX', safetyCode: null, otherKey: false });
+    const TARGET = '01J0000000000000000000000T';
+    const line: MessageRecord = {
+      roomId: 'R', id: TARGET, kind: 'message', seq: 1, order: 1, mine: false, nick: 'Ana', text: 'about my bank',
+      sentAt: 1000, status: 'received', sender: signed(ANA),
+      page: { url: 'https://bank.example/account?id=42', title: 'Ana\u2019s account 42' }, thread: 'T'.repeat(43),
+    };
+    const gone = applyEvent(line, { id: '01J0000000000000000000000E', kind: 'delete', target: TARGET, text: '', nick: 'Ana', sentAt: 2000, sender: signed(ANA) }, 'M'.repeat(43));
+    expect(gone).toMatchObject({ deleted: true, text: '' });
+    expect(gone).not.toHaveProperty('page');
+    expect(gone).not.toHaveProperty('thread');
+  });
+
+  it('a deleted thread line leaves the thread on both devices: no page mark, no activity, not in the thread', async () => {
+    const shared = await room();
+    const ana = await background([shared], 'Ana');
+    const bob = await background([shared], 'Bob');
+    const frame = await ana.say(shared.keys.roomId, 'about my bank', 1, { page: { url: ARTICLE, title: 'Account 42' } });
+    await onChatMessage(bob.bg, bob.link, frame);
+    await retractMessage(ana.bg, { type: 'retract-message', roomId: shared.keys.roomId, id: frame.id }, view);
+    const del = ana.sent.pop();
+    if (del?.type !== 'CHATMSG') throw new Error('no delete sent');
+    await onChatMessage(bob.bg, bob.link, { ...del, from: 'p0000000000000000', seq: 2, at: 2 });
+    for (const member of [ana, bob]) {
+      const line = (await roomMessages(member.bg.db, shared.keys.roomId)).find((m) => m.id === frame.id)!;
+      expect(line).toMatchObject({ deleted: true, text: '' });
+      expect(line).not.toHaveProperty('page');
+      expect(line).not.toHaveProperty('thread');
+      const activity = await member.ask(() => pageActivity(member.bg, { type: 'page-activity', url: SAME_ARTICLE }, view), 'page-activity');
+      expect(activity.rooms).toEqual([]);
+      const thread = await member.ask(() => loadThread(member.bg, { type: 'load-thread', roomId: shared.keys.roomId, url: SAME_ARTICLE }, view), 'thread-items');
+      expect(thread.items).toEqual([]);
+    }
   });
 });

@@ -30,7 +30,14 @@ export async function joinPageRoom(bg: Background, msg: Extract<ViewToBackground
 
 async function joinDerived(bg: Background, code: RoomCode, url: string, title: string, view: ViewPort): Promise<void> {
   const keys = await deriveRoomKeys(code);
-  if (bg.mem.rooms.has(keys.roomId)) {
+  const known = bg.mem.rooms.get(keys.roomId);
+  if (known) {
+    // Joined before by its code (someone shared it): it is this page's public room all the same,
+    // and must say so.
+    if (!known.page) {
+      await putRoom(bg, { ...known, page: true });
+      bg.refresh();
+    }
     bg.post(view, { type: 'room-ready', roomId: keys.roomId, code: formatRoomCode(code), created: false });
     return;
   }
