@@ -39,8 +39,12 @@ export const TEXT_FRAGMENT_EXACT_CHARS = 300;
 export const TEXT_FRAGMENT_EDGE_WORDS = 4;
 /** Control and bidi-override characters: in a name they could disguise who is speaking. */
 export const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
-/** Sealed plaintext bound: the text's worst-case UTF-8 plus the JSON around it. */
-export const MAX_PLAINTEXT_BYTES = MAX_TEXT_CHARS * 3 + 4096 + (2 * MAX_PAGE_URL_CHARS + MAX_PAGE_TITLE_CHARS + MAX_QUOTE_CHARS + 2 * MAX_QUOTE_CONTEXT_CHARS) * 3;
+/**
+ * Sealed plaintext bound: the text's worst-case UTF-8 plus the JSON around it. A page or a quote
+ * shares it with the text (a line carrying one has less room for a very long text), so the frame
+ * size every relay accepts (DEFAULT_MAX_FRAME_KB) did not grow with them.
+ */
+export const MAX_PLAINTEXT_BYTES = MAX_TEXT_CHARS * 3 + 4096;
 /** base64url of IV (12) + ciphertext + GCM tag (16). */
 export const MAX_BODY_CHARS = Math.ceil(((12 + MAX_PLAINTEXT_BYTES + 16) * 4) / 3);
 /**

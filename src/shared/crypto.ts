@@ -99,8 +99,12 @@ export async function sealMessage(
   plaintext: ChatPlaintext,
 ): Promise<Result<string, CryptoError>> {
   const bytes = enc.encode(JSON.stringify(plaintext));
-  if (bytes.length > MAX_PLAINTEXT_BYTES || plaintext.text.length > MAX_TEXT_CHARS) {
+  if (plaintext.text.length > MAX_TEXT_CHARS) {
     return err({ code: 'TOO_LONG', message: `Messages are limited to ${MAX_TEXT_CHARS} characters.` });
+  }
+  if (bytes.length > MAX_PLAINTEXT_BYTES) {
+    // Only a very long text that also carries a page or a quote gets here (constants.ts).
+    return err({ code: 'TOO_LONG', message: 'This message is too long to send with its quote or page: shorten the text.' });
   }
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const sealed = await crypto.subtle.encrypt(

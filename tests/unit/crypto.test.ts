@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TEXT_CHARS, ROOM_ID_LENGTH } from '../../src/shared/constants.ts';
+import { MAX_PAGE_URL_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS, ROOM_ID_LENGTH } from '../../src/shared/constants.ts';
 import { deriveRoomKeys, openMessage, sealMessage, type ChatPlaintext } from '../../src/shared/crypto.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import { newRoomCode } from '../../src/shared/room-code.ts';
@@ -70,5 +70,14 @@ describe('room keys and sealed messages', () => {
     expect(long).toMatchObject({ ok: false, error: { code: 'TOO_LONG' } });
     const max = await sealMessage(keys, id, { ...plain, text: '😀'.repeat(MAX_TEXT_CHARS / 2) });
     expect(max.ok).toBe(true);
+  });
+
+  it('seal a quote within the same bound as the text (protocol.md, Field formats), and say so in words beyond it', async () => {
+    const { keys, id } = await sealed();
+    const quote = { text: 'q'.repeat(MAX_QUOTE_CHARS), url: `https://example.org/${'p'.repeat(MAX_PAGE_URL_CHARS - 20)}`, prefix: '', suffix: '' };
+    const withQuote = await sealMessage(keys, id, { ...plain, text: 'a short comment', quote });
+    expect(withQuote.ok).toBe(true);
+    const tooMuch = await sealMessage(keys, id, { ...plain, text: '€'.repeat(MAX_TEXT_CHARS), quote });
+    expect(tooMuch).toMatchObject({ ok: false, error: { code: 'TOO_LONG', message: expect.stringContaining('quote') } });
   });
 });
