@@ -74,7 +74,7 @@ describe('room keys and sealed messages', () => {
 
   it('seal a quote within the same bound as the text (protocol.md, Field formats), and say so in words beyond it', async () => {
     const { keys, id } = await sealed();
-    const quote = { text: 'q'.repeat(MAX_QUOTE_CHARS), url: `https://example.org/${'p'.repeat(MAX_PAGE_URL_CHARS - 20)}`, prefix: '', suffix: '' };
+    const quote = { text: '€'.repeat(MAX_QUOTE_CHARS), url: `https://example.org/${'p'.repeat(MAX_PAGE_URL_CHARS - 20)}`, prefix: '', suffix: '' };
     const withQuote = await sealMessage(keys, id, { ...plain, text: 'a short comment', quote });
     expect(withQuote.ok).toBe(true);
     const tooMuch = await sealMessage(keys, id, { ...plain, text: '€'.repeat(MAX_TEXT_CHARS), quote });
