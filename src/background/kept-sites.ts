@@ -1,10 +1,11 @@
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
 import overlayScript from '../content/overlay-main.ts?iife';
-import { MAX_KEPT_SITES, originPattern, siteOf } from '../shared/kept-origin.ts';
+import { MAX_KEPT_SITES, isWidePattern, originPattern, siteOf } from '../shared/kept-origin.ts';
 import type { Background } from './context.ts';
 import { kept, saveKeptSites } from './kept-site-list.ts';
-import { injectOverlay } from './overlay-injection.ts';
+import { closeOverlay, injectOverlay, mostRecentRoom } from './overlay-injection.ts';
+import { portOrigin } from './overlay-place.ts';
 
 // "Keep Parley on a site" (docs/security.md). The user grants one origin at runtime (the popup asks,
 // from their click); for each kept origin the background registers one content script, the same
@@ -51,17 +52,33 @@ export async function keepSite(bg: Background, origin: string, roomId: string): 
  */
 export async function forgetSite(bg: Background, origin: string): Promise<void> {
   await browser.scripting.unregisterContentScripts({ ids: [scriptId(origin)] }).catch(() => {});
+  closeOverlaysOn(bg, origin);
   const rest = kept(bg).filter((s) => s.origin !== origin);
   if (rest.length !== kept(bg).length) await saveKeptSites(bg, rest);
   const pattern = originPattern(origin);
   await browser.permissions.remove({ origins: [pattern] }).catch((e: unknown) => console.warn(`parley: the grant for ${pattern} stays`, e));
 }
 
+/**
+ * Closes every overlay open on a page of `origin` (the browser's word for where each content script
+ * runs, never the script's own): taken off a site, Parley leaves nothing of itself there.
+ */
+function closeOverlaysOn(bg: Background, origin: string): void {
+  for (const [tabId, port] of [...bg.overlayHosts]) {
+    if (portOrigin(port) === origin) closeOverlay(bg, tabId);
+  }
+}
+
+/** The browser declined a keep-site just asked: its wait for a grant ends, nothing else changes. */
+export function keepDeclined(bg: Background, origin: string): void {
+  waitingFor(bg).delete(origin);
+}
+
 /** The user took grants back in the browser's own UI: the sites they covered are no longer kept. */
-export async function permissionsRemoved(bg: Background, origins: string[]): Promise<void> {
-  const gone = new Set(origins);
+export async function permissionsRemoved(bg: Background, _origins: string[]): Promise<void> {
+  // The browser is asked about each kept site, rather than the event's words compared to its pattern.
   for (const site of kept(bg)) {
-    if (gone.has(originPattern(site.origin)) || !(await granted(site.origin))) await forgetSite(bg, site.origin);
+    if (!(await granted(site.origin))) await forgetSite(bg, site.origin);
   }
 }
 
@@ -72,12 +89,18 @@ export async function permissionsRemoved(bg: Background, origins: string[]): Pro
  * build's overlay script gets it again.
  */
 export async function reconcileKeptSites(bg: Background): Promise<void> {
+  await removeWideGrants();
   for (const site of kept(bg)) {
     if (!(await granted(site.origin))) await forgetSite(bg, site.origin);
   }
   const wanted = new Map(kept(bg).map((s) => [scriptId(s.origin), s]));
   const registered = await browser.scripting.getRegisteredContentScripts();
-  const current = (s: { id: string; js?: string[] }) => wanted.has(s.id) && s.js?.length === 1 && s.js[0] === overlayScript;
+  // Its file is this build's and its pattern the site's own (an older Parley's had no port).
+  const current = (s: { id: string; js?: string[]; matches?: string[] }) => {
+    const site = wanted.get(s.id);
+    return site !== undefined && s.js?.length === 1 && s.js[0] === overlayScript
+      && s.matches?.length === 1 && s.matches[0] === originPattern(site.origin);
+  };
   const stray = registered.filter((s) => s.id.startsWith(ID_PREFIX) && !current(s)).map((s) => s.id);
   if (stray.length) await browser.scripting.unregisterContentScripts({ ids: stray });
   const have = new Set(registered.filter(current).map((s) => s.id));
@@ -86,6 +109,20 @@ export async function reconcileKeptSites(bg: Background): Promise<void> {
     await browser.scripting.registerContentScripts([{
       id, matches: [originPattern(site.origin)], js: [overlayScript], runAt: 'document_idle', allFrames: false, persistAcrossSessions: true,
     }]);
+  }
+}
+
+/**
+ * Grants of the form an older Parley asked for (`<origin>/*`, no port: every port of the host) are
+ * taken back; those the manifest itself lists cannot be, and stay. A kept site then without a grant
+ * is forgotten by the caller, and keeping it again asks for its exact origin.
+ */
+async function removeWideGrants(): Promise<void> {
+  const { origins = [] } = await browser.permissions.getAll().catch(() => ({ origins: [] as string[] }));
+  const required = new Set(browser.runtime.getManifest().host_permissions ?? []);
+  for (const pattern of origins) {
+    if (!isWidePattern(pattern) || required.has(pattern)) continue;
+    await browser.permissions.remove({ origins: [pattern] }).catch((e: unknown) => console.warn(`parley: the grant for ${pattern} stays`, e));
   }
 }
 
@@ -99,7 +136,13 @@ export async function roomForKeptTab(bg: Background, sender: Runtime.MessageSend
   if (tabId === undefined || sender?.frameId !== 0 || bg.overlayRooms.has(tabId)) return;
   const origin = siteOf(sender.url);
   const site = origin === null ? undefined : kept(bg).find((s) => s.origin === origin);
-  if (site && bg.mem.rooms.has(site.roomId)) bg.overlayRooms.set(tabId, site.roomId);
+  if (!site) return;
+  // Its room left: the room "Chat on this page" would open on (Settings says "opens on your latest
+  // room"); no room at all: no overlay, rather than one waiting on nothing.
+  const lastRoom = bg.lastRoomId !== null && bg.mem.rooms.has(bg.lastRoomId) ? bg.lastRoomId : null;
+  const room = bg.mem.rooms.has(site.roomId) ? site.roomId : (lastRoom ?? (await mostRecentRoom(bg)));
+  if (room !== null) bg.overlayRooms.set(tabId, room);
+  else closeOverlay(bg, tabId);
 }
 
 /**
@@ -149,15 +192,16 @@ export function awaitGrant(bg: Background, origin: string, roomId: string, tabId
 }
 
 /** The browser granted origins: a keep-site that waited for one of them is carried out now. */
-export async function permissionsAdded(bg: Background, origins: string[], now = Date.now()): Promise<void> {
-  const added = new Set(origins);
+export async function permissionsAdded(bg: Background, _origins: string[], now = Date.now()): Promise<void> {
+  // Which origins the event names is not compared: the browser is asked whether each waiting
+  // site's pattern is granted now (it may write a granted pattern otherwise).
   const map = waitingFor(bg);
   for (const [origin, keep] of [...map]) {
     if (now - keep.at > KEEP_WAIT_MS) {
       map.delete(origin);
       continue;
     }
-    if (!added.has(originPattern(origin))) continue;
+    if (!(await granted(origin))) continue;
     map.delete(origin);
     if (!bg.mem.rooms.has(keep.roomId)) continue; // left meanwhile
     const problem = await keepAndShow(bg, origin, keep.roomId, keep.tabId);

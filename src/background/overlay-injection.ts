@@ -27,7 +27,7 @@ export async function injectOverlay(bg: Background, tabId: number, roomId: strin
   return null;
 }
 
-async function mostRecentRoom(bg: Background): Promise<string | null> {
+export async function mostRecentRoom(bg: Background): Promise<string | null> {
   const rooms = [...bg.mem.rooms.values()];
   rooms.sort((a, b) => b.joinedAt - a.joinedAt);
   return rooms[0]?.roomId ?? null;

@@ -44,11 +44,18 @@ export function KeepSite({ roomId, keptSites, send }: Props) {
     // background waits for the grant itself (permissions.onAdded). Nothing is awaited before the
     // request, which must run in the click's gesture.
     send(intent);
+    // Declined (or failed): the background stops waiting for a grant, so one given later another
+    // way (the browser's site settings) does not keep the site without this click.
+    const declined = () => send({ type: 'forget-site', origin: page.origin, declined: true });
     browser.permissions.request({ origins: [originPattern(page.origin)] }).then((granted) => {
       setAnswer(granted ? 'granted' : 'declined');
       if (granted) send(intent);
-      else setNote(`Not kept: the browser did not allow Parley on ${host}.`);
+      else {
+        declined();
+        setNote(`Not kept: the browser did not allow Parley on ${host}.`);
+      }
     }, (e: unknown) => {
+      declined();
       setAnswer('failed');
       setNote(`Not kept: ${e instanceof Error ? e.message : String(e)}`);
     });

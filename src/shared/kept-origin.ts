@@ -37,8 +37,19 @@ export function siteOf(pageUrl: string | undefined | null): string | null {
 
 /**
  * The match pattern of a kept origin, for the permission and the registered script: that origin
- * only, port included (Chromium matches a pattern's port: docs/security.md).
+ * only, its port always named, the default one too (docs/security.md): a Chromium pattern with no
+ * port matches every port of the host.
  */
 export function originPattern(origin: string): string {
-  return `${origin}/*`;
+  const url = new URL(origin);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${url.protocol}//${url.hostname}:${port}/*`;
+}
+
+/**
+ * Whether `pattern` is one an older Parley asked for: an http(s) host with no port, `/*` (it covers
+ * every port of the host). Such a grant is taken back on a worker start (kept-sites.ts).
+ */
+export function isWidePattern(pattern: string): boolean {
+  return /^https?:\/\/(\[[0-9a-f:.]+\]|[^/:*[\]]+)\/\*$/i.test(pattern);
 }

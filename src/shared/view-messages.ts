@@ -202,8 +202,11 @@ export type ViewToBackground =
    * shared/kept-origin.ts) from the user's click; the overlay then opens on `roomId` on every load there.
    */
   | { type: 'keep-site'; origin: string; roomId: string; tabId: number | null }
-  /** Stop keeping Parley on `origin`: its script and its grant go. */
-  | { type: 'forget-site'; origin: string }
+  /**
+   * Stop keeping Parley on `origin`: its script and its grant go. `declined`: the browser said no to
+   * the keep-site just asked, so only that keep's wait for a grant is dropped (nothing else changes).
+   */
+  | { type: 'forget-site'; origin: string; declined?: boolean }
   /** The overlay's room switcher: this tab's overlay shows `roomId` from now on. */
   | { type: 'switch-overlay-room'; roomId: string }
   /** "Send quote": send the passage of quote-preview `id` (what the view showed), as line `id`. */

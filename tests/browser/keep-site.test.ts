@@ -214,12 +214,15 @@ describe('Keep Parley on a site', () => {
     await (await OverlayView.on(kept)).waitOpen(30_000);
   });
 
-  it('Remove: the site leaves the list, and after a reload nothing is injected', async () => {
+  it('Remove: the site leaves the list, its open overlay closes, and after a reload nothing is injected', async () => {
+    expect(await (await OverlayView.on(kept)).isOpen()).toBe(true); // opened on load by the previous test
     const popup = await profile.openPopup();
     await popup.page.getByTestId('open-settings').click();
     await popup.page.getByRole('button', { name: `Remove ${origin}` }).click();
     await popup.page.getByTestId('kept-sites-none').waitFor();
     await popup.page.close();
+    // The overlay already on the page goes too, without a reload: nothing of Parley stays there.
+    await kept.waitForFunction(() => !document.querySelector('parley-overlay'), null, { timeout: 30_000 });
     await kept.reload();
     expect(await injectedInto(kept)).toEqual(NOTHING);
     await kept.goto(`${site.url}another/page?x=3`);

@@ -42,10 +42,17 @@ describe('keptOrigin: a site Parley may be kept on', () => {
 });
 
 describe('the grant and the script cover that origin only', () => {
+  // The doc's examples: "https://example.com:443/* for https://example.com, http://example.com:80/*
+  // for http://example.com, and http://127.0.0.1:3000/* for http://127.0.0.1:3000".
   it('makes a match pattern of the origin, port included', () => {
-    expect(originPattern('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080/*');
-    expect(originPattern('https://example.com')).toBe('https://example.com/*');
+    expect(originPattern('http://127.0.0.1:3000')).toBe('http://127.0.0.1:3000/*');
     expect(originPattern('http://[::1]:3000')).toBe('http://[::1]:3000/*');
+  });
+
+  it('names the default port too: a pattern with no port would match every port of the host', () => {
+    expect(originPattern('https://example.com')).toBe('https://example.com:443/*');
+    expect(originPattern('http://example.com')).toBe('http://example.com:80/*');
+    expect(originPattern('http://[::1]')).toBe('http://[::1]:80/*');
   });
 
   it('finds the site of a page address, and none for a page that is not on the web', () => {

@@ -5,6 +5,19 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const granted = new Set<string>();
+/** The manifest's own host_permissions (a grant permissions.remove refuses to take). */
+const required: string[] = [];
+
+/**
+ * Chromium's rule for whether granted pattern `g` covers `asked` (enough of it for these tests): same
+ * scheme and host; a pattern with no port covers every port, one with a port only that port.
+ */
+function covers(g: string, asked: string): boolean {
+  const parse = (p: string) => /^(https?):\/\/(\[[^\]]+\]|[^/:]+)(?::(\d+))?\/\*$/.exec(p);
+  const [a, b] = [parse(g), parse(asked)];
+  if (!a || !b) return g === asked;
+  return a[1] === b[1] && a[2] === b[2] && (a[3] === undefined || a[3] === (b[3] ?? (b[1] === 'https' ? '443' : '80')));
+}
 const registered = new Map<string, { id: string; matches?: string[]; js?: string[] }>();
 const removedGrants: string[] = [];
 const injected: number[] = [];
@@ -12,8 +25,10 @@ const tabs = new Map<number, { id: number; active: boolean; url?: string }>();
 vi.mock('webextension-polyfill', () => ({
   default: {
     permissions: {
-      contains: async ({ origins }: { origins: string[] }) => origins.every((o) => granted.has(o)),
+      contains: async ({ origins }: { origins: string[] }) => origins.every((o) => [...granted].some((g) => covers(g, o))),
+      getAll: async () => ({ permissions: [], origins: [...granted] }),
       remove: async ({ origins }: { origins: string[] }) => {
+        if (origins.some((o) => required.includes(o))) throw new Error('You cannot remove required permissions.');
         for (const o of origins) granted.delete(o);
         removedGrants.push(...origins);
         return true;
@@ -35,6 +50,7 @@ vi.mock('webextension-polyfill', () => ({
         return [];
       },
     },
+    runtime: { getManifest: () => ({ host_permissions: [...required] }) },
     tabs: {
       get: async (id: number) => {
         const tab = tabs.get(id);
@@ -54,6 +70,10 @@ const { backgroundFixture } = await import('./background-fixture.ts');
 const { MAX_KEPT_SITES } = await import('../../src/shared/kept-origin.ts');
 
 const SITE = 'https://news.example';
+/** SITE's pattern, as docs/security.md writes it: the default port named. */
+const PATTERN = 'https://news.example:443/*';
+/** The pattern an older Parley asked for: every port of the host. */
+const WIDE = 'https://news.example/*';
 
 beforeEach(() => {
   granted.clear();
@@ -61,6 +81,7 @@ beforeEach(() => {
   removedGrants.length = 0;
   injected.length = 0;
   tabs.clear();
+  required.length = 0;
 });
 
 async function keptFixture() {
@@ -76,7 +97,7 @@ async function keptFixture() {
 describe('keep-site checks every field before it registers anything', () => {
   it('refuses an origin that is not one (a path, another scheme, a wildcard, not a string)', async () => {
     const { keep, errors } = await keptFixture();
-    granted.add(`${SITE}/*`);
+    granted.add(PATTERN);
     for (const origin of [`${SITE}/`, `${SITE}/2026`, 'file:///', 'https://*.example', 42, null]) await keep({ origin });
     expect(errors()).toEqual(Array(6).fill('CANNOT_KEEP'));
     expect(registered.size).toBe(0);
@@ -87,7 +108,7 @@ describe('keep-site checks every field before it registers anything', () => {
     granted.add('https://other.example/*');
     await keep({ origin: 'https://other.example' });
     tabs.set(6, { id: 6, active: false, url: `${SITE}/` });
-    granted.add(`${SITE}/*`);
+    granted.add(PATTERN);
     await keep({ tabId: 6 });
     await keep({ tabId: 99 });
     await keep({ tabId: '5' });
@@ -97,7 +118,7 @@ describe('keep-site checks every field before it registers anything', () => {
 
   it('refuses a room that is not ours', async () => {
     const { keep, errors } = await keptFixture();
-    granted.add(`${SITE}/*`);
+    granted.add(PATTERN);
     await keep({ roomId: 'not-a-room' });
     expect(errors()).toEqual(['CANNOT_KEEP']);
     expect(registered.size).toBe(0);
@@ -106,7 +127,7 @@ describe('keep-site checks every field before it registers anything', () => {
   it(`keeps at most ${MAX_KEPT_SITES} sites`, async () => {
     const { f, keep, errors, roomId } = await keptFixture();
     f.bg.mem.keptSites = Array.from({ length: MAX_KEPT_SITES }, (_, i) => ({ origin: `https://s${i}.example`, roomId, keptAt: i }));
-    granted.add(`${SITE}/*`);
+    granted.add(PATTERN);
     await keep({});
     expect(errors()).toEqual(['CANNOT_KEEP']);
     expect(registered.size).toBe(0);
@@ -114,10 +135,10 @@ describe('keep-site checks every field before it registers anything', () => {
 
   it('keeps a granted site: one script for that origin, stored, and the overlay opened on the page now', async () => {
     const { f, keep, errors, roomId } = await keptFixture();
-    granted.add(`${SITE}/*`);
+    granted.add(PATTERN);
     await keep({});
     expect(errors()).toEqual([]);
-    expect([...registered.values()].map((s) => s.matches)).toEqual([[`${SITE}/*`]]);
+    expect([...registered.values()].map((s) => s.matches)).toEqual([[PATTERN]]);
     expect(await loadKeptSites(f.bg.db)).toEqual([{ origin: SITE, roomId, keptAt: expect.any(Number) }]);
     expect(injected).toEqual([5]);
     // Kept again: still one script.
@@ -135,9 +156,9 @@ describe('a keep-site sent before the browser answered (its question closes the 
     granted.add('https://unrelated.example/*');
     await permissionsAdded(f.bg, ['https://unrelated.example/*']);
     expect(registered.size).toBe(0);
-    granted.add(`${SITE}/*`);
-    await permissionsAdded(f.bg, [`${SITE}/*`]);
-    expect([...registered.values()].map((s) => s.matches)).toEqual([[`${SITE}/*`]]);
+    granted.add(PATTERN);
+    await permissionsAdded(f.bg, [PATTERN]);
+    expect([...registered.values()].map((s) => s.matches)).toEqual([[PATTERN]]);
     expect((await loadKeptSites(f.bg.db)).map((s) => [s.origin, s.roomId])).toEqual([[SITE, roomId]]);
     expect(injected).toEqual([5]);
   });
@@ -145,8 +166,8 @@ describe('a keep-site sent before the browser answered (its question closes the 
   it(`waits ${KEEP_WAIT_MS / 60_000} minutes at most, and for ${MAX_WAITING_KEEPS} sites at most`, async () => {
     const { f, keep } = await keptFixture();
     await keep({});
-    granted.add(`${SITE}/*`);
-    await permissionsAdded(f.bg, [`${SITE}/*`], Date.now() + KEEP_WAIT_MS + 1);
+    granted.add(PATTERN);
+    await permissionsAdded(f.bg, [PATTERN], Date.now() + KEEP_WAIT_MS + 1);
     expect(registered.size).toBe(0);
     granted.clear();
     await keep({}); // the first of six
@@ -154,8 +175,8 @@ describe('a keep-site sent before the browser answered (its question closes the 
       tabs.set(20 + i, { id: 20 + i, active: true, url: `https://s${i}.example/` });
       await keep({ origin: `https://s${i}.example`, tabId: 20 + i });
     }
-    granted.add(`${SITE}/*`);
-    await permissionsAdded(f.bg, [`${SITE}/*`]);
+    granted.add(PATTERN);
+    await permissionsAdded(f.bg, [PATTERN]);
     expect(registered.size).toBe(0);
   });
 
@@ -163,8 +184,8 @@ describe('a keep-site sent before the browser answered (its question closes the 
     const { f, keep } = await keptFixture();
     await keep({});
     tabs.set(5, { id: 5, active: true, url: 'https://elsewhere.example/' });
-    granted.add(`${SITE}/*`);
-    await permissionsAdded(f.bg, [`${SITE}/*`]);
+    granted.add(PATTERN);
+    await permissionsAdded(f.bg, [PATTERN]);
     expect(registered.size).toBe(1);
     expect(injected).toEqual([]);
   });
@@ -173,23 +194,23 @@ describe('a keep-site sent before the browser answered (its question closes the 
 describe('taking it back', () => {
   it('forget-site unregisters the script, forgets the site and removes the grant', async () => {
     const { f, keep } = await keptFixture();
-    granted.add(`${SITE}/*`);
+    granted.add(PATTERN);
     await keep({});
     await forgetSiteIntent(f.bg, { type: 'forget-site', origin: SITE }, f.view());
     expect(registered.size).toBe(0);
     expect(await loadKeptSites(f.bg.db)).toEqual([]);
-    expect(removedGrants).toEqual([`${SITE}/*`]);
+    expect(removedGrants).toEqual([PATTERN]);
   });
 
   it('a grant taken back in the browser unregisters that site only', async () => {
     const { f, keep } = await keptFixture();
-    granted.add(`${SITE}/*`);
+    granted.add(PATTERN);
     await keep({});
     tabs.set(8, { id: 8, active: true, url: 'http://127.0.0.1:3000/x' });
     granted.add('http://127.0.0.1:3000/*');
     await keep({ origin: 'http://127.0.0.1:3000', tabId: 8 });
-    granted.delete(`${SITE}/*`);
-    await permissionsRemoved(f.bg, [`${SITE}/*`]);
+    granted.delete(PATTERN);
+    await permissionsRemoved(f.bg, [PATTERN]);
     expect([...registered.values()].map((s) => s.matches)).toEqual([['http://127.0.0.1:3000/*']]);
     expect((await loadKeptSites(f.bg.db)).map((s) => s.origin)).toEqual(['http://127.0.0.1:3000']);
   });
@@ -197,13 +218,13 @@ describe('taking it back', () => {
   it('on a worker start, drops a site whose grant is gone and a stray script of ours, and puts back a missing one', async () => {
     const { f, roomId } = await keptFixture();
     f.bg.mem.keptSites = [{ origin: SITE, roomId, keptAt: 1 }, { origin: 'https://gone.example', roomId, keptAt: 2 }];
-    granted.add(`${SITE}/*`);
+    granted.add(PATTERN);
     registered.set('parley-keep https://stray.example', { id: 'parley-keep https://stray.example', matches: ['https://stray.example/*'] });
     registered.set('someone else', { id: 'someone else' });
     await reconcileKeptSites(f.bg);
     expect([...registered.keys()].sort()).toEqual([`parley-keep ${SITE}`, 'someone else']);
     // A script left by an older build (another file name) is replaced by this build's.
-    registered.set(`parley-keep ${SITE}`, { id: `parley-keep ${SITE}`, matches: [`${SITE}/*`], js: ['old-overlay.js'] });
+    registered.set(`parley-keep ${SITE}`, { id: `parley-keep ${SITE}`, matches: [PATTERN], js: ['old-overlay.js'] });
     await reconcileKeptSites(f.bg);
     expect(registered.get(`parley-keep ${SITE}`)?.js).toEqual(['overlay-main.js']);
     expect(f.bg.mem.keptSites.map((s) => s.origin)).toEqual([SITE]);
@@ -213,7 +234,7 @@ describe('taking it back', () => {
 describe('the room of a kept site', () => {
   it('opens a tab with no room chosen on the site\'s room; a chosen room and other frames stay as they are', async () => {
     const { f, keep, roomId } = await keptFixture();
-    granted.add(`${SITE}/*`);
+    granted.add(PATTERN);
     await keep({});
     f.bg.overlayRooms.clear();
     await roomForKeptTab(f.bg, { tab: { id: 11 } as never, frameId: 0, url: `${SITE}/other` });
@@ -224,5 +245,139 @@ describe('the room of a kept site', () => {
     await roomForKeptTab(f.bg, { tab: { id: 13 } as never, frameId: 3, url: `${SITE}/frame` });
     await roomForKeptTab(f.bg, { tab: { id: 14 } as never, frameId: 0, url: 'https://elsewhere.example/' });
     expect(f.bg.overlayRooms.has(13) || f.bg.overlayRooms.has(14)).toBe(false);
+  });
+});
+
+describe('a kept site is exactly one origin, its default port named (docs/security.md)', () => {
+  it('keeps a site on the default port with a pattern that names that port', async () => {
+    const { keep } = await keptFixture();
+    granted.add(PATTERN);
+    await keep({});
+    expect([...registered.values()].map((s) => s.matches)).toEqual([[PATTERN]]);
+  });
+
+  it('on a worker start, a script registered with the old, wide pattern is registered again with the site\'s own', async () => {
+    const { f, roomId } = await keptFixture();
+    f.bg.mem.keptSites = [{ origin: SITE, roomId, keptAt: 1 }];
+    granted.add(PATTERN);
+    registered.set(`parley-keep ${SITE}`, { id: `parley-keep ${SITE}`, matches: [WIDE], js: ['overlay-main.js'] });
+    await reconcileKeptSites(f.bg);
+    expect([...registered.values()].map((s) => s.matches)).toEqual([[PATTERN]]);
+    expect(f.bg.mem.keptSites.map((s) => s.origin)).toEqual([SITE]);
+  });
+
+  it('on a worker start, a wide grant left by the old pattern is removed, and the site it alone covered is forgotten', async () => {
+    const { f, roomId } = await keptFixture();
+    f.bg.mem.keptSites = [{ origin: SITE, roomId, keptAt: 1 }, { origin: 'http://127.0.0.1:3000', roomId, keptAt: 2 }];
+    granted.add(WIDE);
+    granted.add('http://127.0.0.1:3000/*');
+    registered.set(`parley-keep ${SITE}`, { id: `parley-keep ${SITE}`, matches: [WIDE], js: ['overlay-main.js'] });
+    await reconcileKeptSites(f.bg);
+    expect(granted.has(WIDE)).toBe(false);
+    expect([...granted]).toEqual(['http://127.0.0.1:3000/*']);
+    expect([...registered.values()].map((s) => s.matches)).toEqual([['http://127.0.0.1:3000/*']]);
+    expect(f.bg.mem.keptSites.map((s) => s.origin)).toEqual(['http://127.0.0.1:3000']);
+  });
+
+  it('a wide grant the manifest itself lists stays (the browser will not take it), and the site stays kept', async () => {
+    const { f, roomId } = await keptFixture();
+    required.push(WIDE);
+    granted.add(WIDE);
+    f.bg.mem.keptSites = [{ origin: SITE, roomId, keptAt: 1 }];
+    await reconcileKeptSites(f.bg);
+    expect([...registered.values()].map((s) => s.matches)).toEqual([[PATTERN]]);
+    expect(f.bg.mem.keptSites.map((s) => s.origin)).toEqual([SITE]);
+  });
+
+  it('a waiting keep asks the browser whether the grant is there, whatever words permissions.onAdded uses', async () => {
+    const { f, keep } = await keptFixture();
+    await keep({});
+    granted.add(PATTERN);
+    await permissionsAdded(f.bg, [WIDE]); // the same grant written without its default port
+    expect([...registered.values()].map((s) => s.matches)).toEqual([[PATTERN]]);
+  });
+});
+
+describe('a kept site whose room was left', () => {
+  it('opens a new tab of the site on the room joined most recently', async () => {
+    const { f, keep, roomId } = await keptFixture();
+    granted.add(PATTERN);
+    await keep({});
+    const older = await f.storedRoom();
+    const newer = await f.storedRoom();
+    f.bg.mem.rooms.set(newer, { ...f.bg.mem.rooms.get(newer)!, joinedAt: 5 });
+    f.bg.mem.rooms.delete(roomId); // left
+    await roomForKeptTab(f.bg, { tab: { id: 11 } as never, frameId: 0, url: `${SITE}/other` });
+    expect(f.bg.overlayRooms.get(11)).toBe(newer);
+    expect(older).not.toBe(newer);
+  });
+
+  it('with no room at all, closes the overlay the script opened', async () => {
+    const { f, keep, roomId } = await keptFixture();
+    granted.add(PATTERN);
+    await keep({});
+    f.bg.mem.rooms.delete(roomId);
+    const tab = hostPort(11, `${SITE}/other`, f.bg);
+    await roomForKeptTab(f.bg, tab.port.sender);
+    expect(f.bg.overlayRooms.has(11)).toBe(false);
+    expect(tab.sent).toEqual([{ type: 'close-overlay' }]);
+  });
+});
+
+/** A content script's host port in tab `tabId` on page `url`, registered as the background holds it. */
+function hostPort(tabId: number, url: string, bg?: { overlayHosts: Map<number, unknown> }) {
+  const sent: unknown[] = [];
+  const port = { name: 'parley-overlay-host', sender: { url, frameId: 0, tab: { id: tabId } as never }, postMessage: (m: unknown) => void sent.push(m) };
+  bg?.overlayHosts.set(tabId, port);
+  return { port, sent };
+}
+
+describe('taking a site back closes the overlays open on it', () => {
+  async function keptWithOverlays() {
+    const { f, keep } = await keptFixture();
+    granted.add(PATTERN);
+    await keep({});
+    const onSite = hostPort(21, `${SITE}/a?b`, f.bg);
+    const otherPort = hostPort(22, 'https://news.example:8443/a', f.bg);
+    const elsewhere = hostPort(23, 'https://elsewhere.example/', f.bg);
+    return { f, onSite, otherPort, elsewhere };
+  }
+
+  it('Remove (forget-site)', async () => {
+    const { f, onSite, otherPort, elsewhere } = await keptWithOverlays();
+    await forgetSiteIntent(f.bg, { type: 'forget-site', origin: SITE }, f.view());
+    expect(onSite.sent).toEqual([{ type: 'close-overlay' }]);
+    expect([otherPort.sent, elsewhere.sent]).toEqual([[], []]);
+  });
+
+  it('a grant taken back in the browser (permissions.onRemoved)', async () => {
+    const { f, onSite, otherPort, elsewhere } = await keptWithOverlays();
+    granted.delete(PATTERN);
+    await permissionsRemoved(f.bg, [PATTERN]);
+    expect(onSite.sent).toEqual([{ type: 'close-overlay' }]);
+    expect([otherPort.sent, elsewhere.sent]).toEqual([[], []]);
+  });
+});
+
+describe('a keep the browser declined', () => {
+  it('stops waiting: a grant made later another way keeps nothing', async () => {
+    const { f, keep } = await keptFixture();
+    await keep({});
+    await forgetSiteIntent(f.bg, { type: 'forget-site', origin: SITE, declined: true }, f.view());
+    granted.add(PATTERN);
+    await permissionsAdded(f.bg, [PATTERN]);
+    expect(registered.size).toBe(0);
+    expect(await loadKeptSites(f.bg.db)).toEqual([]);
+  });
+
+  it('touches nothing else: a site kept already stays kept, with its grant and its overlays', async () => {
+    const { f, keep } = await keptFixture();
+    granted.add(PATTERN);
+    await keep({});
+    const onSite = hostPort(21, `${SITE}/a`, f.bg);
+    await forgetSiteIntent(f.bg, { type: 'forget-site', origin: SITE, declined: true }, f.view());
+    expect([...registered.values()].map((s) => s.matches)).toEqual([[PATTERN]]);
+    expect(removedGrants).toEqual([]);
+    expect(onSite.sent).toEqual([]);
   });
 });
