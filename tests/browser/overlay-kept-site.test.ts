@@ -122,6 +122,9 @@ describe('the overlay on a kept site', () => {
       getSelection()!.addRange(range);
     });
     await frame.getByTestId('quote-selection').click();
+    // Nothing goes before its preview is confirmed (docs/protocol.md "A quoted passage", rule 6).
+    await expect(frame.getByTestId('quote-preview-text').textContent({ timeout: 20_000 })).resolves.toBe('text a person');
+    await frame.getByTestId('send-quote').click({ timeout: 15_000 }); // enabled half a second after it shows
     const mine = frame.locator('[data-testid=message]', { has: frame.getByTestId('page-quote') });
     await mine.waitFor({ timeout: 20_000 });
     expect(await mine.getByTestId('page-quote-text').textContent()).toBe('text a person');
