@@ -14,7 +14,10 @@ export class FrameController {
   #place: OverlayPlace;
   /** The user has placed it here already: a remembered place arriving late must not undo that. */
   #touched = false;
+  /** The background answered with this site's place (null: none remembered). */
   #received = false;
+  /** The place is one the user chose, here or earlier on this site (a remembered one), not the default. */
+  #chosen = false;
 
   constructor(private readonly ui: FrameChrome, private readonly save: (place: OverlayPlace) => void, signal: AbortSignal) {
     this.#place = defaultPlace(viewport());
@@ -26,16 +29,23 @@ export class FrameController {
     return this.#place;
   }
 
-  /** Whether a place was ever applied or chosen here (then it is told again to a new port). */
+  /**
+   * Whether the user placed it (moved, docked, resized or minimised it, here or earlier on this
+   * site): then it is told again to a new port. The default place never is, so a site where the
+   * user never placed the overlay is not stored (docs/security.md).
+   */
   get placed(): boolean {
-    return this.#touched || this.#received;
+    return this.#chosen;
   }
 
   /** The place remembered for this site. The overlay opens restored: the user just asked for it. */
   remembered(place: OverlayPlace | null): void {
     if (this.#received || this.#touched) return;
     this.#received = true;
-    if (place) this.#place = { ...place, minimised: false };
+    if (place) {
+      this.#place = { ...place, minimised: false };
+      this.#chosen = true;
+    }
     this.draw();
   }
 
@@ -67,6 +77,7 @@ export class FrameController {
 
   #set(place: OverlayPlace, keep = true): void {
     this.#touched = true;
+    this.#chosen = true;
     this.#place = place;
     this.draw();
     if (keep) this.save(place);

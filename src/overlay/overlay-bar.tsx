@@ -14,6 +14,13 @@ export function OverlayBar({ rooms, roomId, connection, send }: { rooms: RoomSum
           onChange={(e) => send({ type: 'switch-overlay-room', roomId: (e.currentTarget as HTMLSelectElement).value })}>
           {rooms.map((r) => <option key={r.roomId} value={r.roomId}>{r.name}{r.unread ? ` (${r.unread})` : ''}</option>)}
         </select>
+      ) : rooms.length > 0 && !roomId ? (
+        // No room shown (overlay.tsx NoRoom): the switcher is the way to one.
+        <select data-testid="overlay-room" aria-label="Room" value=""
+          onChange={(e) => send({ type: 'switch-overlay-room', roomId: (e.currentTarget as HTMLSelectElement).value })}>
+          <option value="" disabled>Choose a room</option>
+          {rooms.map((r) => <option key={r.roomId} value={r.roomId}>{r.name}{r.unread ? ` (${r.unread})` : ''}</option>)}
+        </select>
       ) : <span class="pl-overlay-bar-fill" />}
       <span data-testid="overlay-connection" class={`pl-overlay-conn pl-conn-${connection}`} role="status">{WORDS[connection]}</span>
     </div>

@@ -11,6 +11,7 @@ import { logPaging, logProps, type LogPaging } from '../ui/log-paging.ts';
 import { StorageProblem } from '../ui/storage-problem.tsx';
 import { QuoteButton } from '../ui/quote-button.tsx';
 import { OverlayBar } from './overlay-bar.tsx';
+import { NoRoom } from './no-room.tsx';
 
 /**
  * The overlay's content: one room's chat, chosen by the background for this tab. It runs as an
@@ -42,6 +43,9 @@ export function Overlay() {
           <RoomProblem problem={room.problem} />
           <OverlayChat items={state.items} send={send} roomId={room.roomId} typing={state.presence.typing} paging={logPaging(state, send, room.roomId)} quotePreview={state.quotePreview ?? null} />
         </>
+      ) : state.keptSites !== undefined ? (
+        // The first state came (keptSites is absent until then): no room is the answer, not a wait.
+        <NoRoom rooms={state.rooms.length} error={state.error ? state.error.message : null} />
       ) : (
         <div class="pl-log pl-empty">{state.error ? state.error.message : 'Connecting…'}</div>
       )}

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionPopup } from './action-popup.ts';
 import { distGranting, keepSiteFromToolbar } from './kept-site-helpers.ts';
 import { OverlayView } from './overlay.ts';
 import { startPageServer } from './page-server.ts';
@@ -14,6 +15,7 @@ import { RelayProcess } from './relay-process.ts';
 // restored again, and on another page of the site, it stays there. After a reload "Quote
 // selection" still reads the page (the kept site's script answers get-selection). And after the
 // browser stops the background, the overlay keeps the room it shows, not the site's or the popup's.
+// Its room left, it says so in words and offers the switcher; with no room at all, the popup.
 //
 // Not the real thing, and why: the permission prompt (see keep-site.test.ts): dist/ is copied with
 // http://127.0.0.1/* as a host permission, standing for "the user clicked Allow".
@@ -122,8 +124,10 @@ describe('the overlay on a kept site', () => {
       getSelection()!.addRange(range);
     });
     await frame.getByTestId('quote-selection').click();
-    // Nothing goes before its preview is confirmed (docs/protocol.md "A quoted passage", rule 6).
-    await expect(frame.getByTestId('quote-preview-text').textContent({ timeout: 20_000 })).resolves.toBe('text a person');
+    // Every quote goes through its preview (the passage shown), then "Send quote" sends it.
+    const preview = frame.getByTestId('quote-preview-text');
+    await preview.waitFor({ timeout: 15_000 });
+    expect(await preview.textContent()).toBe('text a person');
     await frame.getByTestId('send-quote').click({ timeout: 15_000 }); // enabled half a second after it shows
     const mine = frame.locator('[data-testid=message]', { has: frame.getByTestId('page-quote') });
     await mine.waitFor({ timeout: 20_000 });
@@ -152,4 +156,42 @@ describe('the overlay on a kept site', () => {
     expect(await title.textContent()).toBe('Other room');
     expect(await frame.getByTestId('overlay-room').inputValue()).toBe(other);
   });
+
+  // An overlay whose room is gone said "Connecting…" next to "Online", waiting for nothing: it says
+  // there is no room, offers the switcher, and with no room at all, the popup to create or join one.
+  it('says in words when its room was left, and offers another from the switcher', async () => {
+    const overlay = await OverlayView.on(page);
+    const frame = overlay.frame!;
+    await leaveRoom('Other room');
+    const none = frame.getByTestId('overlay-no-room');
+    await none.filter({ hasText: 'This chat has no room. Pick one of your rooms above' }).waitFor({ timeout: 15_000 });
+    expect(await frame.locator('.pl-log').textContent()).not.toContain('Connecting');
+    const select = frame.getByTestId('overlay-room');
+    expect(await select.locator('option:checked').textContent()).toBe('Choose a room');
+    await select.selectOption({ label: 'Kept room' });
+    await frame.locator('#pl-overlay-title').filter({ hasText: 'Kept room' }).waitFor({ timeout: 15_000 });
+    await overlay.waitForMessages((t) => t.includes('a line in the kept room'), 30_000);
+  });
+
+  it('with no room left at all, offers the popup to create or join one', async () => {
+    const overlay = await OverlayView.on(page);
+    const frame = overlay.frame!;
+    await leaveRoom('Kept room');
+    await frame.getByTestId('overlay-no-room').filter({ hasText: 'and you are in none. Create or join one in Parley.' }).waitFor({ timeout: 15_000 });
+    const session = await profile.browserSession();
+    const popup = await ActionPopup.attach(session, profile.extensionId, () => frame.getByTestId('overlay-open-popup').click());
+    await popup.waitFor('document.querySelector("[data-testid=new-room-name]")');
+  });
 });
+
+/** Leaves the room named `name` from the popup, as a person would. */
+async function leaveRoom(name: string): Promise<void> {
+  const popup = await profile.openPopup();
+  await popup.page.getByTestId('room').filter({ hasText: name }).click();
+  await popup.page.getByTestId('room-view').waitFor();
+  await popup.page.getByTestId('room-tools').locator('summary').click();
+  await popup.page.getByTestId('leave-room').click();
+  // Back on the list (hidden while it is empty): the room view is gone.
+  await popup.page.getByTestId('room-view').waitFor({ state: 'detached' });
+  await popup.page.close();
+}
