@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,7 +40,9 @@ export function firefoxExtension(): FirefoxExtension {
  */
 function temporaryFirefoxCopy(): string {
   if (!existsSync(join(DIST, 'manifest.json'))) throw new Error('build the extension first: npx vite build');
-  const dir = mkdtempSync(join(tmpdir(), 'parley-dist-firefox-temporary-'));
+  // One folder per checkout, made afresh by each test file (they run one at a time).
+  const dir = join(tmpdir(), `parley-dist-firefox-temporary-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
+  rmSync(dir, { recursive: true, force: true });
   cpSync(DIST, dir, { recursive: true });
   const file = join(dir, 'manifest.json');
   const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { background: { service_worker?: string; scripts?: string[]; type?: string } };
