@@ -15,6 +15,14 @@ export default defineConfig({
           fileParallelism: false, testTimeout: 120_000, hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          // Real Firefox (over WebDriver BiDi) with a real Chromium and a real relay: run on their own,
+          // after the Chromium files, in the loopback-only namespace (npm run test:firefox).
+          name: 'firefox', include: ['tests/firefox/**/*.test.ts'], environment: 'node',
+          fileParallelism: false, testTimeout: 120_000, hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -29,7 +29,7 @@ export interface Box { left: number; top: number; right: number; bottom: number;
  * names the element the view lives in (the popup body, the overlay panel). Kept as source text
  * so no build helper leaks into it.
  */
-const REPORT_SOURCE = `function (root, frameSelector) {
+export const REPORT_SOURCE = `function (root, frameSelector) {
   const box = (el) => { const r = el.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height }; };
   const log = root.querySelector('[data-testid=chat-log]');
   const frameEl = root.querySelector(frameSelector);

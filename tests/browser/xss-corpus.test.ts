@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { overlayReport, popupReport, type Box, type ChatReport } from './chat-inspect.ts';
+import { overlayReport, popupReport } from './chat-inspect.ts';
+import { expectFaithful } from './expect-faithful.ts';
 import { startPageServer } from './page-server.ts';
 import type { PopupPage } from './popup-page.ts';
 import { Profile } from './profile.ts';
@@ -20,7 +21,6 @@ let bobPopup: PopupPage;
 const dialogs: string[] = [];
 
 const SENT = PAYLOADS.map((p) => p.text);
-const ALLOWED_TAGS = ['A', 'BDI', 'DIV', 'SPAN'];
 
 function watchDialogs(page: Page, label: string): void {
   page.on('dialog', (dialog) => {
@@ -37,46 +37,6 @@ async function paste(popup: PopupPage, text: string): Promise<void> {
   expect(await box.inputValue() === text, 'the composer holds exactly the pasted text').toBe(true);
   await box.press('Enter');
   await popup.page.waitForFunction(() => (document.querySelector('[data-testid=composer]') as HTMLTextAreaElement).value === '');
-}
-
-const inside = (inner: Box, outer: Box) =>
-  inner.left >= outer.left - 0.5 && inner.right <= outer.right + 0.5 && inner.top >= outer.top - 0.5 && inner.bottom <= outer.bottom + 0.5;
-
-/** Everything a view must show for the corpus; failures name the payload, not a 10,000-character diff. */
-function expectFaithful(report: ChatReport, view: string): void {
-  expect(report.texts.length, `${view}: one message per payload`).toBe(SENT.length);
-  const wrongText = PAYLOADS.filter((p, i) => report.texts[i] !== p.text).map((p) => p.name);
-  expect(wrongText, `${view}: messages that do not show exactly what was sent`).toEqual([]);
-
-  const wrongLinks = PAYLOADS.flatMap((p, i) => {
-    const expected = (p.links ?? []).map((raw) => ({ href: new URL(raw).href, text: raw }));
-    const actual = report.links[i]!.map((l) => ({ href: l.href, text: l.text }));
-    return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [`${p.name}: ${JSON.stringify(actual).slice(0, 300)}`];
-  });
-  expect(wrongLinks, `${view}: links that differ from the http(s) URLs in the text`).toEqual([]);
-  for (const link of report.links.flat()) {
-    expect(new URL(link.href).protocol, `${view}: link ${link.href.slice(0, 80)}`).toMatch(/^https?:$/);
-    expect(link.rel.split(/\s+/), `${view}: rel of ${link.href.slice(0, 80)}`).toContain('noopener');
-    expect(link.target).toBe('_blank');
-  }
-
-  expect(report.tags.filter((t) => !ALLOWED_TAGS.includes(t)), `${view}: elements made from message text`).toEqual([]);
-  expect(report.strayAttributes, `${view}: attributes made from message text`).toEqual([]);
-  expect(report.notices, `${view}: messages that failed to open`).toEqual([]);
-
-  const { layout } = report;
-  expect(layout.log.scrollWidth, `${view}: the chat log scrolls sideways`).toBeLessThanOrEqual(layout.log.clientWidth);
-  expect(layout.overflowing, `${view}: bubbles or texts that overflow`).toEqual([]);
-  const scrolling = PAYLOADS.filter((p, i) => layout.textScrolls[i] && !p.unbreakable).map((p) => p.name);
-  expect(scrolling, `${view}: texts that do not wrap to the bubble`).toEqual([]);
-  expect(inside(layout.log.box, layout.frame), `${view}: log ${JSON.stringify(layout.log.box)} inside ${JSON.stringify(layout.frame)}`).toBe(true);
-  const viewport: Box = { left: 0, top: 0, right: layout.viewport.width, bottom: layout.viewport.height, width: layout.viewport.width, height: layout.viewport.height };
-  expect(inside(layout.frame, viewport), `${view}: the view ${JSON.stringify(layout.frame)} fits the window ${JSON.stringify(viewport)}`).toBe(true);
-  for (const [name, control] of [['composer', layout.composer], ['send button', layout.send]] as const) {
-    expect(control, `${view}: ${name} exists`).not.toBeNull();
-    expect(control!.visible, `${view}: ${name} is visible and not covered`).toBe(true);
-    expect(inside(control!.box, layout.frame), `${view}: ${name} ${JSON.stringify(control!.box)} inside ${JSON.stringify(layout.frame)}`).toBe(true);
-  }
 }
 
 beforeAll(async () => {

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { firefoxExtension } from './firefox-extension.ts';
+import { FirefoxPopup } from './firefox-popup.ts';
+
+export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+/**
+ * Prefs that keep Firefox quiet and offline in tests (puppeteer's own defaults already turn off
+ * safe browsing, shield, search updates, the welcome pages and most reporting). Nothing would get
+ * out of the loopback-only namespace anyway; these stop Firefox trying and waiting on it.
+ */
+const QUIET_PREFS: Record<string, string | number | boolean> = {
+  'app.update.auto': false,
+  'app.update.checkInstallTime': false,
+  'app.update.disabledForTesting': true,
+  'app.normandy.enabled': false,
+  'app.shield.optoutstudies.enabled': false,
+  'toolkit.telemetry.enabled': false,
+  'toolkit.telemetry.unified': false,
+  'toolkit.telemetry.archive.enabled': false,
+  'toolkit.telemetry.server': '',
+  'datareporting.usage.uploadEnabled': false,
+  'browser.ping-centre.telemetry': false,
+  'browser.newtabpage.activity-stream.feeds.telemetry': false,
+  'browser.newtabpage.activity-stream.telemetry': false,
+  'network.captive-portal-service.enabled': false,
+  'captivedetect.canonicalURL': '',
+  'network.connectivity-service.enabled': false,
+  'network.trr.mode': 5,
+  'network.dns.disablePrefetch': true,
+  'network.prefetch-next': false,
+  'security.OCSP.enabled': 0,
+  'extensions.blocklist.enabled': false,
+  'extensions.getAddons.showPane': false,
+  'extensions.htmlaboutaddons.recommendations.enabled': false,
+  'browser.discovery.enabled': false,
+  'browser.region.update.enabled': false,
+  'browser.region.network.url': '',
+  'browser.topsites.contile.enabled': false,
+  'browser.aboutwelcome.enabled': false,
+  'messaging-system.rsexperimentloader.enabled': false,
+  'dom.push.connection.enabled': false,
+  // permissions.request() grants at once, without a doorhanger a headless test cannot press.
+  'extensions.webextOptionalPermissionPrompts': false,
+};
+
+/**
+ * One Firefox profile with Parley installed: one independent Parley instance, driven over
+ * WebDriver BiDi. The profile folder outlives `close()`, so `launch()` again is a browser restart
+ * on the same profile (its IndexedDB, storage and moz-extension origin).
+ */
+export class FirefoxProfile {
+  browser: Browser | null = null;
+  readonly dir: string;
+  /**
+   * The extension's moz-extension:// host, fixed in the profile's prefs (extensions.webextensions.uuids)
+   * before every start: the extension is installed again on each start (a temporary add-on does
+   * not outlive the browser), and under the same UUID it finds its own origin's data again.
+   */
+  readonly uuid = randomUUID();
+
+  constructor(readonly label: string) {
+    this.dir = mkdtempSync(join(tmpdir(), `parley-firefox-${label}-`));
+  }
+
+  async launch(): Promise<this> {
+    const extension = firefoxExtension();
+    this.browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX,
+      protocol: 'webDriverBiDi',
+      headless: true,
+      userDataDir: this.dir,
+      // WebDriver BiDi refuses to navigate a tab to a moz-extension:// page ("not allowed in this
+      // context") unless the remote agent may reach privileged pages; this flag is how.
+      args: ['--remote-allow-system-access'],
+      extraPrefsFirefox: { ...QUIET_PREFS, 'extensions.webextensions.uuids': JSON.stringify({ [extension.id]: this.uuid }) },
+    });
+    await this.browser.installExtension(extension.dir);
+    return this;
+  }
+
+  /** Quits Firefox; the profile folder stays for the next `launch()`. */
+  async close(): Promise<void> {
+    const browser = this.browser;
+    this.browser = null;
+    await browser?.close();
+  }
+
+  /** Quits Firefox if running and deletes the profile folder. */
+  async dispose(): Promise<void> {
+    await this.close().catch(() => {});
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The popup's page opened in a tab: the same UI the toolbar button shows. Starts on the room list. */
+  async openPopup(): Promise<FirefoxPopup> {
+    const popup = await this.openPopupAsIs();
+    if (await popup.page.$('[data-testid=back]')) await popup.back();
+    return popup;
+  }
+
+  /** The popup as it opens: on the room list, or on the room it was last showing. */
+  async openPopupAsIs(): Promise<FirefoxPopup> {
+    if (!this.browser) throw new Error(`${this.label}: launch() first`);
+    const page = await this.browser.newPage();
+    await navigate(page, `moz-extension://${this.uuid}/src/popup/index.html`);
+    await page.waitForSelector('main[data-ready=true]');
+    return new FirefoxPopup(page);
+  }
+}
+
+/**
+ * Navigates with the BiDi command itself. page.goto() would wait for load events that Firefox's
+ * BiDi does not send for a moz-extension:// document (the extension's own process), and time out
+ * although the page loaded; the command resolves once the document is complete.
+ */
+async function navigate(page: Page, url: string): Promise<void> {
+  const context = (page.mainFrame() as unknown as { browsingContext: { navigate(url: string, wait: 'complete'): Promise<unknown> } }).browsingContext;
+  await context.navigate(url, 'complete');
+}
