@@ -94,7 +94,17 @@ try {
   }
   console.log(`extension: ${dir}`);
   console.log(`relay connections accepted: ${await metric('parley_relay_connections_total')}, open: ${await metric('parley_relay_connections')}`);
-  console.log(`popup says: ${(await page.$eval('body', (b) => b.innerText)).replace(/\s+/g, ' ').slice(0, 400)}`);
+  // HOLD=N: close the popup and watch the connection for N s (does the idle event page keep it?).
+  const hold = Number(process.env.HOLD ?? 0);
+  if (hold > 0) {
+    await page.close();
+    for (let t = 5; t <= hold; t += 5) {
+      await new Promise((r) => setTimeout(r, 5_000));
+      console.log(`after ${t} s with no view open: relay connections accepted ${await metric('parley_relay_connections_total')}, open ${await metric('parley_relay_connections')}`);
+    }
+  } else {
+    console.log(`popup says: ${(await page.$eval('body', (b) => b.innerText)).replace(/\s+/g, ' ').slice(0, 400)}`);
+  }
 } finally {
   await browser.close();
   relay.kill('SIGTERM');
