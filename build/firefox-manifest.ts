@@ -4,12 +4,12 @@
 /** The add-on id Firefox keys storage, IndexedDB and granted permissions on: never change it. */
 export const GECKO_ID = 'parley@parley.chat';
 /**
- * Firefox 128 (ESR): MV3 with optional_host_permissions, scripting.registerContentScripts with
- * persistAcrossSessions, background `type: module`, and Ed25519 in WebCrypto (Firefox 129 made it
- * default; 128 ESR has it too) – the features Parley needs. data_collection_permissions is read from
- * Firefox 140 and ignored, harmlessly, before.
+ * Firefox 140, the ESR line Debian ships: it reads data_collection_permissions (new in 140) and has
+ * what Parley needs (Ed25519 in WebCrypto from 129, MV3 optional_host_permissions,
+ * scripting.registerContentScripts with persistAcrossSessions, a module event page).
  */
-export const GECKO_MIN_VERSION = '128.0';
+export const GECKO_MIN_VERSION = '140.0';
+export const GECKO_ANDROID_MIN_VERSION = '142.0';
 
 /**
  * Firefox's default MV3 extension-page policy is
@@ -40,6 +40,9 @@ export function firefoxManifest(manifest: Json): Json {
       // Parley sends nothing to its authors; what goes to a relay is the user's own sealed chat.
       data_collection_permissions: { required: ['none'] },
     },
+    // Firefox for Android reads data_collection_permissions from 142; without its own floor it
+    // would take 140 from gecko (web-ext lint warns). Parley is not tested on Android.
+    gecko_android: { strict_min_version: GECKO_ANDROID_MIN_VERSION },
   };
   return out;
 }
