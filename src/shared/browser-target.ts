@@ -30,7 +30,7 @@ export function stayAwake(): void {
 
 interface NotificationScope {
   registration?: { showNotification(title: string, options: { body: string; tag: string; data: unknown }): Promise<void> };
-  Notification?: { permission: string; new (title: string, options: { body: string; tag: string }): { onclick: (() => void) | null; close(): void } };
+  Notification?: { permission: string; new (title: string, options: { body: string; tag: string }): { onclick: (() => void) | null; onerror: (() => void) | null; close(): void } };
 }
 
 /** Whether this background can show a desktop notification now (the user allowed them). */
@@ -56,4 +56,6 @@ export async function showNotification(title: string, body: string, tag: string,
     shown.close();
     onClick(tag);
   };
+  // Firefox without a notification service (headless, some desktops) fails here, after the call.
+  shown.onerror = () => console.warn('parley: notification not shown');
 }
