@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
 import manifest from './manifest.json' with { type: 'json' };
+import { firefoxManifest } from './build/firefox-manifest.ts';
 
 /**
  * CRXJS lists every `?iife` script as web-accessible to all sites, which would let any page
@@ -25,14 +26,27 @@ function noWebAccessibleOverlay(): Plugin {
   };
 }
 
-export default defineConfig({
-  plugins: [crx({ manifest: manifest as ManifestV3Export }), noWebAccessibleOverlay()],
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    target: 'chrome116',
-    // The overlay's page is reached only through web_accessible_resources, which CRXJS copies
-    // as is; naming it as an input makes Vite build it like the popup.
-    rollupOptions: { input: { overlay: 'src/overlay/index.html' } },
-  },
+// `vite build` builds Chrome's dist/; `vite build --mode firefox` builds dist-firefox/ from the same
+// sources (build/firefox-manifest.ts says what differs in the manifest, src/shared/browser-target.ts
+// what differs at run time).
+export default defineConfig(({ mode }) => {
+  const firefox = mode === 'firefox';
+  return {
+    plugins: [
+      crx({
+        manifest: (firefox ? firefoxManifest(manifest) : manifest) as ManifestV3Export,
+        browser: firefox ? 'firefox' : 'chrome',
+      }),
+      noWebAccessibleOverlay(),
+    ],
+    define: { __PARLEY_BROWSER__: JSON.stringify(firefox ? 'firefox' : 'chrome') },
+    build: {
+      outDir: firefox ? 'dist-firefox' : 'dist',
+      emptyOutDir: true,
+      target: firefox ? 'firefox128' : 'chrome116',
+      // The overlay's page is reached only through web_accessible_resources, which CRXJS copies
+      // as is; naming it as an input makes Vite build it like the popup.
+      rollupOptions: { input: { overlay: 'src/overlay/index.html' } },
+    },
+  };
 });

@@ -30,6 +30,7 @@ import { noteStorageError } from './storage-full.ts';
 import { permissionsAdded, permissionsRemoved, reconcileKeptSites, roomForKeptTab } from './kept-sites.ts';
 import { loadKeptSites } from './kept-site-list.ts';
 import { OverlayRooms } from './overlay-rooms.ts';
+import { STAY_AWAKE_EVERY_MS, stayAwake } from '../shared/browser-target.ts';
 
 // Entry: wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes a killed service worker is not missed; the database opens in the background.
@@ -209,5 +210,10 @@ browser.alarms.onAlarm.addListener(() => {
   serial(flushAllOutboxes);
 });
 void browser.alarms.create('parley-wake', { periodInMinutes: 1 });
+// Firefox stops an idle event page even while its socket is busy; Chrome does not stop a worker
+// whose socket carries traffic. While a relay link is open, stay awake (browser-target.ts).
+setInterval(() => {
+  if (bg.links.all().length > 0) stayAwake();
+}, STAY_AWAKE_EVERY_MS);
 
 void browser.action.setBadgeBackgroundColor({ color: '#0f766e' });

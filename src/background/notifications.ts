@@ -2,6 +2,7 @@ import { senderLabel } from '../shared/identity-rules.ts';
 import type { Background } from './context.ts';
 import type { MessageRecord } from './db.ts';
 import { lineWords } from './line-words.ts';
+import { canNotify, showNotification } from '../shared/browser-target.ts';
 
 // Desktop notifications (Settings.notifications). How they work in Chromium for an extension
 // without the "notifications" manifest permission (none is asked for at install): the popup asks
@@ -17,14 +18,11 @@ import { lineWords } from './line-words.ts';
 
 export const NOTIFY_EVERY_MS = 5_000;
 
-interface Registration {
-  showNotification(title: string, options: { body: string; tag: string; data: unknown; silent?: boolean }): Promise<void>;
-}
+// Firefox's event page has no registration: browser-target.ts shows them there with the
+// Notification constructor and reports the click through `clicked`.
 interface WorkerScope {
   /** The extension API (not through the polyfill, which has no openPopup typing and would load on import). */
   chrome?: { action?: { openPopup?: () => Promise<void> } };
-  registration?: Registration;
-  Notification?: { permission: string };
   addEventListener?(type: 'notificationclick', listener: (e: { notification: { tag: string; close(): void } }) => void): void;
 }
 const scope = globalThis as unknown as WorkerScope;
@@ -48,7 +46,7 @@ export function roomSeen(roomId: string): void {
 export async function notifyLive(bg: Background, line: MessageRecord): Promise<void> {
   const room = bg.mem.rooms.get(line.roomId);
   if (!room || room.muted || !bg.mem.settings.notifications || line.mine || line.kind !== 'message') return;
-  if (onScreen(bg, line.roomId) || scope.Notification?.permission !== 'granted' || !scope.registration) return;
+  if (onScreen(bg, line.roomId) || !canNotify()) return;
   const now = Date.now();
   const open = windows.get(line.roomId);
   if (open && open.until > now) {
@@ -69,10 +67,13 @@ async function summarise(bg: Background, roomId: string): Promise<void> {
   await show(room.name, open.count === 1 ? '1 more new message' : `${open.count} more new messages`, roomId);
 }
 
+/** Set by listenForClicks: what a click on a notification does (Firefox's path). */
+let clicked: (tag: string) => void = () => {};
+
 async function show(title: string, body: string, roomId: string): Promise<void> {
   try {
     // One per room (tag): a newer one replaces the last, so the desktop never piles up.
-    await scope.registration!.showNotification(title, { body, tag: `parley-room:${roomId}`, data: { roomId } });
+    await showNotification(title, body, `parley-room:${roomId}`, { roomId }, (tag) => clicked(tag));
   } catch (e) {
     console.warn('parley: notification not shown', e);
   }
@@ -82,7 +83,10 @@ async function show(title: string, body: string, roomId: string): Promise<void> 
 export function listenForClicks(bg: Background): void {
   scope.addEventListener?.('notificationclick', (event) => {
     event.notification.close();
-    const roomId = event.notification.tag.replace(/^parley-room:/, '');
+    clicked(event.notification.tag);
+  });
+  clicked = (tag) => {
+    const roomId = tag.replace(/^parley-room:/, '');
     bg.run(async (b) => {
       if (!b.mem.rooms.has(roomId)) return;
       b.lastRoomId = roomId;
@@ -93,5 +97,5 @@ export function listenForClicks(bg: Background): void {
         // No focused window, or not allowed here: the popup still opens on this room next time.
       }
     });
-  });
+  };
 }
