@@ -1,10 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe.ts';
-import { distGranting, keepSiteFromToolbar } from './kept-site-helpers.ts';
+import { keepSiteFromToolbar, keptSiteProfile } from './kept-site-helpers.ts';
 import { OverlayView } from './overlay.ts';
 import { startPageServer } from './page-server.ts';
-import type { PopupPage } from './popup-page.ts';
 import { Profile } from './profile.ts';
 import { RelayProcess } from './relay-process.ts';
 
@@ -36,13 +35,8 @@ beforeAll(async () => {
   site = await startPageServer();
   origin = new URL(site.url).origin;
   otherSite = site.url.replace('127.0.0.1', 'localhost');
-  const dist = distGranting(['http://127.0.0.1/*']); // "the user clicked Allow" (see above)
-  profile = await new Profile('keep-site', undefined, { dist }).launch();
-  const popup = await profile.openPopup();
-  await popup.saveSettings('Ann', relay.url);
-  await createRoomWithLine(popup, 'Kept room', 'a line in the kept room');
-  await createRoomWithLine(popup, 'Other room', 'a line in the other room');
-  await popup.page.close();
+  // "the user clicked Allow" (see above)
+  profile = await keptSiteProfile('keep-site', relay.url, [['Kept room', 'a line in the kept room'], ['Other room', 'a line in the other room']]);
 });
 
 afterAll(async () => {
@@ -51,13 +45,6 @@ afterAll(async () => {
   await relay?.kill();
 });
 
-async function createRoomWithLine(popup: PopupPage, name: string, line: string): Promise<void> {
-  await popup.page.getByTestId('new-room-name').fill(name);
-  await popup.createRoom();
-  await popup.send(line);
-  await popup.waitForMessage(line, 'sent');
-  await popup.back();
-}
 
 /**
  * Whether Parley put anything into `page`: its element or a frame of the extension. Asked once the

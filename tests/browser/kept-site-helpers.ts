@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { ActionPopup } from './action-popup.ts';
-import type { Profile } from './profile.ts';
+import { Profile } from './profile.ts';
 
 /**
  * A copy of dist/ whose manifest grants `patterns` as host_permissions: it stands for "the user
@@ -39,4 +39,23 @@ export async function keepSiteFromToolbar(profile: Profile, page: Page, roomName
   await popup.clickAsUser('[data-testid=keep-site]');
   await popup.waitFor('document.querySelector("[data-testid=site-kept]")');
   return popup;
+}
+
+/**
+ * Ann's profile on a dist/ copy granting http://127.0.0.1/* (distGranting: "the user clicked
+ * Allow"), her settings saved for `relayUrl`, and one room per [name, line], each with that line sent.
+ */
+export async function keptSiteProfile(label: string, relayUrl: string, rooms: [name: string, line: string][]): Promise<Profile> {
+  const profile = await new Profile(label, undefined, { dist: distGranting(['http://127.0.0.1/*']) }).launch();
+  const popup = await profile.openPopup();
+  await popup.saveSettings('Ann', relayUrl);
+  for (const [name, line] of rooms) {
+    await popup.page.getByTestId('new-room-name').fill(name);
+    await popup.createRoom();
+    await popup.send(line);
+    await popup.waitForMessage(line, 'sent');
+    await popup.back();
+  }
+  await popup.page.close();
+  return profile;
 }

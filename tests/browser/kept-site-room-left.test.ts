@@ -1,9 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { distGranting, keepSiteFromToolbar } from './kept-site-helpers.ts';
+import { keepSiteFromToolbar, keptSiteProfile } from './kept-site-helpers.ts';
 import { OverlayView } from './overlay.ts';
 import { startPageServer } from './page-server.ts';
-import type { PopupPage } from './popup-page.ts';
 import { Profile } from './profile.ts';
 import { RelayProcess } from './relay-process.ts';
 
@@ -16,23 +15,11 @@ let relay: RelayProcess;
 let profile: Profile;
 let site: Awaited<ReturnType<typeof startPageServer>>;
 
-async function roomWithLine(popup: PopupPage, name: string, line: string): Promise<void> {
-  await popup.page.getByTestId('new-room-name').fill(name);
-  await popup.createRoom();
-  await popup.send(line);
-  await popup.waitForMessage(line, 'sent');
-  await popup.back();
-}
 
 beforeAll(async () => {
   relay = await RelayProcess.start();
   site = await startPageServer();
-  profile = await new Profile('kept-room-left', undefined, { dist: distGranting(['http://127.0.0.1/*']) }).launch();
-  const popup = await profile.openPopup();
-  await popup.saveSettings('Ann', relay.url);
-  await roomWithLine(popup, 'Staying room', 'a line in the staying room');
-  await roomWithLine(popup, 'Kept room', 'a line in the kept room');
-  await popup.page.close();
+  profile = await keptSiteProfile('kept-room-left', relay.url, [['Staying room', 'a line in the staying room'], ['Kept room', 'a line in the kept room']]);
 });
 
 afterAll(async () => {

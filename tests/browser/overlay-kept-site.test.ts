@@ -1,10 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionPopup } from './action-popup.ts';
-import { distGranting, keepSiteFromToolbar } from './kept-site-helpers.ts';
+import { keepSiteFromToolbar, keptSiteProfile } from './kept-site-helpers.ts';
 import { OverlayView } from './overlay.ts';
 import { startPageServer } from './page-server.ts';
-import type { PopupPage } from './popup-page.ts';
 import { Profile } from './profile.ts';
 import { RelayProcess } from './relay-process.ts';
 
@@ -32,13 +31,6 @@ let page: Page;
 /** Where Ann dragged the overlay to. */
 let moved: { x: number; y: number; width: number; height: number };
 
-async function createRoomWithLine(popup: PopupPage, name: string, line: string): Promise<void> {
-  await popup.page.getByTestId('new-room-name').fill(name);
-  await popup.createRoom();
-  await popup.send(line);
-  await popup.waitForMessage(line, 'sent');
-  await popup.back();
-}
 
 /** The overlay on `page` once it shows again after a load, its chat and its chrome. */
 async function overlayBack(): Promise<OverlayView> {
@@ -51,13 +43,8 @@ async function overlayBack(): Promise<OverlayView> {
 beforeAll(async () => {
   relay = await RelayProcess.start();
   site = await startPageServer();
-  const dist = distGranting(['http://127.0.0.1/*']); // "the user clicked Allow" (see above)
-  profile = await new Profile('overlay-kept', undefined, { dist }).launch();
-  const popup = await profile.openPopup();
-  await popup.saveSettings('Ann', relay.url);
-  await createRoomWithLine(popup, 'Kept room', 'a line in the kept room');
-  await createRoomWithLine(popup, 'Other room', 'a line in the other room');
-  await popup.page.close();
+  // "the user clicked Allow" (see above)
+  profile = await keptSiteProfile('overlay-kept', relay.url, [['Kept room', 'a line in the kept room'], ['Other room', 'a line in the other room']]);
   page = await profile.ctx.newPage();
   await page.setViewportSize({ width: 1200, height: 800 });
   await page.goto(`${site.url}?article=1`);
