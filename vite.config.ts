@@ -43,7 +43,7 @@ export default defineConfig(({ mode }) => {
     build: {
       outDir: firefox ? 'dist-firefox' : 'dist',
       emptyOutDir: true,
-      target: firefox ? 'firefox128' : 'chrome116',
+      target: firefox ? 'firefox140' : 'chrome116',
       // The overlay's page is reached only through web_accessible_resources, which CRXJS copies
       // as is; naming it as an input makes Vite build it like the popup.
       rollupOptions: { input: { overlay: 'src/overlay/index.html' } },

@@ -211,9 +211,10 @@ browser.alarms.onAlarm.addListener(() => {
 });
 void browser.alarms.create('parley-wake', { periodInMinutes: 1 });
 // Firefox stops an idle event page even while its socket is busy; Chrome does not stop a worker
-// whose socket carries traffic. While a relay link is open, stay awake (browser-target.ts).
+// whose socket carries traffic. While a relay socket is open, stay awake (browser-target.ts); one
+// that is down or retrying does not keep the page up (the minute's alarm wakes it, as in Chrome).
 setInterval(() => {
-  if (bg.links.all().length > 0) stayAwake();
+  if (bg.links.all().some((link) => link.socket.status === 'online')) stayAwake();
 }, STAY_AWAKE_EVERY_MS);
 
 void browser.action.setBadgeBackgroundColor({ color: '#0f766e' });
