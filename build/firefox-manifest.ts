@@ -37,8 +37,10 @@ export function firefoxManifest(manifest: Json): Json {
     gecko: {
       id: GECKO_ID,
       strict_min_version: GECKO_MIN_VERSION,
-      // Parley sends nothing to its authors; what goes to a relay is the user's own sealed chat.
-      data_collection_permissions: { required: ['none'] },
+      // Parley sends nothing to its authors, but chat messages do leave the browser, sealed, for the
+      // relay the user chose: Mozilla's categories call that personal communications, so it is said
+      // (Firefox shows it when installing) rather than claimed as none.
+      data_collection_permissions: { required: ['personalCommunications'] },
     },
     // Firefox for Android reads data_collection_permissions from 142; without its own floor it
     // would take 140 from gecko (web-ext lint warns). Parley is not tested on Android.

@@ -43,7 +43,7 @@ it('packages a zip per browser, the Firefox one passing web-ext lint with no err
   expect(firefox.background.scripts?.length).toBeGreaterThan(0);
   expect(firefox.background.service_worker).toBeUndefined();
   expect(firefox.browser_specific_settings.gecko.id).toBeTruthy();
-  expect(firefox.browser_specific_settings.gecko.data_collection_permissions).toEqual({ required: ['none'] });
+  expect(firefox.browser_specific_settings.gecko.data_collection_permissions).toEqual({ required: ['personalCommunications'] });
   // Both carry the same extension: the popup they open.
   expect(firefox.action.default_popup).toBe(chrome.action.default_popup);
 }, 150_000);

@@ -22,7 +22,7 @@ describe('the Firefox manifest', () => {
 
   it('names its add-on id, Firefox 140 as its floor (142 on Android) and collects no data', () => {
     expect(firefox.browser_specific_settings).toEqual({
-      gecko: { id: 'parley@parley.chat', strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } },
+      gecko: { id: 'parley@parley.chat', strict_min_version: '140.0', data_collection_permissions: { required: ['personalCommunications'] } },
       gecko_android: { strict_min_version: '142.0' },
     });
   });
