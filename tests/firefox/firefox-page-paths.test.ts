@@ -6,7 +6,7 @@ import { startPageServer } from '../browser/page-server.ts';
 import type { PopupPage } from '../browser/popup-page.ts';
 import { Profile } from '../browser/profile.ts';
 import { RelayProcess } from '../browser/relay-process.ts';
-import { FirefoxProfile } from './firefox-profile.ts';
+import { FirefoxProfile, pressExtensionShortcut } from './firefox-profile.ts';
 
 // The paths that act on the page the user is reading, in real Firefox: "Chat on this page" (activeTab
 // from the toolbar button, then scripting.executeScript of the overlay), the overlay's frame (an
@@ -83,6 +83,18 @@ describe('on a web page in Firefox', () => {
     // The page itself cannot reach the overlay's inside: the shadow root is closed.
     expect(await foxPage.evaluate(() => document.querySelector('parley-overlay')?.shadowRoot ?? null)).toBeNull();
     await popup.page.close();
+  });
+
+  it('the keyboard shortcut (Alt+Shift+P) opens the overlay on another page, on the last room', async () => {
+    const other = await fox.browser!.newPage();
+    await other.goto(site.url);
+    await pressExtensionShortcut(fox.browser!, other, 'P', 'alt,shift');
+    const frame = await overlayFrame(other);
+    await frame.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid=message] .pl-text')].some((e) => e.textContent === 'seen in the overlay too'),
+      { polling: 100 },
+    );
+    await other.close();
   });
 
   it('"Chat about this page" joins the page\'s public room, the same one Chromium finds for that page', async () => {

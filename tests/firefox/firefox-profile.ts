@@ -139,29 +139,47 @@ async function bidi(browser: Browser, method: string, params: object): Promise<{
   return connection.send(method, params);
 }
 
-/**
- * Gives the extension activeTab on `page`'s tab exactly as Firefox's toolbar button does before it
- * opens the popup (ext-browserAction: tabManager.addActiveTabPermission(selectedTab)). WebDriver
- * BiDi cannot press browser chrome, so this runs that one call in the browser window's chrome
- * scope (allowed by --remote-allow-system-access). Resolves with the granted tab's address.
- */
-export async function pressToolbarButtonGrant(browser: Browser, page: Page, addonId: string): Promise<string> {
-  await page.bringToFront();
+/** Evaluates `expression` in the browser window's chrome scope (allowed by --remote-allow-system-access). */
+async function chromeEval(browser: Browser, expression: string): Promise<unknown> {
   const tree = await bidi(browser, 'browsingContext.getTree', { 'moz:scope': 'chrome' });
   const [window] = tree.result.contexts as { context: string }[];
   if (!window) throw new Error('no browser window in chrome scope');
-  const answer = await bidi(browser, 'script.evaluate', {
-    target: { context: window.context },
-    awaitPromise: false,
-    expression: `(() => {
-      const ext = WebExtensionPolicy.getByID(${JSON.stringify(addonId)}).extension;
-      ext.tabManager.addActiveTabPermission(gBrowser.selectedTab);
-      return gBrowser.selectedBrowser.currentURI.spec;
-    })()`,
-  });
+  const answer = await bidi(browser, 'script.evaluate', { target: { context: window.context }, awaitPromise: false, expression });
   const result = answer.result as { type: string; result?: { value?: unknown }; exceptionDetails?: { text?: string } };
-  if (result.type !== 'success') throw new Error(`activeTab grant failed: ${result.exceptionDetails?.text ?? JSON.stringify(result)}`);
-  return String(result.result?.value);
+  if (result.type !== 'success') throw new Error(`chrome scope: ${result.exceptionDetails?.text ?? JSON.stringify(result)}`);
+  return result.result?.value;
+}
+
+/**
+ * Gives the extension activeTab on `page`'s tab exactly as Firefox's toolbar button does before it
+ * opens the popup (ext-browserAction: tabManager.addActiveTabPermission(selectedTab)). WebDriver
+ * BiDi cannot press browser chrome, so this runs that one call in the window's chrome scope.
+ * Resolves with the granted tab's address.
+ */
+export async function pressToolbarButtonGrant(browser: Browser, page: Page, addonId: string): Promise<string> {
+  await page.bringToFront();
+  return String(await chromeEval(browser, `(() => {
+    const ext = WebExtensionPolicy.getByID(${JSON.stringify(addonId)}).extension;
+    ext.tabManager.addActiveTabPermission(gBrowser.selectedTab);
+    return gBrowser.selectedBrowser.currentURI.spec;
+  })()`));
+}
+
+/**
+ * Presses an extension's keyboard shortcut over `page`, e.g. ('P', 'alt,shift'): fires the command
+ * of the <key> Firefox made for it in the browser window, which is what the key press does (and
+ * Firefox's handler grants activeTab, then sends commands.onCommand). Key events that WebDriver
+ * BiDi sends go to the page's content only and never reach the window's shortcuts.
+ */
+export async function pressExtensionShortcut(browser: Browser, page: Page, key: string, modifiers: string): Promise<void> {
+  await page.bringToFront();
+  const pressed = await chromeEval(browser, `(() => {
+    const keys = [...document.querySelectorAll('key')].filter((k) => !k.id && k.getAttribute('key') === ${JSON.stringify(key)} && k.getAttribute('modifiers') === ${JSON.stringify(modifiers)});
+    if (keys.length !== 1) return keys.length;
+    keys[0].doCommand();
+    return 1;
+  })()`);
+  if (pressed !== 1) throw new Error(`${String(pressed)} extension shortcuts are ${modifiers}+${key}`);
 }
 
 /**
