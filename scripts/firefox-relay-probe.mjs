@@ -4,8 +4,9 @@
 // room from the popup and prints what the relay saw (/metrics and its log).
 // Run in the loopback-only namespace: node scripts/loopback-only.mjs node scripts/firefox-relay-probe.mjs [DIR]
 // Exit 0: the relay accepted the extension's connection; 1: it did not within 15 s.
-// With HOLD=N (seconds), the popup is closed and the one connection must stay open for N s (Firefox
-// stops an idle event page at 30 s: HOLD=40 checks the background stays awake with a room joined).
+// A diagnostic tool for any extension folder (a hand-patched copy, an older build), not a test:
+// that the build chats, and stays connected with no view open past Firefox's 30 s idle stop, is
+// checked by tests/firefox/ (firefox-chromium-chat.test.ts, firefox-stays-awake.test.ts).
 // With SNIFF=1, a bare TCP listener stands in for the relay and prints how each connection the
 // extension opens begins: "GET /" (plain ws:// or http://) or a TLS ClientHello (upgraded to wss://).
 import { spawn } from 'node:child_process';
@@ -96,25 +97,11 @@ try {
   }
   console.log(`extension: ${dir}`);
   console.log(`relay connections accepted: ${await metric('parley_relay_connections_total')}, open: ${await metric('parley_relay_connections')}`);
-  // HOLD=N: close the popup and watch the connection for N s (does the idle event page keep it?).
-  const hold = Number(process.env.HOLD ?? 0);
-  if (hold > 0) {
-    await page.close();
-    for (let t = 5; t <= hold; t += 5) {
-      await new Promise((r) => setTimeout(r, 5_000));
-      const [accepted, open] = [await metric('parley_relay_connections_total'), await metric('parley_relay_connections')];
-      console.log(`after ${t} s with no view open: relay connections accepted ${accepted}, open ${open}`);
-      // The room is still joined: a dropped or replaced connection is the event page being stopped.
-      if (accepted !== 1 || open !== 1) ok = false;
-    }
-  } else {
-    console.log(`popup says: ${(await page.$eval('body', (b) => b.innerText)).replace(/\s+/g, ' ').slice(0, 400)}`);
-  }
+  console.log(`popup says: ${(await page.$eval('body', (b) => b.innerText)).replace(/\s+/g, ' ').slice(0, 400)}`);
 } finally {
   await browser.close();
   relay.kill('SIGTERM');
 }
 console.log('relay log:\n' + log.trim().split('\n').slice(0, 12).join('\n'));
-console.log(ok ? `RESULT: the relay accepted the Firefox extension's connection${process.env.HOLD ? ' and it stayed open' : ''}`
-  : `RESULT: ${process.env.HOLD ? 'no connection, or it did not stay open' : 'no connection reached the relay'}`);
+console.log(ok ? "RESULT: the relay accepted the Firefox extension's connection" : 'RESULT: no connection reached the relay');
 process.exit(ok ? 0 : 1);

@@ -14,9 +14,9 @@ export const STAY_AWAKE_EVERY_MS = 20_000;
 /**
  * Chrome (116+) keeps a service worker alive while its WebSocket carries traffic within 30 s, which
  * the socket's keepalive does. Firefox stops an idle event page after 30 s
- * (extensions.background.idle.timeout) whatever its sockets do: measured with
- * scripts/firefox-relay-probe.mjs (HOLD=75), the relay saw the connection close at 30 s and come
- * back only with the next one-minute alarm. Any extension API call that Firefox answers in its
+ * (extensions.background.idle.timeout) whatever its sockets do: without this call the relay saw
+ * the connection close at 30 s and come back only with the next one-minute alarm
+ * (tests/firefox/firefox-stays-awake.test.ts fails at 30 s without it). Any extension API call that Firefox answers in its
  * parent process restarts that timer, so while a relay link is open the Firefox build makes one
  * cheap call per STAY_AWAKE_EVERY_MS. With no room joined (no link) it makes none, and the page
  * sleeps as it should.

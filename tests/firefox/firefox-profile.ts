@@ -104,14 +104,82 @@ export class FirefoxProfile {
     return popup;
   }
 
-  /** The popup as it opens: on the room list, or on the room it was last showing. */
-  async openPopupAsIs(): Promise<FirefoxPopup> {
+  /**
+   * The toolbar popup over `page`, as a person's click on Parley's button opens it: activeTab on
+   * `page`'s tab (pressToolbarButtonGrant), and the popup's page in a BACKGROUND tab, so `page`
+   * stays the window's active tab, the one the popup reads and acts on, as over Firefox's real
+   * popup panel. A background tab gets no animation frames: drive it with DOM clicks and
+   * selector waits, or bring it to the front once it has read the page. Starts on the room list.
+   */
+  async popupOver(page: Page): Promise<FirefoxPopup> {
     if (!this.browser) throw new Error(`${this.label}: launch() first`);
-    const page = await this.browser.newPage();
+    const granted = await pressToolbarButtonGrant(this.browser, page, firefoxExtension().id);
+    if (granted !== page.url()) throw new Error(`activeTab went to ${granted}, not ${page.url()}`);
+    const popup = await this.openPopupAsIs({ background: true });
+    if (await popup.page.$('[data-testid=back]')) {
+      await popup.page.$eval('[data-testid=back]', (b) => (b as HTMLElement).click());
+      await popup.page.waitForSelector('[data-testid=room-list]');
+    }
+    return popup;
+  }
+
+  /** The popup as it opens: on the room list, or on the room it was last showing. */
+  async openPopupAsIs(options: { background?: boolean } = {}): Promise<FirefoxPopup> {
+    if (!this.browser) throw new Error(`${this.label}: launch() first`);
+    const page = await this.browser.newPage(options);
     await navigate(page, `moz-extension://${this.uuid}/src/popup/index.html`);
     await page.waitForSelector('main[data-ready=true]');
     return new FirefoxPopup(page);
   }
+}
+
+/** One raw WebDriver BiDi command on the profile's connection (puppeteer has no call for chrome scope). */
+async function bidi(browser: Browser, method: string, params: object): Promise<{ result: Record<string, unknown> }> {
+  const connection = (browser as unknown as { connection: { send(m: string, p: object): Promise<{ result: Record<string, unknown> }> } }).connection;
+  return connection.send(method, params);
+}
+
+/** Evaluates `expression` in the browser window's chrome scope (allowed by --remote-allow-system-access). */
+async function chromeEval(browser: Browser, expression: string): Promise<unknown> {
+  const tree = await bidi(browser, 'browsingContext.getTree', { 'moz:scope': 'chrome' });
+  const [window] = tree.result.contexts as { context: string }[];
+  if (!window) throw new Error('no browser window in chrome scope');
+  const answer = await bidi(browser, 'script.evaluate', { target: { context: window.context }, awaitPromise: false, expression });
+  const result = answer.result as { type: string; result?: { value?: unknown }; exceptionDetails?: { text?: string } };
+  if (result.type !== 'success') throw new Error(`chrome scope: ${result.exceptionDetails?.text ?? JSON.stringify(result)}`);
+  return result.result?.value;
+}
+
+/**
+ * Gives the extension activeTab on `page`'s tab exactly as Firefox's toolbar button does before it
+ * opens the popup (ext-browserAction: tabManager.addActiveTabPermission(selectedTab)). WebDriver
+ * BiDi cannot press browser chrome, so this runs that one call in the window's chrome scope.
+ * Resolves with the granted tab's address.
+ */
+export async function pressToolbarButtonGrant(browser: Browser, page: Page, addonId: string): Promise<string> {
+  await page.bringToFront();
+  return String(await chromeEval(browser, `(() => {
+    const ext = WebExtensionPolicy.getByID(${JSON.stringify(addonId)}).extension;
+    ext.tabManager.addActiveTabPermission(gBrowser.selectedTab);
+    return gBrowser.selectedBrowser.currentURI.spec;
+  })()`));
+}
+
+/**
+ * Presses an extension's keyboard shortcut over `page`, e.g. ('P', 'alt,shift'): fires the command
+ * of the <key> Firefox made for it in the browser window, which is what the key press does (and
+ * Firefox's handler grants activeTab, then sends commands.onCommand). Key events that WebDriver
+ * BiDi sends go to the page's content only and never reach the window's shortcuts.
+ */
+export async function pressExtensionShortcut(browser: Browser, page: Page, key: string, modifiers: string): Promise<void> {
+  await page.bringToFront();
+  const pressed = await chromeEval(browser, `(() => {
+    const keys = [...document.querySelectorAll('key')].filter((k) => !k.id && k.getAttribute('key') === ${JSON.stringify(key)} && k.getAttribute('modifiers') === ${JSON.stringify(modifiers)});
+    if (keys.length !== 1) return keys.length;
+    keys[0].doCommand();
+    return 1;
+  })()`);
+  if (pressed !== 1) throw new Error(`${String(pressed)} extension shortcuts are ${modifiers}+${key}`);
 }
 
 /**
