@@ -4,6 +4,8 @@ import { resolveConfig, type RelayConfig } from '../../relay/config.ts';
 import { createLogger } from '../../relay/log.ts';
 import type { Membership, Peer } from '../../relay/peer.ts';
 import { RedisBroker } from '../../relay/redis-broker.ts';
+import { readChannelMessage } from '../../relay/redis-channel.ts';
+import type { WireFrame } from '../../relay/wire-frame.ts';
 import { RedisPresence } from '../../relay/redis-presence.ts';
 import { defineScripts, heartbeatKey, INSTANCES_KEY, instanceRoomsKey, membersKey, roomChannel, roomKeys, type Scripts } from '../../relay/redis-scripts.ts';
 import type { RelayToClient } from '../../src/shared/protocol.ts';
@@ -202,8 +204,9 @@ describe('a gap fill whose read fails while Redis stays reachable (a command tim
     const bob = {
       id: 'bob', open: true, rooms: new Map([[room, membershipOfBob]]), queuedBytes: 0, sendRoom: () => 1 << 20,
       send: () => true,
-      sendEncoded: (data: Buffer) => {
-        const frame = JSON.parse(data.toString()) as RelayToClient;
+      // Either form a peer is given (relay/peer.ts): bytes, or a frame built once for every member.
+      sendEncoded: (data: Buffer | WireFrame) => {
+        const frame = JSON.parse((Buffer.isBuffer(data) ? data : data.payload).toString()) as RelayToClient;
         if (frame.type === 'CHATMSG') shown.push(frame.seq), onShown();
         return true;
       },
@@ -211,7 +214,17 @@ describe('a gap fill whose read fails while Redis stays reachable (a command tim
     await broker.join(room, bob, membershipOfBob, true);
     // bob's replay (relay/replay.ts) read the room empty; before it turns bob live, pub/sub brings
     // seq 1, which is skipped for him, to be filled from the stream when he goes live.
-    const heard = new Promise<void>((resolve) => subscriberOf(broker).once('messageBuffer', () => resolve()));
+    // Heard once the broker has handled seq 1 itself (its listener runs first); not on bob's own
+    // JOINED, which can reach the subscriber after the publish below on a loaded machine.
+    const heard = new Promise<void>((resolve) => {
+      const onMessage = (_channel: Buffer, message: Buffer) => {
+        const read = readChannelMessage(message);
+        if (read?.kind !== 'chat' || read.seq !== 1) return;
+        subscriberOf(broker).off('messageBuffer', onMessage);
+        resolve();
+      };
+      subscriberOf(broker).on('messageBuffer', onMessage);
+    });
     await broker.publish(room, fakePeer('ann').peer, { id: newMessageId(), from: 'ann', body: 'last of a burst' }, () => true);
     await heard;
     // That fill's read gets no answer in time (COMMAND_TIMEOUT_MS), on a connection that stays up.
