@@ -1,3 +1,4 @@
+import type { IceServer } from './offscreen-messages.ts';
 // Messages between the background (the one owner of state) and its views (popup, page overlay),
 // carried over runtime.connect ports. One union per direction, keyed on `type`.
 
@@ -21,6 +22,10 @@ export interface Settings {
   notifications: boolean;
   /** Local retention: the newest this many lines per room are kept on this device (docs/protocol.md). */
   keepPerRoom: number;
+  /** "Direct connections": WebRTC data channels to members online (direct-path.ts); off unless set. */
+  directConnections?: boolean;
+  /** STUN/TURN servers for direct connections; none by default (loopback and a LAN need none). */
+  iceServers?: IceServer[];
 }
 
 export interface RoomSummary {
@@ -79,6 +84,8 @@ export interface Member {
   safetyCode?: string | null;
   /** Their verified nickname was first seen in this room under another key (identity-rules.ts rule 3). */
   otherKey?: boolean;
+  /** How their messages reach us: over a data channel or through the relay; absent while direct connections are off. */
+  path?: 'direct' | 'relayed';
 }
 
 /** One line in a room's chat, as a view shows it. */
