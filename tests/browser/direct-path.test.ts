@@ -7,7 +7,8 @@ import { RelayProcess } from './relay-process.ts';
 // Two profiles with "Direct connections" on meet in a room on a real relay (behind a pass-through
 // proxy that records every frame), connect over a WebRTC data channel (loopback-only namespace,
 // --allow-loopback-in-peer-connection), and chat. The relay carries only sealed signalling: no SDP
-// or candidate text. Then the relay is killed, and a message still arrives over the channel.
+// or candidate text. Then the relay is killed, and a message still arrives over the channel; and
+// with the relay back, the direct path cut: messages go on through the relay, none lost or doubled.
 
 let relay: RelayProcess;
 let proxy: MitmProxy;
@@ -88,5 +89,29 @@ describe('the direct path', () => {
     await bobPopup.send('still here');
     await alicePopup.waitForMessage('still here');
     expect(await bobPopup.messages()).toEqual(['hello over the data channel', 'and back', 'the relay is gone', 'still here']);
+  });
+
+  it('when the direct path is cut (its offscreen document closed), messages go on through the relay, none lost or doubled', async () => {
+    await relay.restart();
+    await Promise.all([alicePopup.waitOnline(), bobPopup.waitOnline()]);
+    // What was sent over the channel alone reaches the relay from the outbox, and its copy is not shown twice.
+    await alicePopup.waitForMessage('the relay is gone', 'sent');
+    await bobPopup.waitForMessage('still here', 'sent');
+    // A new relay connection is a new peer id each: the members connect directly again.
+    await Promise.all([memberShows(alicePopup, 'direct'), memberShows(bobPopup, 'direct')]);
+    const worker = await alice.worker();
+    await worker.evaluate(() => (globalThis as unknown as { chrome: { offscreen: { closeDocument(): Promise<void> } } }).chrome.offscreen.closeDocument());
+    await Promise.all([memberShows(alicePopup, 'relayed'), memberShows(bobPopup, 'relayed')]);
+    await alicePopup.send('after the cut');
+    await bobPopup.waitForMessage('after the cut');
+    await bobPopup.send('through the relay');
+    await alicePopup.waitForMessage('through the relay');
+    const all = ['hello over the data channel', 'and back', 'the relay is gone', 'still here', 'after the cut', 'through the relay'];
+    await Promise.all([alicePopup.waitForSettled(all.length), bobPopup.waitForSettled(all.length)]);
+    // Each once, and in the same order on both sides: the relay's numbering, which also ordered the
+    // two messages sent while it was down.
+    const [seenByAlice, seenByBob] = [await alicePopup.messages(), await bobPopup.messages()];
+    expect(seenByAlice).toEqual(seenByBob);
+    expect([...seenByAlice].sort()).toEqual([...all].sort());
   });
 });
