@@ -14,7 +14,8 @@ import { receiveDirect } from './direct-receive.ts';
 //     closes and the offscreen document with the last one.
 //  2. One connection per (room, other member the room's relay lists on our current connection).
 //     The member with the lower peer id (string order) offers; the higher one never offers and
-//     answers only an offer from a lower id that the relay lists in the room.
+//     answers only an offer from a lower id that the relay lists in the room, and whose sealed
+//     `at` is later than the last offer it took from that member (a replay must not cut a channel).
 //  3. Signals are sealed with the room key (signal-seal.ts) and go as SIGNAL through the room's
 //     relay; one that does not open, or names other peers, is dropped without a word. At most
 //     MAX_SIGNALS_PER_CONN go out per connection attempt, so a broken peer cannot make us spend
@@ -28,7 +29,11 @@ import { receiveDirect } from './direct-receive.ts';
 //     (history, acks, offline members); this path only makes it arrive sooner.
 //  7. What comes over a channel is checked and opened like a relayed CHATMSG, stored without a seq
 //     and deduped by (room, id) whichever path brings it first; the relay's copy adds the seq
-//     (direct-receive.ts, messages.ts putChatLine).
+//     (direct-receive.ts, messages.ts putChatLine) if it is the same sealed body; if not, the
+//     relay's copy replaces the line (everyone else has it) and the line says so (on-chat-message.ts).
+//     Each channel may deliver DIRECT_PER_SEC messages a second in bursts of DIRECT_BURST; beyond,
+//     dropped. At most MAX_DIRECT_WAITING lines per room wait for the relay's seq (the oldest goes),
+//     and retention never counts them (retention.ts).
 //  8. The background owns all state; the offscreen document only holds the RTCPeerConnections.
 //     When it goes (its port closes), every connection is gone and every member is relayed.
 //  9. ICE servers are a setting, empty by default: loopback and a LAN need none.
@@ -52,6 +57,10 @@ export interface DirectState {
   conns: Map<string, DirectConn>;
   /** Attempts given up (rule 4), by key, until that peer id joins again. */
   gaveUp: Set<string>;
+  /** The `at` of the last offer accepted from each (room, peer): a replayed one is not newer (rule 2). */
+  offerAt: Map<string, number>;
+  /** Why the browser last refused to make a connection, in its words (Settings shows it); null: it has not. */
+  problem: string | null;
   doc: OffscreenDocument;
 }
 
@@ -63,6 +72,8 @@ function direct(bg: Background): DirectState {
   return (bg.direct ??= {
     conns: new Map(),
     gaveUp: new Set(),
+    offerAt: new Map(),
+    problem: null,
     doc: new OffscreenDocument((msg) => bg.run((b) => fromOffscreen(b, msg)), () => bg.run(async (b) => documentGone(b))),
   });
 }
@@ -71,6 +82,12 @@ function direct(bg: Background): DirectState {
 export function pathOf(bg: Background, room: string, peer: string): 'direct' | 'relayed' | undefined {
   if (bg.mem.settings.directConnections !== true) return undefined;
   return bg.direct?.conns.get(connKey(room, peer))?.open ? 'direct' : 'relayed';
+}
+
+/** For the state message: why the browser refused a direct connection, in words (Settings shows it). */
+export function directProblem(bg: Background): { directProblem?: string } {
+  const why = bg.mem.settings.directConnections === true ? bg.direct?.problem : null;
+  return why ? { directProblem: `The browser refused to make a direct connection (check the STUN/TURN servers): ${why}` } : {};
 }
 
 /** The offscreen document's port (index.ts checked its sender). */
@@ -89,6 +106,7 @@ export function directOnMembers(bg: Background, link: RelayLink, room: string): 
     if (!on || !presence || presence.me !== c.me || !presence.peers.has(c.peer)) close(bg, c);
   }
   for (const key of [...d.gaveUp]) if (key.startsWith(`${room}|`) && !presence?.peers.has(key.slice(room.length + 1))) d.gaveUp.delete(key);
+  for (const key of [...d.offerAt.keys()]) if (key.startsWith(`${room}|`) && !presence?.peers.has(key.slice(room.length + 1))) d.offerAt.delete(key);
   if (on && presence) {
     for (const peer of presence.peers.keys()) {
       const key = connKey(room, peer);
@@ -100,6 +118,11 @@ export function directOnMembers(bg: Background, link: RelayLink, room: string): 
 
 /** The setting changed: every room on every link is looked at again. */
 export function directEverywhere(bg: Background): void {
+  // New settings (other STUN/TURN servers, perhaps): what the browser refused is tried again.
+  if (bg.direct?.problem) {
+    bg.direct.problem = null;
+    bg.direct.gaveUp.clear();
+  }
   for (const link of bg.links.all()) for (const room of link.presence.keys()) directOnMembers(bg, link, room);
 }
 
@@ -115,6 +138,10 @@ export async function onSignal(bg: Background, link: RelayLink, frame: SignalDel
   const key = connKey(frame.room, frame.from);
   if (signal.kind === 'offer') {
     if (!(frame.from < presence.me)) return;
+    // A replay (the relay sending an offer again within SIGNAL_FRESH_MS) is not newer than the
+    // offer that opened the connection we have: it must not cut it.
+    if (signal.at <= (d.offerAt.get(key) ?? -1)) return;
+    d.offerAt.set(key, signal.at);
     d.gaveUp.delete(key);
     const old = d.conns.get(key);
     if (old) close(bg, old);
@@ -169,6 +196,7 @@ async function fromOffscreen(bg: Background, msg: OffscreenToBackground): Promis
     case 'local-candidate': return sendSignal(bg, c, 'candidate', msg.candidate);
     case 'channel-open':
       c.open = true;
+      d.problem = null;
       clearTimeout(c.timer);
       bg.refresh();
       return;
@@ -176,6 +204,15 @@ async function fromOffscreen(bg: Background, msg: OffscreenToBackground): Promis
       clearTimeout(c.timer);
       d.conns.delete(c.key);
       if (!c.open) d.gaveUp.add(c.key);
+      bg.refresh();
+      releaseIfIdle(bg);
+      return;
+    case 'conn-failed':
+      // The browser would not make it (the STUN/TURN setting, most likely): given up as for a
+      // timeout, and Settings says why.
+      d.problem = msg.why;
+      d.gaveUp.add(c.key);
+      close(bg, c);
       bg.refresh();
       releaseIfIdle(bg);
       return;

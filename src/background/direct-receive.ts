@@ -11,6 +11,7 @@ import { memorySenders } from './memory.ts';
 import { replyRef } from './message-events.ts';
 import { threadFields } from './page-threads.ts';
 import { notifyLive } from './notifications.ts';
+import { bodyDigest } from './direct-digest.ts';
 
 const BODY = /^[A-Za-z0-9_-]+$/;
 
@@ -45,6 +46,7 @@ export async function receiveDirect(bg: Background, room: string, data: string):
   const line: MessageRecord = {
     roomId: room, id, seq: null, order: PENDING_ORDER, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender,
     ...replyTo, ...(await threadFields(bg, room, page)), ...(quote ? { quote } : {}),
+    directDigest: await bodyDigest(body),
   };
   if (await putChatLine(bg, line, null)) await notifyLive(bg, line);
 }

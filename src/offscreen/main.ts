@@ -9,10 +9,13 @@ import { directConnections } from './peer-connections.ts';
 // a new document when it wants direct connections again.
 
 const port = browser.runtime.connect({ name: OFFSCREEN_PORT });
-const post = (msg: OffscreenToBackground): void => port.postMessage(msg);
+let connected = true;
+// Nothing is posted once the port has closed: postMessage on it would throw.
+const post = (msg: OffscreenToBackground): void => { if (connected) port.postMessage(msg); };
 const conns = directConnections(post);
 port.onMessage.addListener((msg: unknown) => conns.handle(msg as BackgroundToOffscreen));
 port.onDisconnect.addListener(() => {
+  connected = false;
   conns.closeAll();
   window.close();
 });

@@ -73,7 +73,11 @@ export function directConnections(post: (msg: OffscreenToBackground) => void) {
   const handle = (msg: BackgroundToOffscreen): void => {
     const failed = (e: unknown): void => {
       console.warn('parley offscreen:', msg.type, e);
-      if ('conn' in msg) drop(msg.conn);
+      if (!('conn' in msg)) return;
+      // Before the connection was recorded (new RTCPeerConnection threw): nothing else would tell.
+      if (msg.type === 'open-conn' && !conns.has(msg.conn)) {
+        post({ type: 'conn-failed', conn: msg.conn, why: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+      } else drop(msg.conn);
     };
     switch (msg.type) {
       case 'open-conn': return void open(msg.conn, msg.offer, msg.iceServers).catch(failed);

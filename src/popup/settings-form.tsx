@@ -12,9 +12,11 @@ interface Props {
   done: () => void;
   /** Sites Parley is kept on, listed with a Remove each. */
   keptSites?: KeptSiteSummary[];
+  /** Why the browser refused a direct connection, in words (the state message's directProblem). */
+  directProblem?: string;
 }
 
-export function SettingsForm({ settings, check, send, done, keptSites = [] }: Props) {
+export function SettingsForm({ settings, check, send, done, keptSites = [], directProblem }: Props) {
   const [nickname, setNickname] = useState(settings.nickname);
   const [relayUrl, setRelayUrl] = useState(settings.relayUrl);
   const [notifications, setNotifications] = useState(settings.notifications);
@@ -72,6 +74,7 @@ export function SettingsForm({ settings, check, send, done, keptSites = [] }: Pr
         <>
           <label for="pl-ice">STUN/TURN servers, one per line (address, then user name and password for TURN); none needed on one network</label>
           <textarea id="pl-ice" data-testid="ice-servers" rows={2} spellcheck={false} value={iceText} onInput={(e) => setIceText(e.currentTarget.value)} />
+          {directProblem ? <p class="pl-field-error" role="alert" data-testid="direct-problem">{directProblem}</p> : null}
         </>
       ) : null}
       {error ? <p class="pl-field-error" role="alert" data-testid="settings-error">{error}</p> : null}

@@ -37,5 +37,7 @@ export type OffscreenToBackground =
   | { type: 'channel-open'; conn: string }
   /** The data channel or the connection closed or failed; the connection is gone from the document. */
   | { type: 'channel-closed'; conn: string }
+  /** The browser refused to make the connection (e.g. its ICE servers): `why` in the browser's words. */
+  | { type: 'conn-failed'; conn: string; why: string }
   /** A message arrived on the data channel (unchecked text: the background validates it). */
   | { type: 'channel-message'; conn: string; data: string };

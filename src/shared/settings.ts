@@ -75,6 +75,13 @@ export function checkIceServers(input: unknown): Result<IceServer[], SettingsErr
     if (!/^(stun|stuns|turn|turns):[^\s]{1,250}$/.test(url)) return bad('A STUN or TURN server starts with stun:, stuns:, turn: or turns:.');
     const user = typeof o.username === 'string' && o.username !== '' ? { username: o.username } : {};
     const cred = typeof o.credential === 'string' && o.credential !== '' ? { credential: o.credential } : {};
+    // What RTCPeerConnection throws on (WebRTC's "validate an ICE server"): one such server would
+    // end every direct connection, so it is refused here in words instead.
+    const [, scheme = '', query] = /^([a-z]+):[^?]*(?:\?(.*))?$/.exec(url) ?? [];
+    if (scheme.startsWith('turn')) {
+      if (!user.username || !cred.credential) return bad(`A TURN server needs a user name and a password after its address: ${url} user password`);
+      if (query !== undefined && !/^transport=(udp|tcp)$/.test(query)) return bad('A TURN address takes no query but ?transport=udp or ?transport=tcp.');
+    } else if (query !== undefined) return bad('A STUN address takes no query (nothing after ?).');
     out.push({ urls: url, ...user, ...cred });
   }
   return ok(out);

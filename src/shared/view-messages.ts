@@ -119,6 +119,11 @@ export interface ChatItem {
   page?: PageRef;
   /** A passage quoted from a page; clicking it opens the page at the passage. */
   quote?: PageQuote;
+  /**
+   * A copy of this message came over a data channel with another text than the relay's: the
+   * relay's copy is shown (it is what every other member has), and the line says so.
+   */
+  directDiffered?: boolean;
 }
 
 /** A site Parley is kept on, as the 'state' message lists it. */
@@ -253,6 +258,8 @@ export type BackgroundToView =
     overlayTabs?: number[]
     /** Sites Parley is kept on (Settings lists them), each with its room; roomName null: that room was left. */
     keptSites?: KeptSiteSummary[];
+    /** Why the browser last refused to make a direct connection, in words; absent: it has not. */
+    directProblem?: string;
   }
   /**
    * The newest page of a watched room's lines, in display order. `hasOlder`: more before it

@@ -15,12 +15,12 @@ describe('the STUN/TURN servers setting', () => {
   });
 
   it('takes stun:, stuns:, turn: and turns: addresses, one a line, with a user name and password for TURN', () => {
-    const lines = 'stun:stun.example.org:3478\nturns:turn.example.org:5349 ana s3cret\n\n  turn:10.0.0.1:3478?transport=tcp  ';
+    const lines = 'stun:stun.example.org:3478\nturns:turn.example.org:5349 ana s3cret\n\n  turn:10.0.0.1:3478?transport=tcp bo pw ';
     const servers = parseIceServerLines(lines);
     expect(checkIceServers(servers)).toEqual({ ok: true, value: [
       { urls: 'stun:stun.example.org:3478' },
       { urls: 'turns:turn.example.org:5349', username: 'ana', credential: 's3cret' },
-      { urls: 'turn:10.0.0.1:3478?transport=tcp' },
+      { urls: 'turn:10.0.0.1:3478?transport=tcp', username: 'bo', credential: 'pw' },
     ] });
     expect(parseIceServerLines(iceServerLines(servers))).toEqual(servers);
     expect(checkIceServers(parseIceServerLines('stuns:a.example'))).toMatchObject({ ok: true });
