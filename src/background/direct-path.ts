@@ -40,6 +40,9 @@ import { receiveDirect } from './direct-receive.ts';
 
 export const DIRECT_CONNECT_TIMEOUT_MS = 15_000;
 export const MAX_SIGNALS_PER_CONN = 40;
+/** What one channel may deliver (rule 7): the relay's own default budget per connection. */
+export const DIRECT_PER_SEC = 20;
+export const DIRECT_BURST = 100;
 
 interface DirectConn {
   key: string;
@@ -51,6 +54,18 @@ interface DirectConn {
   open: boolean;
   signals: number;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Rule 7's budget: messages it may still deliver, as of `refilledAt` (performance.now()). */
+  tokens: number;
+  refilledAt: number;
+}
+
+/** Takes one message from `c`'s budget; false: over it, the message is dropped. */
+function takeToken(c: DirectConn, now = performance.now()): boolean {
+  c.tokens = Math.min(DIRECT_BURST, c.tokens + (Math.max(0, now - c.refilledAt) * DIRECT_PER_SEC) / 1000);
+  c.refilledAt = Math.max(c.refilledAt, now);
+  if (c.tokens < 1) return false;
+  c.tokens -= 1;
+  return true;
 }
 
 export interface DirectState {
@@ -162,7 +177,7 @@ export function sendDirect(bg: Background, room: string, id: string, body: strin
 function begin(bg: Background, link: RelayLink, room: string, me: string, peer: string, offer: boolean): void {
   const d = direct(bg);
   const key = connKey(room, peer);
-  const c: DirectConn = { key, room, peer, me, relayUrl: link.url, open: false, signals: 0, timer: undefined };
+  const c: DirectConn = { key, room, peer, me, relayUrl: link.url, open: false, signals: 0, timer: undefined, tokens: DIRECT_BURST, refilledAt: performance.now() };
   c.timer = setTimeout(() => bg.run(async (b) => {
     if (b.direct?.conns.get(key) !== c || c.open) return;
     d.gaveUp.add(key); // rule 4
@@ -217,7 +232,7 @@ async function fromOffscreen(bg: Background, msg: OffscreenToBackground): Promis
       releaseIfIdle(bg);
       return;
     case 'channel-message':
-      if (c.open) await receiveDirect(bg, c.room, msg.data);
+      if (c.open && takeToken(c)) await receiveDirect(bg, c.room, msg.data);
       return;
   }
 }

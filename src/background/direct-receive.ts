@@ -12,6 +12,8 @@ import { replyRef } from './message-events.ts';
 import { threadFields } from './page-threads.ts';
 import { notifyLive } from './notifications.ts';
 import { bodyDigest } from './direct-digest.ts';
+import { waitingDirect } from './retention.ts';
+import { lineRemoved } from './memory.ts';
 
 const BODY = /^[A-Za-z0-9_-]+$/;
 
@@ -48,5 +50,27 @@ export async function receiveDirect(bg: Background, room: string, data: string):
     ...replyTo, ...(await threadFields(bg, room, page)), ...(quote ? { quote } : {}),
     directDigest: await bodyDigest(body),
   };
+  await makeRoomForWaiting(bg, room);
   if (await putChatLine(bg, line, null)) await notifyLive(bg, line);
+}
+
+/** At most this many lines per room that came over a channel wait for the relay's seq (docs/protocol.md "The direct path"). */
+export const MAX_DIRECT_WAITING = 50;
+
+/**
+ * Before one more waiting line: the oldest beyond MAX_DIRECT_WAITING - 1 go (the lowest ids, in
+ * the index's order). A line deleted here comes back, numbered, with the relay's copy if its sender
+ * sent one; so a member filling a room over its channel only delays its own lines and others'.
+ */
+async function makeRoomForWaiting(bg: Background, room: string): Promise<void> {
+  const tx = bg.db.transaction('messages', 'readwrite');
+  const pending = await tx.store.index('byOrder').getAll(IDBKeyRange.bound([room, PENDING_ORDER, ''], [room, PENDING_ORDER, '\uffff']));
+  const waiting = pending.filter(waitingDirect);
+  const gone = waiting.slice(0, Math.max(0, waiting.length - (MAX_DIRECT_WAITING - 1)));
+  for (const m of gone) await tx.store.delete([room, m.id]);
+  await tx.done;
+  for (const m of gone) {
+    lineRemoved(bg, room, m.id);
+    bg.postToWatchers(room, { type: 'room-item-removed', roomId: room, id: m.id });
+  }
 }
