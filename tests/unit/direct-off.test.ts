@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { directOnMembers, onSignal, pathOf } from '../../src/background/direct-path.ts';
 import { sendMessage } from '../../src/background/intents/send-message.ts';
 import { presenceOnRoom } from '../../src/background/presence.ts';
+import { newMessageId } from '../../src/shared/message-id.ts';
 import { sealSignal } from '../../src/shared/signal-seal.ts';
 import { backgroundFixture } from './background-fixture.ts';
 
@@ -28,7 +29,7 @@ describe('with "Direct connections" off (the default)', () => {
     await expect(onSignal(f.bg, f.link, { type: 'SIGNAL', room, from: A, kind: 'offer', body })).resolves.toBeUndefined();
 
     f.link.synced.add(room);
-    await sendMessage(f.bg, { type: 'send-message', roomId: room, text: 'hello' }, f.view());
+    await sendMessage(f.bg, { type: 'send-message', roomId: room, text: 'hello', id: newMessageId() }, f.view());
     await f.settled();
 
     expect(documents).toBe(0);
