@@ -45,8 +45,9 @@ export default defineConfig(({ mode }) => {
       emptyOutDir: true,
       target: firefox ? 'firefox140' : 'chrome116',
       // The overlay's page is reached only through web_accessible_resources, which CRXJS copies
-      // as is; naming it as an input makes Vite build it like the popup.
-      rollupOptions: { input: { overlay: 'src/overlay/index.html' } },
+      // as is; naming it as an input makes Vite build it like the popup. The offscreen document
+      // (direct-path.ts) is reached only through chrome.offscreen, likewise.
+      rollupOptions: { input: { overlay: 'src/overlay/index.html', ...(firefox ? {} : { offscreen: 'src/offscreen/index.html' }) } },
     },
   };
 });

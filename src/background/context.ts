@@ -5,6 +5,7 @@ import type { Db, RoomRecord } from './db.ts';
 import type { RelayLink } from './relay-link.ts';
 import type { Memory } from './memory.ts';
 import type { RelayLinks } from './relay-links.ts';
+import type { DirectState } from './direct-path.ts';
 
 /** A view's port and the room it is looking at; a watched room collects no unread count. */
 export interface ViewPort {
@@ -42,6 +43,8 @@ export interface Background {
   /** Tabs whose overlay is minimised to its bubble: their room collects unread lines (overlay-place.ts). */
   overlayMinimised?: Set<number>;
   lastRoomId: string | null;
+  /** The direct path's connections and offscreen document (direct-path.ts); made when first needed. */
+  direct?: DirectState;
   /** Sends every room's unacked messages on `link` again, through the serial queue. */
   retryOutboxes(link: RelayLink): void;
   /** Runs `task` in the serial queue, as every handler does: for timers, which would otherwise interleave. */

@@ -39,6 +39,11 @@ export interface MessageRecord extends ChatItem {
   marks?: ReactionMark[];
   /** Its private per-page thread's id (page-threads.ts), when it carries a `page`; never sent to views. */
   thread?: string;
+  /**
+   * Came over a data channel and not yet from the relay: the SHA-256 (base64url) of that sealed
+   * body, which the relay's copy must match (direct-path.ts rule 7); never sent to views.
+   */
+  directDigest?: string;
 }
 
 /** The newest reaction event of one key for one emoji on a message (message-events.ts). */

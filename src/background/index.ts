@@ -1,6 +1,8 @@
 import browser from 'webextension-polyfill';
 import type { BackgroundToView } from '../shared/view-messages.ts';
 import { OVERLAY_HOST_PORT, OVERLAY_PORT, POPUP_PORT } from '../shared/view-messages.ts';
+import { OFFSCREEN_PORT } from '../shared/offscreen-messages.ts';
+import { acceptOffscreen } from './direct-path.ts';
 import type { Background, ViewPort } from './context.ts';
 import { openParleyDb } from './db.ts';
 import { handleIntent } from './intents/index.ts';
@@ -166,6 +168,7 @@ browser.runtime.onConnect.addListener((port) => {
   // On a kept site, a tab with no room chosen opens on the site's room (before the overlay asks).
   if (port.name === OVERLAY_HOST_PORT) serial((b) => roomForKeptTab(b, port.sender));
   if (port.name === OVERLAY_HOST_PORT) return acceptOverlayHost(bg, port);
+  if (port.name === OFFSCREEN_PORT) return acceptOffscreen(bg, port);
   const tabId = port.name === OVERLAY_PORT ? (port.sender?.tab?.id ?? null) : null;
   // The overlay's page is web-accessible, so a page could frame it itself: serve it only in tabs
   // where our content script holds a host port, which it opens before it places the frame and

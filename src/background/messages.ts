@@ -9,7 +9,7 @@ import { lineRemoved, lineStored, queued, roomStored, settling, settlingMany, ta
 // Writes to a room's chat. Every write is keyed by (room, message id), so a frame that arrives
 // twice (a resend, a replay) updates the same line instead of adding one.
 
-export function toChatItem({ roomId: _room, editId: _edit, marks: _marks, thread: _thread, ...item }: MessageRecord): ChatItem {
+export function toChatItem({ roomId: _room, editId: _edit, marks: _marks, thread: _thread, directDigest: _digest, ...item }: MessageRecord): ChatItem {
   return item;
 }
 

@@ -8,6 +8,7 @@ import { ownIdentity } from './identity.ts';
 import { memorySenders } from './memory.ts';
 import type { RelayLink } from './relay-link.ts';
 import { noteGot } from './receipts.ts';
+import { pathOf } from './direct-path.ts';
 import { roomKeys } from './room-keys.ts';
 
 // Who is in a room and who is typing. The rules:
@@ -234,7 +235,8 @@ export async function roomPresence(bg: Background, link: RelayLink | undefined, 
   const members: Member[] = [{ peer: presence.me, nick: bg.mem.settings.nickname, fingerprint: me.fingerprint, me: true, safetyCode: null }];
   const typing: string[] = [];
   for (const [peer, s] of presence.peers) {
-    members.push({ peer, nick: s.nick, fingerprint: s.fingerprint, me: false, safetyCode: s.safetyCode, otherKey: s.otherKey });
+    const path = pathOf(bg, room, peer);
+    members.push({ peer, nick: s.nick, fingerprint: s.fingerprint, me: false, safetyCode: s.safetyCode, otherKey: s.otherKey, ...(path ? { path } : {}) });
     if (s.typingUntil > now) typing.push(typingName(s));
   }
   return { members, typing };

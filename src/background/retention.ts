@@ -1,5 +1,9 @@
 import type { Background } from './context.ts';
 import { lineRemoved } from './memory.ts';
+import { PENDING_ORDER, type MessageRecord } from './db.ts';
+
+/** A line that came over a data channel and has no seq from the relay yet. */
+export const waitingDirect = (m: MessageRecord): boolean => m.seq === null && !m.mine && m.directDigest !== undefined;
 
 // Local retention (Settings.keepPerRoom): each room keeps its newest lines on this device and
 // deletes the oldest beyond that. Counting a room costs a walk of its index, so it is done once
@@ -36,14 +40,17 @@ export async function trimRoom(bg: Background, roomId: string): Promise<number> 
   const range = IDBKeyRange.bound([roomId, -Infinity, ''], [roomId, Infinity, '\uffff']);
   const tx = bg.db.transaction('messages', 'readwrite');
   const index = tx.store.index('byOrder');
-  const extra = (await index.count(range)) - keep;
+  // Lines that came over a data channel and wait for the relay's seq are not counted, nor deleted
+  // here (direct-path.ts rule 7 bounds them): a member's channel must not push numbered lines out.
+  const pending = await index.getAll(IDBKeyRange.bound([roomId, PENDING_ORDER, ''], [roomId, PENDING_ORDER, '\uffff']));
+  const extra = (await index.count(range)) - pending.filter(waitingDirect).length - keep;
   const removed: string[] = [];
   if (extra > 0) {
     let cursor = await index.openCursor(range);
     while (cursor && removed.length < extra) {
       // A line of ours the relay has not stored yet is never dropped: it is still to be sent.
       // Other lines without a seq (GAP notices, notices) go like any old line.
-      if (!(cursor.value.seq === null && cursor.value.status === 'sending')) {
+      if (!(cursor.value.seq === null && cursor.value.status === 'sending') && !waitingDirect(cursor.value)) {
         removed.push(cursor.value.id);
         await cursor.delete();
       }

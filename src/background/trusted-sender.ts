@@ -1,6 +1,7 @@
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
 import { OVERLAY_HOST_PORT, OVERLAY_PORT, POPUP_PORT } from '../shared/view-messages.ts';
+import { OFFSCREEN_PORT } from '../shared/offscreen-messages.ts';
 
 /**
  * Ports are accepted only from this extension: the popup and the overlay's chat from our own
@@ -15,5 +16,7 @@ export function isTrustedSender(sender: Runtime.MessageSender | undefined, portN
   if (portName === POPUP_PORT) return ownPage;
   if (portName === OVERLAY_PORT) return ownPage && inTab;
   if (portName === OVERLAY_HOST_PORT) return !ownPage && inTab;
+  // The offscreen document is our own page in no tab.
+  if (portName === OFFSCREEN_PORT) return ownPage && !inTab;
   return false;
 }

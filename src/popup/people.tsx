@@ -36,6 +36,8 @@ export function People({ members }: { members: Member[] | null }) {
             {p.fingerprint
               ? <><span class="pl-verified" data-testid="person-verified" aria-label="verified">✓</span> <code class="pl-fp">{p.fingerprint}</code></>
               : <span class="pl-unverified-mark" data-testid="person-unverified">not verified</span>}
+            {/* Direct connections on: whether their messages come over a data channel or through the relay. */}
+            {p.path ? <>{' '}<span class="pl-path" data-testid="person-path" data-path={p.path} title={p.path === 'direct' ? 'Connected directly: messages do not wait for the relay' : 'Messages go through the relay'}>{p.path}</span></> : null}
             {p.safetyCode ? <div>Safety code: <code class="pl-code" data-testid="safety-code">{p.safetyCode}</code></div> : null}
           </li>
         ))}

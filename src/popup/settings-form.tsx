@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { checkSettings } from '../shared/settings.ts';
+import { checkSettings, iceServerLines, parseIceServerLines } from '../shared/settings.ts';
 import { MAX_KEEP_PER_ROOM, MIN_KEEP_PER_ROOM } from '../shared/constants.ts';
 import type { KeptSiteSummary, Settings, ViewToBackground } from '../shared/view-messages.ts';
 import { KeptSitesList } from './kept-sites-list.tsx';
@@ -12,9 +12,11 @@ interface Props {
   done: () => void;
   /** Sites Parley is kept on, listed with a Remove each. */
   keptSites?: KeptSiteSummary[];
+  /** Why the browser refused a direct connection, in words (the state message's directProblem). */
+  directProblem?: string;
 }
 
-export function SettingsForm({ settings, check, send, done, keptSites = [] }: Props) {
+export function SettingsForm({ settings, check, send, done, keptSites = [], directProblem }: Props) {
   const [nickname, setNickname] = useState(settings.nickname);
   const [relayUrl, setRelayUrl] = useState(settings.relayUrl);
   const [notifications, setNotifications] = useState(settings.notifications);
@@ -29,6 +31,8 @@ export function SettingsForm({ settings, check, send, done, keptSites = [] }: Pr
     setNotifyNote('This browser blocks notifications from Parley. Allow them in the browser\'s site settings for Parley, then try again.');
   };
   const [keepPerRoom, setKeepPerRoom] = useState(String(settings.keepPerRoom));
+  const [direct, setDirect] = useState(settings.directConnections === true);
+  const [iceText, setIceText] = useState(iceServerLines(settings.iceServers ?? []));
   const [error, setError] = useState<string | null>(null);
   // The address being checked: the form stays until the relay answered, and says why if it did not.
   const [checking, setChecking] = useState<string | null>(null);
@@ -37,7 +41,7 @@ export function SettingsForm({ settings, check, send, done, keptSites = [] }: Pr
   }, [check, checking]);
   const save = (e: Event) => {
     e.preventDefault();
-    const checked = checkSettings({ ...settings, nickname, relayUrl, notifications, keepPerRoom: Number(keepPerRoom) });
+    const checked = checkSettings({ ...settings, nickname, relayUrl, notifications, keepPerRoom: Number(keepPerRoom), directConnections: direct, iceServers: parseIceServerLines(iceText) });
     if (!checked.ok) {
       setError(checked.error.message);
       return;
@@ -62,6 +66,17 @@ export function SettingsForm({ settings, check, send, done, keptSites = [] }: Pr
       {notifyNote ? <p class="pl-field-error" role="alert" data-testid="notifications-note">{notifyNote}</p> : null}
       <label for="pl-keep">Messages kept per room on this device</label>
       <input id="pl-keep" data-testid="keep-per-room" type="number" inputMode="numeric" min={MIN_KEEP_PER_ROOM} max={MAX_KEEP_PER_ROOM} step={100} value={keepPerRoom} onInput={(e) => setKeepPerRoom(e.currentTarget.value)} />
+      <label class="pl-check">
+        <input type="checkbox" data-testid="direct-connections" checked={direct} onChange={(e) => setDirect(e.currentTarget.checked)} />
+        Direct connections: messages go straight to members who are online (and through the relay too)
+      </label>
+      {direct ? (
+        <>
+          <label for="pl-ice">STUN/TURN servers, one per line (address, then user name and password for TURN); none needed on one network</label>
+          <textarea id="pl-ice" data-testid="ice-servers" rows={2} spellcheck={false} value={iceText} onInput={(e) => setIceText(e.currentTarget.value)} />
+          {directProblem ? <p class="pl-field-error" role="alert" data-testid="direct-problem">{directProblem}</p> : null}
+        </>
+      ) : null}
       {error ? <p class="pl-field-error" role="alert" data-testid="settings-error">{error}</p> : null}
       {checking !== null && !answer ? <p class="pl-field-note" role="status" data-testid="relay-check">Saved. Asking the relay…</p> : null}
       {answer && !answer.ok ? (

@@ -59,3 +59,14 @@ export async function showNotification(title: string, body: string, tag: string,
   // Firefox without a notification service (headless, some desktops) fails here, after the call.
   shown.onerror = () => console.warn('parley: notification not shown');
 }
+
+/**
+ * TODO(issue 13, Firefox): the direct path's RTCPeerConnections live in an offscreen document
+ * (chrome.offscreen, reason WEB_RTC) because Chrome's service worker has none. Firefox has no
+ * offscreen API, but its background is an event page (a window) that has RTCPeerConnection: there
+ * the connections can live in the background itself, behind the same BackgroundToOffscreen /
+ * OffscreenToBackground messages (src/shared/offscreen-messages.ts). Until then the Firefox build
+ * has no direct path: OffscreenDocument.supported() is false there and every member is relayed.
+ * Note also that the event page stops after 30 s idle (stayAwake above) and takes its connections with it.
+ */
+export const DIRECT_PATH_HOST: 'offscreen-document' | 'none' = BROWSER === 'firefox' ? 'none' : 'offscreen-document';

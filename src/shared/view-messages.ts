@@ -1,3 +1,4 @@
+import type { IceServer } from './offscreen-messages.ts';
 // Messages between the background (the one owner of state) and its views (popup, page overlay),
 // carried over runtime.connect ports. One union per direction, keyed on `type`.
 
@@ -21,6 +22,10 @@ export interface Settings {
   notifications: boolean;
   /** Local retention: the newest this many lines per room are kept on this device (docs/protocol.md). */
   keepPerRoom: number;
+  /** "Direct connections": WebRTC data channels to members online (direct-path.ts); off unless set. */
+  directConnections?: boolean;
+  /** STUN/TURN servers for direct connections; none by default (loopback and a LAN need none). */
+  iceServers?: IceServer[];
 }
 
 export interface RoomSummary {
@@ -79,6 +84,8 @@ export interface Member {
   safetyCode?: string | null;
   /** Their verified nickname was first seen in this room under another key (identity-rules.ts rule 3). */
   otherKey?: boolean;
+  /** How their messages reach us: over a data channel or through the relay; absent while direct connections are off. */
+  path?: 'direct' | 'relayed';
 }
 
 /** One line in a room's chat, as a view shows it. */
@@ -112,6 +119,11 @@ export interface ChatItem {
   page?: PageRef;
   /** A passage quoted from a page; clicking it opens the page at the passage. */
   quote?: PageQuote;
+  /**
+   * A copy of this message came over a data channel with another text than the relay's: the
+   * relay's copy is shown (it is what every other member has), and the line says so.
+   */
+  directDiffered?: boolean;
 }
 
 /** A site Parley is kept on, as the 'state' message lists it. */
@@ -246,6 +258,8 @@ export type BackgroundToView =
     overlayTabs?: number[]
     /** Sites Parley is kept on (Settings lists them), each with its room; roomName null: that room was left. */
     keptSites?: KeptSiteSummary[];
+    /** Why the browser last refused to make a direct connection, in words; absent: it has not. */
+    directProblem?: string;
   }
   /**
    * The newest page of a watched room's lines, in display order. `hasOlder`: more before it

@@ -131,6 +131,9 @@ export class ChatLine extends Component<LineProps, LineState> {
           {item.editedAt !== undefined && !item.deleted
             ? <span class="pl-edited" data-testid="edited" title={`Edited ${new Date(item.editedAt).toLocaleString()}`}>edited</span>
             : null}
+          {item.directDiffered
+            ? <span class="pl-direct-differed" data-testid="direct-differed">The copy sent to you directly said something else; this is the relay's copy, the one everyone else has.</span>
+            : null}
           {item.reactions && item.reactions.length > 0 && !item.deleted
             ? <Reactions id={item.id} reactions={item.reactions} onReact={actions.onReact} />
             : null}

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 const manifest = JSON.parse(readFileSync(new URL('../../dist/manifest.json', import.meta.url), 'utf8'));
 
 describe('the built manifest asks for what docs/security.md says, and no more', () => {
-  it('requests activeTab, scripting and alarms only, and no host permissions at install', () => {
-    expect([...manifest.permissions].sort()).toEqual(['activeTab', 'alarms', 'scripting']);
+  it('requests activeTab, scripting, alarms and offscreen only, and no host permissions at install', () => {
+    expect([...manifest.permissions].sort()).toEqual(['activeTab', 'alarms', 'offscreen', 'scripting']);
     expect(manifest.host_permissions).toBeUndefined();
     expect(manifest.optional_permissions).toBeUndefined();
     // Only asked for at runtime, one site at a time ("Keep Parley on a site").

@@ -31,6 +31,9 @@ export class Profile {
         '--disable-background-networking', '--no-first-run', '--disable-sync', '--disable-component-update',
         // Lets the test press the toolbar button (Extensions.triggerAction), which grants activeTab.
         '--enable-unsafe-extension-debugging',
+        // WebRTC between two profiles in the loopback-only namespace: candidates are then 127.0.0.1
+        // (the direct path; off in Parley unless a test turns "Direct connections" on).
+        '--allow-loopback-in-peer-connection',
         ...(this.options.args ?? []),
       ],
     });

@@ -27,10 +27,11 @@ describe('the Firefox manifest', () => {
     });
   });
 
-  it("drops Chrome's minimum version and changes nothing else", () => {
+  it("drops Chrome's minimum version and the offscreen permission, and changes nothing else", () => {
     expect(firefox).not.toHaveProperty('minimum_chrome_version');
-    const { background: _b, content_security_policy: _c, browser_specific_settings: _s, ...rest } = firefox;
-    const { background: _cb, minimum_chrome_version: _m, ...chromeRest } = chrome;
+    expect(firefox.permissions).toEqual((chrome.permissions as string[]).filter((p) => p !== 'offscreen'));
+    const { background: _b, content_security_policy: _c, browser_specific_settings: _s, permissions: _p, ...rest } = firefox;
+    const { background: _cb, minimum_chrome_version: _m, permissions: _cp, ...chromeRest } = chrome;
     expect(rest).toEqual(chromeRest);
   });
 

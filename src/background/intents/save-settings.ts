@@ -5,6 +5,7 @@ import { probeRelay } from '../relay-probe.ts';
 import { wordsContext } from '../relay-status.ts';
 import { announceEverywhere } from '../presence.ts';
 import { trimAllRooms } from '../retention.ts';
+import { directEverywhere } from '../direct-path.ts';
 
 export async function saveSettings(bg: Background, msg: Extract<ViewToBackground, { type: 'save-settings' }>, view: ViewPort): Promise<void> {
   const checked = checkSettings(msg.settings ?? { nickname: '', relayUrl: '' });
@@ -19,6 +20,7 @@ export async function saveSettings(bg: Background, msg: Extract<ViewToBackground
   // Presence rule 3: members see the new name without waiting for a message.
   if (renamed) await announceEverywhere(bg);
   if (keepChanged) await trimAllRooms(bg); // retention.ts
+  directEverywhere(bg);
   const url = checked.value.relayUrl;
   // The default relay is for new rooms only: every stored room stays on the relay it lives on.
   bg.refresh();

@@ -13,6 +13,7 @@ import { roomKeys } from '../room-keys.ts';
 import { replyRef } from '../message-events.ts';
 import { threadFields } from '../page-threads.ts';
 import { sealedPage } from '../page-ref.ts';
+import { sendDirect } from '../direct-path.ts';
 
 /** Sealed and queued in the outbox first, so a message typed offline goes out when we return. */
 export async function sendMessage(bg: Background, msg: Extract<ViewToBackground, { type: 'send-message' }>, view: ViewPort): Promise<void> {
@@ -50,6 +51,8 @@ export async function sendMessage(bg: Background, msg: Extract<ViewToBackground,
     nick: nickname, text, sentAt, status: 'sending', sender, ...replyTo, ...thread,
   }, sealed.value);
   if (!isNew) return;
+  // Members with an open data channel get it now; the relay still gets it, below (direct-path.ts rule 6).
+  sendDirect(bg, msg.roomId, id, sealed.value);
   // Through the outbox's window like everything else, so a fast typist keeps the typed order.
   await flushRoomOutbox(bg, msg.roomId);
 }

@@ -11,12 +11,13 @@ import { onMembership } from './on-membership.ts';
 import { onRoom } from './on-room.ts';
 import { onSynced } from './on-synced.ts';
 import { onWrongRoom } from './on-wrong-room.ts';
+import { onSignal } from '../direct-path.ts';
 
 type Handlers = { [K in RelayToClient['type']]: (bg: Background, link: RelayLink, frame: Extract<RelayToClient, { type: K }>) => Promise<void> };
 
 const ignore = async (): Promise<void> => {};
 
-/** One handler per relay frame type. SIGNAL waits for the WebRTC upgrade; PONG only proves life. */
+/** One handler per relay frame type. SIGNAL is the direct path's (direct-path.ts); PONG only proves life. */
 export const relayFrameHandlers: Handlers = {
   ROOM: onRoom,
   WRONGROOM: onWrongRoom,
@@ -26,7 +27,7 @@ export const relayFrameHandlers: Handlers = {
   SYNCED: onSynced,
   JOINED: onMembership,
   LEFT: onMembership,
-  SIGNAL: ignore,
+  SIGNAL: onSignal,
   PONG: ignore,
   EPHEMERAL: onEphemeral,
   ERROR: onError,

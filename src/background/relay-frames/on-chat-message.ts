@@ -16,6 +16,8 @@ import { typingEndsWithMessage } from '../presence.ts';
 import { scheduleReceipt } from '../receipts.ts';
 import { notifyLive } from '../notifications.ts';
 import { threadFields } from '../page-threads.ts';
+import { bodyDigest } from '../direct-digest.ts';
+import { lineRemoved } from '../memory.ts';
 
 export async function onChatMessage(bg: Background, link: RelayLink, frame: ChatDeliverFrame): Promise<void> {
   let stored: MessageRecord | null;
@@ -46,8 +48,19 @@ async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promis
   if (!keys) return null; // A room we left; the relay will stop sending once LEAVE lands.
   // The one read on this path, made while the body is opened.
   const opening = openMessage(keys, frame.room, frame.id, frame.body);
-  const existing = await bg.db.get('messages', [frame.room, frame.id]);
+  let existing = await bg.db.get('messages', [frame.room, frame.id]);
   const opened = await opening;
+  let differed = false;
+  if (existing && existing.seq === null && existing.directDigest !== undefined && existing.directDigest !== await bodyDigest(frame.body)) {
+    // One id, two bodies: its sender gave us one over the data channel and the relay another. The
+    // relay's wins (every other member and every later joiner has it); the line says so
+    // (direct-path.ts rule 7).
+    await bg.db.delete('messages', [frame.room, frame.id]);
+    lineRemoved(bg, frame.room, frame.id);
+    bg.postToWatchers(frame.room, { type: 'room-item-removed', roomId: frame.room, id: frame.id });
+    existing = undefined;
+    differed = true;
+  }
   if (existing) {
     // Our own message replayed (its ACK was lost), or a duplicate: only its number may be new.
     await putChatLine(bg, existing, frame.seq);
@@ -66,7 +79,7 @@ async function storeChatMessage(bg: Background, frame: ChatDeliverFrame): Promis
     // The quote as the answered line stands now (one more read, only for answers).
     const replyTo = reply !== undefined ? { replyTo: replyRef(reply, await bg.db.get('messages', [frame.room, reply])) } : {};
     // Shown at once, then stored; a bad copy that came first no longer stands for this message.
-    const line = { ...base, kind: 'message' as const, nick, text, sentAt, sender, ...replyTo, ...(await threadFields(bg, frame.room, page)), ...(quote ? { quote } : {}) };
+    const line = { ...base, kind: 'message' as const, nick, text, sentAt, sender, ...replyTo, ...(await threadFields(bg, frame.room, page)), ...(quote ? { quote } : {}), ...(differed ? { directDiffered: true } : {}) };
     await showThenStore(bg, line, frame.seq, unopenedNoticeId(frame.id));
     return line;
   } else {

@@ -6,11 +6,13 @@ import { putChatLine } from '../messages.ts';
 import { PENDING_ORDER } from '../db.ts';
 import { putRoom } from '../memory.ts';
 import { presenceOnRoom } from '../presence.ts';
+import { directOnMembers } from '../direct-path.ts';
 
 /** The relay let us in: a pending join becomes a stored room. */
 export async function onRoom(bg: Background, link: RelayLink, frame: RoomFrame): Promise<void> {
   link.members.set(frame.room, frame.members.length + 1);
   presenceOnRoom(link, frame);
+  directOnMembers(bg, link, frame.room);
   link.roomProblems.delete(frame.room);
   const pending = bg.pendingJoins.get(frame.room);
   if (pending) {

@@ -1,0 +1,256 @@
+import type { Runtime } from 'webextension-polyfill';
+import type { SignalDeliverFrame, SignalKind } from '../shared/protocol.ts';
+import type { IceServer, OffscreenToBackground } from '../shared/offscreen-messages.ts';
+import { openSignal, sealSignal } from '../shared/signal-seal.ts';
+import type { Background } from './context.ts';
+import type { RelayLink } from './relay-link.ts';
+import { roomKeys } from './room-keys.ts';
+import { OffscreenDocument } from './offscreen-document.ts';
+import { receiveDirect } from './direct-receive.ts';
+
+// The direct path (docs/protocol.md "The direct path"; docs/architecture.md "The direct path").
+// The rules:
+//  1. Only with the setting "Direct connections" on (off by default). Turned off, every connection
+//     closes and the offscreen document with the last one.
+//  2. One connection per (room, other member the room's relay lists on our current connection).
+//     The member with the lower peer id (string order) offers; the higher one never offers and
+//     answers only an offer from a lower id that the relay lists in the room, and whose sealed
+//     `at` is later than the last offer it took from that member (a replay must not cut a channel).
+//  3. Signals are sealed with the room key (signal-seal.ts) and go as SIGNAL through the room's
+//     relay; one that does not open, or names other peers, is dropped without a word. At most
+//     MAX_SIGNALS_PER_CONN go out per connection attempt, so a broken peer cannot make us spend
+//     the relay's budget forever.
+//  4. A connection not open within DIRECT_CONNECT_TIMEOUT_MS is given up: that member stays
+//     "relayed" until it joins again (a new peer id is a new attempt).
+//  5. A member's LEFT, or a ROOM that no longer lists it, closes its connection. The relay's socket
+//     dropping does not: open channels carry on without the relay, which is their point.
+//  6. What goes over a channel: each message we queue for the relay, the same room, id and sealed
+//     body, on every open channel of its room, once, when it is queued. The relay still gets it
+//     (history, acks, offline members); this path only makes it arrive sooner.
+//  7. What comes over a channel is checked and opened like a relayed CHATMSG, stored without a seq
+//     and deduped by (room, id) whichever path brings it first; the relay's copy adds the seq
+//     (direct-receive.ts, messages.ts putChatLine) if it is the same sealed body; if not, the
+//     relay's copy replaces the line (everyone else has it) and the line says so (on-chat-message.ts).
+//     Each channel may deliver DIRECT_PER_SEC messages a second in bursts of DIRECT_BURST; beyond,
+//     dropped. At most MAX_DIRECT_WAITING lines per room wait for the relay's seq (the oldest goes),
+//     and retention never counts them (retention.ts).
+//  8. The background owns all state; the offscreen document only holds the RTCPeerConnections.
+//     When it goes (its port closes), every connection is gone and every member is relayed.
+//  9. ICE servers are a setting, empty by default: loopback and a LAN need none.
+
+export const DIRECT_CONNECT_TIMEOUT_MS = 15_000;
+export const MAX_SIGNALS_PER_CONN = 40;
+/** What one channel may deliver (rule 7): the relay's own default budget per connection. */
+export const DIRECT_PER_SEC = 20;
+export const DIRECT_BURST = 100;
+
+interface DirectConn {
+  key: string;
+  room: string;
+  /** The other member's peer id, and ours, on the relay connection the attempt began on. */
+  peer: string;
+  me: string;
+  relayUrl: string;
+  open: boolean;
+  signals: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Rule 7's budget: messages it may still deliver, as of `refilledAt` (performance.now()). */
+  tokens: number;
+  refilledAt: number;
+}
+
+/** Takes one message from `c`'s budget; false: over it, the message is dropped. */
+function takeToken(c: DirectConn, now = performance.now()): boolean {
+  c.tokens = Math.min(DIRECT_BURST, c.tokens + (Math.max(0, now - c.refilledAt) * DIRECT_PER_SEC) / 1000);
+  c.refilledAt = Math.max(c.refilledAt, now);
+  if (c.tokens < 1) return false;
+  c.tokens -= 1;
+  return true;
+}
+
+export interface DirectState {
+  conns: Map<string, DirectConn>;
+  /** Attempts given up (rule 4), by key, until that peer id joins again. */
+  gaveUp: Set<string>;
+  /** The `at` of the last offer accepted from each (room, peer): a replayed one is not newer (rule 2). */
+  offerAt: Map<string, number>;
+  /** Why the browser last refused to make a connection, in its words (Settings shows it); null: it has not. */
+  problem: string | null;
+  doc: OffscreenDocument;
+}
+
+const connKey = (room: string, peer: string): string => `${room}|${peer}`;
+const enabled = (bg: Background): boolean => bg.mem.settings.directConnections === true && OffscreenDocument.supported();
+const iceServers = (bg: Background): IceServer[] => bg.mem.settings.iceServers ?? [];
+
+function direct(bg: Background): DirectState {
+  return (bg.direct ??= {
+    conns: new Map(),
+    gaveUp: new Set(),
+    offerAt: new Map(),
+    problem: null,
+    doc: new OffscreenDocument((msg) => bg.run((b) => fromOffscreen(b, msg)), () => bg.run(async (b) => documentGone(b))),
+  });
+}
+
+/** The path to `peer` in `room` as the member list shows it; undefined while the setting is off. */
+export function pathOf(bg: Background, room: string, peer: string): 'direct' | 'relayed' | undefined {
+  if (bg.mem.settings.directConnections !== true) return undefined;
+  return bg.direct?.conns.get(connKey(room, peer))?.open ? 'direct' : 'relayed';
+}
+
+/** For the state message: why the browser refused a direct connection, in words (Settings shows it). */
+export function directProblem(bg: Background): { directProblem?: string } {
+  const why = bg.mem.settings.directConnections === true ? bg.direct?.problem : null;
+  return why ? { directProblem: `The browser refused to make a direct connection (check the STUN/TURN servers): ${why}` } : {};
+}
+
+/** The offscreen document's port (index.ts checked its sender). */
+export function acceptOffscreen(bg: Background, port: Runtime.Port): void {
+  direct(bg).doc.accept(port);
+}
+
+/** Rules 1, 2, 5: after ROOM, JOINED or LEFT for `room` on `link`, and after the setting changed. */
+export function directOnMembers(bg: Background, link: RelayLink, room: string): void {
+  if (!enabled(bg) && !bg.direct) return;
+  const d = direct(bg);
+  const presence = link.presence.get(room);
+  const on = enabled(bg);
+  for (const c of [...d.conns.values()]) {
+    if (c.room !== room || c.relayUrl !== link.url) continue;
+    if (!on || !presence || presence.me !== c.me || !presence.peers.has(c.peer)) close(bg, c);
+  }
+  for (const key of [...d.gaveUp]) if (key.startsWith(`${room}|`) && !presence?.peers.has(key.slice(room.length + 1))) d.gaveUp.delete(key);
+  for (const key of [...d.offerAt.keys()]) if (key.startsWith(`${room}|`) && !presence?.peers.has(key.slice(room.length + 1))) d.offerAt.delete(key);
+  if (on && presence) {
+    for (const peer of presence.peers.keys()) {
+      const key = connKey(room, peer);
+      if (presence.me < peer && !d.conns.has(key) && !d.gaveUp.has(key)) begin(bg, link, room, presence.me, peer, true);
+    }
+  }
+  releaseIfIdle(bg);
+}
+
+/** The setting changed: every room on every link is looked at again. */
+export function directEverywhere(bg: Background): void {
+  // New settings (other STUN/TURN servers, perhaps): what the browser refused is tried again.
+  if (bg.direct?.problem) {
+    bg.direct.problem = null;
+    bg.direct.gaveUp.clear();
+  }
+  for (const link of bg.links.all()) for (const room of link.presence.keys()) directOnMembers(bg, link, room);
+}
+
+/** A SIGNAL from the room's relay (rules 2, 3). */
+export async function onSignal(bg: Background, link: RelayLink, frame: SignalDeliverFrame): Promise<void> {
+  if (!enabled(bg)) return;
+  const presence = link.presence.get(frame.room);
+  const keys = await roomKeys(bg, frame.room);
+  if (!presence || !keys || !presence.peers.has(frame.from)) return;
+  const signal = await openSignal(keys, frame.body, { kind: frame.kind, from: frame.from, me: presence.me }, Date.now());
+  if (!signal) return;
+  const d = direct(bg);
+  const key = connKey(frame.room, frame.from);
+  if (signal.kind === 'offer') {
+    if (!(frame.from < presence.me)) return;
+    // A replay (the relay sending an offer again within SIGNAL_FRESH_MS) is not newer than the
+    // offer that opened the connection we have: it must not cut it.
+    if (signal.at <= (d.offerAt.get(key) ?? -1)) return;
+    d.offerAt.set(key, signal.at);
+    d.gaveUp.delete(key);
+    const old = d.conns.get(key);
+    if (old) close(bg, old);
+    begin(bg, link, frame.room, presence.me, frame.from, false);
+  }
+  if (!d.conns.has(key)) return;
+  if (signal.kind === 'candidate') d.doc.send({ type: 'remote-candidate', conn: key, candidate: signal.data });
+  else d.doc.send({ type: 'remote-description', conn: key, kind: signal.kind, sdp: signal.data });
+}
+
+/** Rule 6: our message, as queued for the relay, on every open channel of its room. */
+export function sendDirect(bg: Background, room: string, id: string, body: string): void {
+  if (!bg.direct || !enabled(bg)) return;
+  const data = JSON.stringify({ t: 'msg', room, id, body });
+  for (const c of bg.direct.conns.values()) if (c.room === room && c.open) bg.direct.doc.send({ type: 'send', conn: c.key, data });
+}
+
+function begin(bg: Background, link: RelayLink, room: string, me: string, peer: string, offer: boolean): void {
+  const d = direct(bg);
+  const key = connKey(room, peer);
+  const c: DirectConn = { key, room, peer, me, relayUrl: link.url, open: false, signals: 0, timer: undefined, tokens: DIRECT_BURST, refilledAt: performance.now() };
+  c.timer = setTimeout(() => bg.run(async (b) => {
+    if (b.direct?.conns.get(key) !== c || c.open) return;
+    d.gaveUp.add(key); // rule 4
+    close(b, c);
+    releaseIfIdle(b);
+  }), DIRECT_CONNECT_TIMEOUT_MS);
+  d.conns.set(key, c);
+  d.doc.send({ type: 'open-conn', conn: key, offer, iceServers: iceServers(bg) });
+}
+
+function close(bg: Background, c: DirectConn): void {
+  const d = direct(bg);
+  clearTimeout(c.timer);
+  if (d.conns.get(c.key) !== c) return;
+  d.conns.delete(c.key);
+  d.doc.send({ type: 'close-conn', conn: c.key });
+  if (c.open) bg.refresh();
+}
+
+function releaseIfIdle(bg: Background): void {
+  if (bg.direct && bg.direct.conns.size === 0) bg.direct.doc.release();
+}
+
+async function fromOffscreen(bg: Background, msg: OffscreenToBackground): Promise<void> {
+  const d = direct(bg);
+  if (msg.type === 'ready') return;
+  const c = d.conns.get(msg.conn);
+  if (!c) return;
+  switch (msg.type) {
+    case 'local-description': return sendSignal(bg, c, msg.kind, msg.sdp);
+    case 'local-candidate': return sendSignal(bg, c, 'candidate', msg.candidate);
+    case 'channel-open':
+      c.open = true;
+      d.problem = null;
+      clearTimeout(c.timer);
+      bg.refresh();
+      return;
+    case 'channel-closed':
+      clearTimeout(c.timer);
+      d.conns.delete(c.key);
+      if (!c.open) d.gaveUp.add(c.key);
+      bg.refresh();
+      releaseIfIdle(bg);
+      return;
+    case 'conn-failed':
+      // The browser would not make it (the STUN/TURN setting, most likely): given up as for a
+      // timeout, and Settings says why.
+      d.problem = msg.why;
+      d.gaveUp.add(c.key);
+      close(bg, c);
+      bg.refresh();
+      releaseIfIdle(bg);
+      return;
+    case 'channel-message':
+      if (c.open && takeToken(c)) await receiveDirect(bg, c.room, msg.data);
+      return;
+  }
+}
+
+async function sendSignal(bg: Background, c: DirectConn, kind: SignalKind, data: string): Promise<void> {
+  const link = bg.links.get(c.relayUrl);
+  const keys = await roomKeys(bg, c.room);
+  if (!link?.socket.isOpen || !keys || c.signals >= MAX_SIGNALS_PER_CONN) return;
+  c.signals++;
+  const body = await sealSignal(keys, { v: 1, kind, from: c.me, to: c.peer, at: Date.now(), data });
+  link.socket.send({ type: 'SIGNAL', room: c.room, to: c.peer, kind, body });
+}
+
+/** Rule 8: the document went (closed, crashed): every connection with it. */
+function documentGone(bg: Background): void {
+  const d = direct(bg);
+  const hadOpen = [...d.conns.values()].some((c) => c.open);
+  for (const c of d.conns.values()) clearTimeout(c.timer);
+  d.conns.clear();
+  if (hadOpen) bg.refresh();
+}

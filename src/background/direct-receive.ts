@@ -1,0 +1,76 @@
+import { openMessage } from '../shared/crypto.ts';
+import { MAX_BODY_CHARS, DEFAULT_MAX_FRAME_KB } from '../shared/constants.ts';
+import { isMessageId } from '../shared/message-id.ts';
+import { checkIncoming } from '../shared/identity-rules.ts';
+import type { Background } from './context.ts';
+import { PENDING_ORDER, type MessageRecord } from './db.ts';
+import { putChatLine } from './messages.ts';
+import { roomKeys } from './room-keys.ts';
+import { ownIdentity } from './identity.ts';
+import { memorySenders } from './memory.ts';
+import { replyRef } from './message-events.ts';
+import { threadFields } from './page-threads.ts';
+import { notifyLive } from './notifications.ts';
+import { bodyDigest } from './direct-digest.ts';
+import { waitingDirect } from './retention.ts';
+import { lineRemoved } from './memory.ts';
+
+const BODY = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * One data channel message of `room`'s connection (direct-path.ts rule 7; docs/protocol.md "The
+ * direct path"): `{t: "msg", room, id, body}`, the same sealed body the relay gets. Opened as a
+ * relayed CHATMSG, shown and stored without a seq; the relay's copy, whenever it comes, only adds
+ * the seq. Anything else is dropped without a word. Events (`ev`) are left to the relay's copy:
+ * they settle a seq, which only the relay gives.
+ */
+export async function receiveDirect(bg: Background, room: string, data: string): Promise<void> {
+  if (data.length > DEFAULT_MAX_FRAME_KB * 1024) return;
+  let m: unknown;
+  try {
+    m = JSON.parse(data);
+  } catch {
+    return;
+  }
+  if (typeof m !== 'object' || m === null) return;
+  const { t, room: r, id, body } = m as Record<string, unknown>;
+  if (t !== 'msg' || r !== room || typeof id !== 'string' || !isMessageId(id)) return;
+  if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_CHARS || !BODY.test(body)) return;
+  const keys = await roomKeys(bg, room);
+  if (!keys || !bg.mem.rooms.has(room)) return;
+  if (await bg.db.getKey('messages', [room, id])) return; // the relay's copy came first
+  const opened = await openMessage(keys, room, id, body);
+  // A body that does not open waits for the relay's copy, which shows the notice with its seq.
+  if (!opened.ok || opened.value.ev) return;
+  const { text, nick, sentAt, reply, page, quote } = opened.value;
+  const sender = await checkIncoming((await ownIdentity(bg.db)).publicKey, memorySenders(bg), room, id, opened.value);
+  const replyTo = reply !== undefined ? { replyTo: replyRef(reply, await bg.db.get('messages', [room, reply])) } : {};
+  const line: MessageRecord = {
+    roomId: room, id, seq: null, order: PENDING_ORDER, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender,
+    ...replyTo, ...(await threadFields(bg, room, page)), ...(quote ? { quote } : {}),
+    directDigest: await bodyDigest(body),
+  };
+  await makeRoomForWaiting(bg, room);
+  if (await putChatLine(bg, line, null)) await notifyLive(bg, line);
+}
+
+/** At most this many lines per room that came over a channel wait for the relay's seq (docs/protocol.md "The direct path"). */
+export const MAX_DIRECT_WAITING = 50;
+
+/**
+ * Before one more waiting line: the oldest beyond MAX_DIRECT_WAITING - 1 go (the lowest ids, in
+ * the index's order). A line deleted here comes back, numbered, with the relay's copy if its sender
+ * sent one; so a member filling a room over its channel only delays its own lines and others'.
+ */
+async function makeRoomForWaiting(bg: Background, room: string): Promise<void> {
+  const tx = bg.db.transaction('messages', 'readwrite');
+  const pending = await tx.store.index('byOrder').getAll(IDBKeyRange.bound([room, PENDING_ORDER, ''], [room, PENDING_ORDER, '\uffff']));
+  const waiting = pending.filter(waitingDirect);
+  const gone = waiting.slice(0, Math.max(0, waiting.length - (MAX_DIRECT_WAITING - 1)));
+  for (const m of gone) await tx.store.delete([room, m.id]);
+  await tx.done;
+  for (const m of gone) {
+    lineRemoved(bg, room, m.id);
+    bg.postToWatchers(room, { type: 'room-item-removed', roomId: room, id: m.id });
+  }
+}

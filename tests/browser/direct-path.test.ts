@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MitmProxy, type Frame } from './mitm-proxy.ts';
+import type { PopupPage } from './popup-page.ts';
+import { Profile } from './profile.ts';
+import { RelayProcess } from './relay-process.ts';
+
+// Two profiles with "Direct connections" on meet in a room on a real relay (behind a pass-through
+// proxy that records every frame), connect over a WebRTC data channel (loopback-only namespace,
+// --allow-loopback-in-peer-connection), and chat. The relay carries only sealed signalling: no SDP
+// or candidate text. Then the relay is killed, and a message still arrives over the channel; and
+// with the relay back, the direct path cut: messages go on through the relay, none lost or doubled.
+
+let relay: RelayProcess;
+let proxy: MitmProxy;
+let alice: Profile;
+let bob: Profile;
+let alicePopup: PopupPage;
+let bobPopup: PopupPage;
+
+/** Settings as a person fills them in, with "Direct connections" ticked. */
+async function settingsWithDirect(popup: PopupPage, nickname: string, relayUrl: string): Promise<void> {
+  await popup.page.getByTestId('open-settings').click();
+  await popup.page.getByTestId('nickname').fill(nickname);
+  await popup.page.getByTestId('relay-url').fill(relayUrl);
+  await popup.page.getByTestId('direct-connections').check();
+  await popup.page.getByTestId('save-settings').click();
+  await popup.page.getByTestId('create-room').waitFor();
+}
+
+/** The member list opened; resolves once the other member shows `path`. */
+async function memberShows(popup: PopupPage, path: 'direct' | 'relayed'): Promise<void> {
+  const people = popup.page.getByTestId('people');
+  if (!(await people.evaluate((d) => (d as HTMLDetailsElement).open))) await people.locator('summary').click();
+  await people.locator(`[data-testid=person-path][data-path=${path}]`, { hasText: path }).waitFor();
+}
+
+/** Every SIGNAL frame both ways, parsed. */
+const signals = (): Frame[] => proxy.frames.map((f) => JSON.parse(f.text) as Frame).filter((f) => f.type === 'SIGNAL');
+
+beforeAll(async () => {
+  relay = await RelayProcess.start();
+  proxy = await MitmProxy.start(relay.url);
+  [alice, bob] = await Promise.all([new Profile('direct-alice').launch(), new Profile('direct-bob').launch()]);
+  [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
+  await settingsWithDirect(alicePopup, 'Alice', proxy.url);
+  await settingsWithDirect(bobPopup, 'Bob', proxy.url);
+});
+
+afterAll(async () => {
+  await Promise.allSettled([alice?.close(), bob?.close()]);
+  await proxy?.close();
+  await relay?.kill();
+});
+
+describe('the direct path', () => {
+  it('connects two members directly, shown as "direct" in People, and carries a message', async () => {
+    const code = await alicePopup.createRoom();
+    await bobPopup.joinRoom(code);
+    await Promise.all([memberShows(alicePopup, 'direct'), memberShows(bobPopup, 'direct')]);
+    await alicePopup.send('hello over the data channel');
+    await bobPopup.waitForMessage('hello over the data channel');
+    await bobPopup.send('and back');
+    await alicePopup.waitForMessage('and back');
+  });
+
+  it('told the relay nothing but sealed signalling: no SDP, no candidates, no addresses', () => {
+    const sent = signals();
+    for (const f of sent) {
+      const body = String(f.body);
+      expect(body).toMatch(/^[A-Za-z0-9_-]+$/);
+      // Neither as sent nor decoded from base64url: ciphertext, not an encoding of the SDP.
+      const decoded = Buffer.from(body, 'base64url').toString('latin1');
+      for (const text of ['candidate', 'a=ice', 'v=0', '127.0.0.1', 'ufrag']) {
+        expect(body).not.toContain(text);
+        expect(decoded).not.toContain(text);
+      }
+    }
+    // Offer, answer and candidates went through the relay (both ways: up and down).
+    expect(new Set(sent.map((f) => f.kind))).toEqual(new Set(['offer', 'answer', 'candidate']));
+    // And no frame of any type carries SDP text.
+    for (const f of proxy.frames) for (const text of ['a=ice', 'v=0\\r\\n', 'a=candidate']) expect(f.text).not.toContain(text);
+  });
+
+  it('carries on over the data channel when the relay is killed', async () => {
+    await relay.kill('SIGKILL');
+    await alicePopup.page.locator('[data-testid=connection]:not(:has-text("online"))').waitFor();
+    await alicePopup.send('the relay is gone');
+    await bobPopup.waitForMessage('the relay is gone');
+    await bobPopup.send('still here');
+    await alicePopup.waitForMessage('still here');
+    expect(await bobPopup.messages()).toEqual(['hello over the data channel', 'and back', 'the relay is gone', 'still here']);
+  });
+
+  it('when the direct path is cut (its offscreen document closed), messages go on through the relay, none lost or doubled', async () => {
+    await relay.restart();
+    await Promise.all([alicePopup.waitOnline(), bobPopup.waitOnline()]);
+    // What was sent over the channel alone reaches the relay from the outbox, and its copy is not shown twice.
+    await alicePopup.waitForMessage('the relay is gone', 'sent');
+    await bobPopup.waitForMessage('still here', 'sent');
+    // A new relay connection is a new peer id each: the members connect directly again.
+    await Promise.all([memberShows(alicePopup, 'direct'), memberShows(bobPopup, 'direct')]);
+    const worker = await alice.worker();
+    await worker.evaluate(() => (globalThis as unknown as { chrome: { offscreen: { closeDocument(): Promise<void> } } }).chrome.offscreen.closeDocument());
+    await Promise.all([memberShows(alicePopup, 'relayed'), memberShows(bobPopup, 'relayed')]);
+    await alicePopup.send('after the cut');
+    await bobPopup.waitForMessage('after the cut');
+    await bobPopup.send('through the relay');
+    await alicePopup.waitForMessage('through the relay');
+    const all = ['hello over the data channel', 'and back', 'the relay is gone', 'still here', 'after the cut', 'through the relay'];
+    await Promise.all([alicePopup.waitForSettled(all.length), bobPopup.waitForSettled(all.length)]);
+    // Each once, and in the same order on both sides: the relay's numbering, which also ordered the
+    // two messages sent while it was down.
+    const [seenByAlice, seenByBob] = [await alicePopup.messages(), await bobPopup.messages()];
+    expect(seenByAlice).toEqual(seenByBob);
+    expect([...seenByAlice].sort()).toEqual([...all].sort());
+  });
+});

@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Runtime } from 'webextension-polyfill';
+import { acceptOffscreen, directProblem, onSignal, pathOf } from '../../src/background/direct-path.ts';
+import { presenceOnRoom } from '../../src/background/presence.ts';
+import { directConnections } from '../../src/offscreen/peer-connections.ts';
+import type { OffscreenToBackground } from '../../src/shared/offscreen-messages.ts';
+import { sealSignal } from '../../src/shared/signal-seal.ts';
+import { backgroundFixture } from './background-fixture.ts';
+
+// docs/security.md "Direct connections": should the offscreen document fail to open a connection,
+// it tells the background, which gives that member up as for a timeout and says why in words.
+
+const A = 'p0000000000000001';
+const B = 'p0000000000000002';
+
+afterEach(() => {
+  delete (globalThis as { chrome?: unknown }).chrome;
+  delete (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection;
+});
+
+describe('a connection the browser refuses to make', () => {
+  it('is reported by the offscreen document with the browser\'s words', async () => {
+    (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection = class {
+      constructor() {
+        throw Object.assign(new Error('Both username and credential are required when the URL scheme is "turn" or "turns".'), { name: 'InvalidAccessError' });
+      }
+    };
+    const posted: OffscreenToBackground[] = [];
+    const conns = directConnections((m) => posted.push(m));
+    conns.handle({ type: 'open-conn', conn: 'r|p1', offer: true, iceServers: [{ urls: 'turn:x.example' }] });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(posted).toEqual([{ type: 'conn-failed', conn: 'r|p1', why: expect.stringMatching(/^InvalidAccessError: Both username/) }]);
+  });
+
+  it('leaves that member relayed and Settings says why', async () => {
+    (globalThis as { chrome?: unknown }).chrome = { offscreen: { createDocument: async () => {}, closeDocument: async () => {} } };
+    const f = await backgroundFixture();
+    const room = f.keys.roomId;
+    f.bg.mem.settings = { ...f.bg.mem.settings, directConnections: true };
+    presenceOnRoom(f.link, { type: 'ROOM', room, peer: B, members: [A], head: 0, epoch: 1, created: false });
+    const body = await sealSignal(f.keys, { v: 1, kind: 'offer', from: A, to: B, at: Date.now(), data: 'v=0\r\n' });
+    await onSignal(f.bg, f.link, { type: 'SIGNAL', room, from: A, kind: 'offer', body });
+    const listeners: ((m: unknown) => void)[] = [];
+    acceptOffscreen(f.bg, {
+      postMessage: () => {}, disconnect: () => {},
+      onMessage: { addListener: (l: (m: unknown) => void) => listeners.push(l) },
+      onDisconnect: { addListener: () => {} },
+    } as unknown as Runtime.Port);
+    for (const l of listeners) l({ type: 'conn-failed', conn: `${room}|${A}`, why: 'InvalidAccessError: Both username and credential are required' });
+    await f.settled();
+    expect(pathOf(f.bg, room, A)).toBe('relayed');
+    expect(f.bg.direct?.conns.size).toBe(0);
+    expect(directProblem(f.bg).directProblem).toMatch(/refused to make a direct connection \(check the STUN\/TURN servers\): InvalidAccessError/);
+  });
+});
