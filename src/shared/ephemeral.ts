@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { MAX_NICKNAME_CHARS, PEER_ID_PATTERN, UNSAFE_NAME_CHARS } from './constants.ts';
-import { fromBase64Url, toBase64Url } from './base64url.ts';
+import { openJson, sealJson } from './sealed-json.ts';
 import type { RoomKeys } from './crypto.ts';
 import { PUBLIC_KEY_CHARS, SIGNATURE_CHARS, fingerprint, signFieldsBytes, verifyBytes } from './identity.ts';
 
@@ -45,19 +45,12 @@ export type Unstamped = WithoutPeer<Ephemeral>;
 type WithoutPeer<E> = E extends unknown ? Omit<E, 'peer'> : never;
 
 const enc = new TextEncoder();
-const dec = new TextDecoder('utf-8', { fatal: true });
-const IV_BYTES = 12;
 
 /** Never the chat body's additional data (`parley/v1|room|id`): the prefix differs. */
 const additionalData = (roomId: string): Uint8Array<ArrayBuffer> => enc.encode(`parley/v1 ephemeral|${roomId}`);
 
-export async function sealEphemeral(keys: RoomKeys, body: Ephemeral): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(keys.roomId) }, keys.key, enc.encode(JSON.stringify(body)));
-  const out = new Uint8Array(IV_BYTES + sealed.byteLength);
-  out.set(iv, 0);
-  out.set(new Uint8Array(sealed), IV_BYTES);
-  return toBase64Url(out);
+export function sealEphemeral(keys: RoomKeys, body: Ephemeral): Promise<string> {
+  return sealJson(keys, additionalData(keys.roomId), body);
 }
 
 /**
@@ -65,18 +58,9 @@ export async function sealEphemeral(keys: RoomKeys, body: Ephemeral): Promise<st
  * valid, or is stale (its `at` more than EPHEMERAL_FRESH_MS from `now`). Never throws.
  */
 export async function openEphemeral(keys: RoomKeys, body: string, now: number): Promise<Ephemeral | null> {
-  const raw = fromBase64Url(body);
-  if (!raw || raw.length < IV_BYTES + 16) return null;
-  try {
-    const plain = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: raw.slice(0, IV_BYTES), additionalData: additionalData(keys.roomId) }, keys.key, raw.slice(IV_BYTES),
-    );
-    const checked = v.safeParse(EphemeralSchema, JSON.parse(dec.decode(plain)));
-    if (!checked.success || Math.abs(now - checked.output.at) > EPHEMERAL_FRESH_MS) return null;
-    return checked.output;
-  } catch {
-    return null;
-  }
+  const checked = v.safeParse(EphemeralSchema, await openJson(keys, additionalData(keys.roomId), body));
+  if (!checked.success || Math.abs(now - checked.output.at) > EPHEMERAL_FRESH_MS) return null;
+  return checked.output;
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { PEER_ID_PATTERN } from './constants.ts';
-import { fromBase64Url, toBase64Url } from './base64url.ts';
+import { openJson, sealJson } from './sealed-json.ts';
 import type { RoomKeys } from './crypto.ts';
 import type { SignalKind } from './protocol.ts';
 
@@ -25,18 +25,11 @@ export const SignalPlaintextSchema = v.strictObject({
 export type SignalPlaintext = v.InferOutput<typeof SignalPlaintextSchema>;
 
 const enc = new TextEncoder();
-const dec = new TextDecoder('utf-8', { fatal: true });
-const IV_BYTES = 12;
 
 const additionalData = (roomId: string): Uint8Array<ArrayBuffer> => enc.encode(`parley/v1 signal|${roomId}`);
 
-export async function sealSignal(keys: RoomKeys, body: SignalPlaintext): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(keys.roomId) }, keys.key, enc.encode(JSON.stringify(body)));
-  const out = new Uint8Array(IV_BYTES + sealed.byteLength);
-  out.set(iv, 0);
-  out.set(new Uint8Array(sealed), IV_BYTES);
-  return toBase64Url(out);
+export function sealSignal(keys: RoomKeys, body: SignalPlaintext): Promise<string> {
+  return sealJson(keys, additionalData(keys.roomId), body);
 }
 
 /** What the relay's frame says and what the receiver knows itself, checked against the seal. */
@@ -50,18 +43,9 @@ export interface SignalEnvelope {
 
 /** The signal, or null when it does not open, is not valid, names other peers or kind, or is stale. Never throws. */
 export async function openSignal(keys: RoomKeys, body: string, envelope: SignalEnvelope, now: number): Promise<SignalPlaintext | null> {
-  const raw = fromBase64Url(body);
-  if (!raw || raw.length < IV_BYTES + 16) return null;
-  try {
-    const plain = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: raw.slice(0, IV_BYTES), additionalData: additionalData(keys.roomId) }, keys.key, raw.slice(IV_BYTES),
-    );
-    const checked = v.safeParse(SignalPlaintextSchema, JSON.parse(dec.decode(plain)));
-    if (!checked.success) return null;
-    const s = checked.output;
-    if (s.kind !== envelope.kind || s.from !== envelope.from || s.to !== envelope.me || Math.abs(now - s.at) > SIGNAL_FRESH_MS) return null;
-    return s;
-  } catch {
-    return null;
-  }
+  const checked = v.safeParse(SignalPlaintextSchema, await openJson(keys, additionalData(keys.roomId), body));
+  if (!checked.success) return null;
+  const s = checked.output;
+  if (s.kind !== envelope.kind || s.from !== envelope.from || s.to !== envelope.me || Math.abs(now - s.at) > SIGNAL_FRESH_MS) return null;
+  return s;
 }
