@@ -8,7 +8,7 @@
 //   e.g. node scripts/soak-browser.mjs 2 tests/browser/retention-gap.test.ts
 // Env: SOAK_LOAD (busy processes, default one per core; 0 for none).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,10 +62,14 @@ for (let run = 1; run <= runs; run++) {
   const reportPath = join(logs, `run-${run}.json`);
   const logPath = join(logs, `run-${run}.log`);
   const started = Date.now();
+  // As `npm test` does (scripts/scratch-tmp.mjs): each run's profiles and relay databases in a
+  // folder of its own, deleted after the run, so N runs do not fill /tmp.
+  const scratch = mkdtempSync(join(tmpdir(), 'parley-soak-run-'));
   const result = spawnSync('node', [
     'scripts/loopback-only.mjs', 'npx', 'vitest', 'run', '--project', 'browser',
     '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`, ...filters,
-  ], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  ], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, TMPDIR: scratch } });
+  rmSync(scratch, { recursive: true, force: true });
   writeFileSync(logPath, `${result.stdout ?? ''}${result.stderr ?? ''}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   if (result.status === 0) {
