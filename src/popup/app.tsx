@@ -65,7 +65,8 @@ export function App() {
         <StatusBanner key={relay.url} relay={relay} send={send} several={state.relays.length > 1} />
       ))}
       <StorageProblem problem={state.storageProblem} />
-      {state.error ? (
+      {/* STORAGE_FULL says what the banner above already says, for as long as it is shown: once is enough. */}
+      {state.error && !(state.error.code === 'STORAGE_FULL' && state.storageProblem) ? (
         <div class="pl-error" role="alert" data-testid="error" data-code={state.error.code}>
           <span>{state.error.message}</span>
           <button onClick={dismissError} aria-label="Dismiss">×</button>
