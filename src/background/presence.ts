@@ -10,6 +10,7 @@ import type { RelayLink } from './relay-link.ts';
 import { noteGot } from './receipts.ts';
 import { pathOf } from './direct-path.ts';
 import { roomKeys } from './room-keys.ts';
+import { paceEphemeral } from './ephemeral-pacer.ts';
 
 // Who is in a room and who is typing. The rules:
 //
@@ -121,12 +122,18 @@ export function repeatPresence(bg: Background): void {
   setInterval(() => bg.run(announceEverywhere), HERE_REPEAT_MS);
 }
 
-/** Seals `body` with our own peer id in this room inside (rule 5) and sends it. */
+/**
+ * Seals `body` with our own peer id in this room inside (rule 5) and sends it, within the relay's
+ * budget for these frames (ephemeral-pacer.ts): sealed when it goes, on the connection it goes on.
+ */
 export async function sendEphemeral(bg: Background, link: RelayLink, room: string, body: Unstamped): Promise<void> {
-  const keys = await roomKeys(bg, room);
-  const presence = link.presence.get(room);
-  if (!keys || !presence || !link.socket.isOpen) return;
-  link.socket.send({ type: 'EPHEMERAL', room, body: await sealEphemeral(keys, { ...body, peer: presence.me } as Ephemeral) });
+  const group = body.k === 'here' || body.k === 'got' ? body.k : 'typing';
+  await paceEphemeral(link, room, group, async () => {
+    const keys = await roomKeys(bg, room);
+    const presence = link.presence.get(room);
+    if (!keys || !presence || !link.socket.isOpen) return;
+    link.socket.send({ type: 'EPHEMERAL', room, body: await sealEphemeral(keys, { ...body, peer: presence.me } as Ephemeral) });
+  }, (task) => bg.run(task));
 }
 
 /** Rule 5 then 2-4 and 6: a member's broadcast. */

@@ -3,6 +3,7 @@ import type { RelaySocket } from './relay-socket.ts';
 import { newWireLedger, type WireLedger } from './unanswered.ts';
 import type { RoomPresence } from './presence.ts';
 import { resetReceipts } from './receipts.ts';
+import { resetPacer } from './ephemeral-pacer.ts';
 
 /**
  * One relay in use and everything that belongs to its connection. Rooms on other relays never
@@ -52,5 +53,6 @@ export function resetConnection(link: RelayLink): void {
   link.members.clear();
   link.presence.clear();
   resetReceipts(link);
+  resetPacer(link);
   link.askedAgain.clear();
 }
