@@ -204,10 +204,26 @@ const withoutNotSent = (line: MessageRecord): MessageRecord | null => {
 /** Marks message `id` refused for `why`, and lets the messages behind it go out. */
 export async function refuseMessage(bg: Background, link: RelayLink, roomId: string, id: string, why: RefusedWhy): Promise<void> {
   link.inFlight.get(roomId)?.delete(id);
+  if (!(await bg.db.getKey('messages', [roomId, id]))) return refuseEvent(bg, link, roomId, id, why);
   const changed = await changeQueued(bg, roomId, id,
     ({ notBefore: _held, ...rest }) => ({ ...rest, refused: why }),
     (line) => (line.seq === null ? { ...line, notSent: { reason: REFUSED_WORDS[why], retryAt: null } } : null));
   if (!changed) return; // acked meanwhile
+  bg.refresh();
+  await flushOutbox(bg, link, roomId);
+}
+
+/**
+ * An edit, reaction or removal (an event: no line of its own to show [Try again] on) refused as it
+ * is: it would be refused again, so it leaves the outbox, and the room's views say so in words.
+ * It stays applied on this device only; nobody else sees it.
+ */
+async function refuseEvent(bg: Background, link: RelayLink, roomId: string, id: string, why: RefusedWhy): Promise<void> {
+  const record = await bg.db.get('outbox', [roomId, id]);
+  if (!record) return; // acked meanwhile
+  await bg.db.delete('outbox', [roomId, id]);
+  unqueued(bg, roomId, id);
+  bg.postToWatchers(roomId, { type: 'error', code: 'EVENT_NOT_SENT', message: `Your edit, reaction or removal was not sent: ${REFUSED_WORDS[why]} Only you see it.` });
   bg.refresh();
   await flushOutbox(bg, link, roomId);
 }

@@ -240,7 +240,9 @@ export type ViewErrorCode =
   /** Quote the page: nothing is selected; the page cannot be quoted or did not answer. */
   | 'NO_SELECTION' | 'NO_PAGE'
   /** Keep Parley on a site: not kept (no grant, not the page's site, too many sites), in words. */
-  | 'CANNOT_KEEP';
+  | 'CANNOT_KEEP'
+  /** Our edit, reaction or removal was refused by the relay as it is (too large, unreadable): dropped, in words. */
+  | 'EVENT_NOT_SENT';
 
 export type BackgroundToView =
   /**

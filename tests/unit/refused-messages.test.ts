@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PENDING_ORDER } from '../../src/background/db.ts';
 import { deleteMessage, resendMessage } from '../../src/background/intents/refused-message.ts';
+import { react } from '../../src/background/intents/react.ts';
 import { rejoinAll } from '../../src/background/join.ts';
 import { queueOwnMessage } from '../../src/background/messages.ts';
 import { flushOutbox } from '../../src/background/outbox.ts';
@@ -115,5 +116,23 @@ describe('messages the relay refuses as they are', () => {
     await onError(f.bg, f.link, { type: 'ERROR', code: 'BAD_FRAME', message: 'bad body', ref: 'CHATMSG' });
     expect((await line(bad))?.notSent?.retryAt).toBeNull();
     expect((await line(dropped))?.notSent).toBeUndefined();
+  });
+
+  it('BAD_FRAME for our reaction (an event: no line of its own to retry from) drops it from the outbox and says so in words', async () => {
+    const target = await write('react to me', 100);
+    await ack(target, 1);
+    await react(f.bg, { type: 'react', roomId: room, id: target, emoji: '👍', on: true }, f.view());
+    const reaction = sentIds().at(-1)!;
+    expect(reaction).not.toBe(target);
+    const behind = await write('behind', 100);
+    await onError(f.bg, f.link, { type: 'ERROR', code: 'BAD_FRAME', message: 'bad body', ref: 'CHATMSG' });
+    // Nothing left that nobody could ever retry or delete …
+    expect(await f.bg.db.get('outbox', [room, reaction])).toBeUndefined();
+    // … the person is told, in words (docs/protocol.md: EVENT_NOT_SENT) …
+    expect(f.posted).toContainEqual({ type: 'error', code: 'EVENT_NOT_SENT', message: expect.stringContaining('could not read it') });
+    // … and what was behind it is not held up (its ack settles it).
+    await ack(behind, 2);
+    expect((await line(behind))?.status).toBe('sent');
+    expect(await f.bg.db.count('outbox')).toBe(0);
   });
 });
