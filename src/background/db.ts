@@ -44,6 +44,11 @@ export interface MessageRecord extends ChatItem {
    * body, which the relay's copy must match (direct-path.ts rule 7); never sent to views.
    */
   directDigest?: string;
+  /**
+   * One of our direct-only lines that went on no channel (direct-only.ts): its sealed body, kept
+   * for Try again; never sent to views, never to the relay.
+   */
+  directBody?: string;
 }
 
 /** The newest reaction event of one key for one emoji on a message (message-events.ts). */

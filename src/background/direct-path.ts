@@ -174,6 +174,22 @@ export function sendDirect(bg: Background, room: string, id: string, body: strin
   for (const c of bg.direct.conns.values()) if (c.room === room && c.open) bg.direct.doc.send({ type: 'send', conn: c.key, data });
 }
 
+/**
+ * "Don't store my messages on the relay" (direct-only.ts): our message, flagged `only`, on every
+ * open channel of its room and nowhere else; returns on how many channels it went.
+ */
+export function sendDirectOnly(bg: Background, room: string, id: string, body: string): number {
+  if (!bg.direct || !enabled(bg)) return 0;
+  const data = JSON.stringify({ t: 'msg', room, id, body, only: true });
+  let sent = 0;
+  for (const c of bg.direct.conns.values()) {
+    if (c.room !== room || !c.open) continue;
+    bg.direct.doc.send({ type: 'send', conn: c.key, data });
+    sent++;
+  }
+  return sent;
+}
+
 function begin(bg: Background, link: RelayLink, room: string, me: string, peer: string, offer: boolean): void {
   const d = direct(bg);
   const key = connKey(room, peer);

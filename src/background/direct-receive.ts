@@ -14,12 +14,14 @@ import { notifyLive } from './notifications.ts';
 import { bodyDigest } from './direct-digest.ts';
 import { waitingDirect } from './retention.ts';
 import { lineRemoved } from './memory.ts';
+import { nextLocalOrder } from './direct-only.ts';
 
 const BODY = /^[A-Za-z0-9_-]+$/;
 
 /**
  * One data channel message of `room`'s connection (direct-path.ts rule 7; docs/protocol.md "The
- * direct path"): `{t: "msg", room, id, body}`, the same sealed body the relay gets. Opened as a
+ * direct path"): `{t: "msg", room, id, body}`, the same sealed body the relay gets (with
+ * `only: true`, sent only directly: direct-only.ts rule 5). Opened as a
  * relayed CHATMSG, shown and stored without a seq; the relay's copy, whenever it comes, only adds
  * the seq. Anything else is dropped without a word. Events (`ev`) are left to the relay's copy:
  * they settle a seq, which only the relay gives.
@@ -33,7 +35,7 @@ export async function receiveDirect(bg: Background, room: string, data: string):
     return;
   }
   if (typeof m !== 'object' || m === null) return;
-  const { t, room: r, id, body } = m as Record<string, unknown>;
+  const { t, room: r, id, body, only } = m as Record<string, unknown>;
   if (t !== 'msg' || r !== room || typeof id !== 'string' || !isMessageId(id)) return;
   if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_CHARS || !BODY.test(body)) return;
   const keys = await roomKeys(bg, room);
@@ -45,12 +47,16 @@ export async function receiveDirect(bg: Background, room: string, data: string):
   const { text, nick, sentAt, reply, page, quote } = opened.value;
   const sender = await checkIncoming((await ownIdentity(bg.db)).publicKey, memorySenders(bg), room, id, opened.value);
   const replyTo = reply !== undefined ? { replyTo: replyRef(reply, await bg.db.get('messages', [room, reply])) } : {};
+  // Sent only directly (direct-only.ts rule 5): no relay seq will come, so a local order, and it
+  // does not wait among the lines the relay will number.
+  const directOnly = only === true;
+  const order = directOnly ? (await nextLocalOrder(bg, room)) - (bg.mem.rooms.get(room)?.seqBase ?? 0) : PENDING_ORDER;
   const line: MessageRecord = {
-    roomId: room, id, seq: null, order: PENDING_ORDER, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender,
+    roomId: room, id, seq: null, order, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender,
     ...replyTo, ...(await threadFields(bg, room, page)), ...(quote ? { quote } : {}),
-    directDigest: await bodyDigest(body),
+    directDigest: await bodyDigest(body), ...(directOnly ? { directOnly: true as const } : {}),
   };
-  await makeRoomForWaiting(bg, room);
+  if (!directOnly) await makeRoomForWaiting(bg, room);
   if (await putChatLine(bg, line, null)) await notifyLive(bg, line);
 }
 

@@ -2,8 +2,8 @@ import type { Background } from './context.ts';
 import { lineRemoved } from './memory.ts';
 import { PENDING_ORDER, type MessageRecord } from './db.ts';
 
-/** A line that came over a data channel and has no seq from the relay yet. */
-export const waitingDirect = (m: MessageRecord): boolean => m.seq === null && !m.mine && m.directDigest !== undefined;
+/** A line that came over a data channel and has no seq from the relay yet (one sent only directly never will: not waiting). */
+export const waitingDirect = (m: MessageRecord): boolean => m.seq === null && !m.mine && m.directDigest !== undefined && m.directOnly !== true;
 
 // Local retention (Settings.keepPerRoom): each room keeps its newest lines on this device and
 // deletes the oldest beyond that. Counting a room costs a walk of its index, so it is done once

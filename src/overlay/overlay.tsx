@@ -41,7 +41,7 @@ export function Overlay() {
       {room ? (
         <>
           <RoomProblem problem={room.problem} />
-          <OverlayChat items={state.items} send={send} roomId={room.roomId} typing={state.presence.typing} paging={logPaging(state, send, room.roomId)} quotePreview={state.quotePreview ?? null} />
+          <OverlayChat items={state.items} send={send} roomId={room.roomId} typing={state.presence.typing} paging={logPaging(state, send, room.roomId)} quotePreview={state.quotePreview ?? null} directOnly={state.settings?.directOnly === true && state.settings.directConnections === true} />
         </>
       ) : state.keptSites !== undefined ? (
         // The first state came (keptSites is absent until then): no room is the answer, not a wait.
@@ -53,7 +53,7 @@ export function Overlay() {
   );
 }
 
-function OverlayChat({ items, send, roomId, typing, paging, quotePreview = null }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string; typing: string[]; paging: LogPaging; quotePreview?: QuotePreviewMessage | null }) {
+function OverlayChat({ items, send, roomId, typing, paging, quotePreview = null, directOnly = false }: { items: ChatItem[]; send: (msg: ViewToBackground) => void; roomId: string; typing: string[]; paging: LogPaging; quotePreview?: QuotePreviewMessage | null; directOnly?: boolean }) {
   const { focusId, focus } = useFocusLine(send, roomId, items, paging.cursor);
   const { actions, composer } = useMessageActions(send, roomId, items, focus);
   return (
@@ -61,7 +61,7 @@ function OverlayChat({ items, send, roomId, typing, paging, quotePreview = null 
       <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={typing} />
       <QuoteButton send={send} roomId={roomId} items={items} preview={quotePreview} />
-      <Composer {...composer} onTyping={(on) => send({ type: 'typing', roomId, typing: on })} />
+      <Composer {...composer} directOnly={directOnly} onTyping={(on) => send({ type: 'typing', roomId, typing: on })} />
     </>
   );
 }

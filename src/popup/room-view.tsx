@@ -38,9 +38,11 @@ interface Props {
   keptSites?: KeptSiteSummary[];
   /** The passage "Quote selection" read, waiting for "Send quote". */
   quotePreview?: QuotePreviewMessage | null;
+  /** Settings "Don't store my messages on the relay" is on: the composer says so. */
+  directOnly?: boolean;
 }
 
-export function RoomView({ room, items, presence, send, left, search = null, paging, thread = null, overlayTabs = [], keptSites = [], quotePreview = null }: Props) {
+export function RoomView({ room, items, presence, send, left, search = null, paging, thread = null, overlayTabs = [], keptSites = [], quotePreview = null, directOnly = false }: Props) {
   const page = useCurrentPage();
   const [threadOpen, setThreadOpen] = useState(false);
   const [pageTab, setPageTab] = useState<number | null>(null);
@@ -85,7 +87,7 @@ export function RoomView({ room, items, presence, send, left, search = null, pag
       <ChatLog items={items} actions={actions} focusId={focusId} {...logProps(paging)} />
       <TypingLine typing={presence.typing} />
       {pageTab !== null && overlayTabs.includes(pageTab) ? <QuoteButton send={send} roomId={room.roomId} items={items} tabId={pageTab} preview={quotePreview} /> : null}
-      <Composer {...composer} onTyping={(typing) => send({ type: 'typing', roomId: room.roomId, typing })} />
+      <Composer {...composer} directOnly={directOnly} onTyping={(typing) => send({ type: 'typing', roomId: room.roomId, typing })} />
       </>}
     </section>
   );

@@ -32,6 +32,7 @@ export function SettingsForm({ settings, check, send, done, keptSites = [], dire
   };
   const [keepPerRoom, setKeepPerRoom] = useState(String(settings.keepPerRoom));
   const [direct, setDirect] = useState(settings.directConnections === true);
+  const [directOnly, setDirectOnly] = useState(settings.directOnly === true);
   const [iceText, setIceText] = useState(iceServerLines(settings.iceServers ?? []));
   const [error, setError] = useState<string | null>(null);
   // The address being checked: the form stays until the relay answered, and says why if it did not.
@@ -41,7 +42,7 @@ export function SettingsForm({ settings, check, send, done, keptSites = [], dire
   }, [check, checking]);
   const save = (e: Event) => {
     e.preventDefault();
-    const checked = checkSettings({ ...settings, nickname, relayUrl, notifications, keepPerRoom: Number(keepPerRoom), directConnections: direct, iceServers: parseIceServerLines(iceText) });
+    const checked = checkSettings({ ...settings, nickname, relayUrl, notifications, keepPerRoom: Number(keepPerRoom), directConnections: direct, iceServers: parseIceServerLines(iceText), ...(directOnly ? { directOnly: true as const } : { directOnly: undefined }) });
     if (!checked.ok) {
       setError(checked.error.message);
       return;
@@ -70,6 +71,12 @@ export function SettingsForm({ settings, check, send, done, keptSites = [], dire
         <input type="checkbox" data-testid="direct-connections" checked={direct} onChange={(e) => setDirect(e.currentTarget.checked)} />
         Direct connections: messages go straight to members who are online (and through the relay too)
       </label>
+      {/* Means something only over direct connections: checkSettings drops it without them. */}
+      <label class="pl-check">
+        <input type="checkbox" data-testid="direct-only" aria-describedby="pl-direct-only-note" checked={direct && directOnly} disabled={!direct} onChange={(e) => setDirectOnly(e.currentTarget.checked)} />
+        Don't store my messages on the relay
+      </label>
+      <p id="pl-direct-only-note" class="pl-field-note" data-testid="direct-only-note">Members get your messages only while they are connected directly to you. Nothing you send is kept on the relay, so members who are offline, or connected only through the relay, do not get them.</p>
       {direct ? (
         <>
           <label for="pl-ice">STUN/TURN servers, one per line (address, then user name and password for TURN); none needed on one network</label>

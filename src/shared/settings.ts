@@ -58,7 +58,10 @@ export function checkSettings(input: SettingsInput): Result<Settings, SettingsEr
   // Written only when set, so settings saved before the direct path read the same.
   const direct = input.directConnections === true ? { directConnections: true } : {};
   const iceServers = ice.value.length > 0 ? { iceServers: ice.value } : {};
-  return ok({ nickname, relayUrl: relay.value, notifications: input.notifications === true, keepPerRoom, ...direct, ...iceServers });
+  // "Don't store my messages on the relay" means something only over direct connections: without
+  // them it is dropped, not refused (docs/protocol.md "Messages sent only directly").
+  const directOnly = input.directOnly === true && input.directConnections === true ? { directOnly: true as const } : {};
+  return ok({ nickname, relayUrl: relay.value, notifications: input.notifications === true, keepPerRoom, ...direct, ...iceServers, ...directOnly });
 }
 
 /** At most this many STUN/TURN servers: each is tried for every direct connection. */

@@ -26,6 +26,11 @@ export interface Settings {
   directConnections?: boolean;
   /** STUN/TURN servers for direct connections; none by default (loopback and a LAN need none). */
   iceServers?: IceServer[];
+  /**
+   * "Don't store my messages on the relay": our messages go only over open data channels
+   * (src/background/direct-only.ts); only with directConnections on, absent unless set.
+   */
+  directOnly?: true;
 }
 
 export interface RoomSummary {
@@ -124,6 +129,13 @@ export interface ChatItem {
    * relay's copy is shown (it is what every other member has), and the line says so.
    */
   directDiffered?: boolean;
+  /**
+   * Sent only over data channels ("Don't store my messages on the relay", direct-only.ts): the
+   * relay never had it, so it has no seq and takes no reactions, edits or deletes.
+   */
+  directOnly?: true;
+  /** On such a line of ours: how many members' open channels it went on. */
+  directTo?: number;
 }
 
 /** A site Parley is kept on, as the 'state' message lists it. */
@@ -242,7 +254,9 @@ export type ViewErrorCode =
   /** Keep Parley on a site: not kept (no grant, not the page's site, too many sites), in words. */
   | 'CANNOT_KEEP'
   /** Our edit, reaction or removal was refused by the relay as it is (too large, unreadable): dropped, in words. */
-  | 'EVENT_NOT_SENT';
+  | 'EVENT_NOT_SENT'
+  /** "Don't store my messages on the relay": no member is connected directly; or a change to a line only sent directly. */
+  | 'NO_DIRECT_MEMBER' | 'DIRECT_ONLY_LINE';
 
 export type BackgroundToView =
   /**

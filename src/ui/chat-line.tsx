@@ -64,6 +64,16 @@ export function continuesGroup(item: ChatItem, prev: ChatItem | null): boolean {
   return !a?.verified && !b?.verified; // both "Unverified sender"; never merged with a verified one
 }
 
+/**
+ * A line sent only directly ("Don't store my messages on the relay"): who got it, and that the
+ * relay did not. Ours say to how many members it went; others' that it came only to us directly.
+ */
+export function directOnlyWords(item: Pick<ChatItem, 'mine' | 'directTo'>): string {
+  if (!item.mine) return 'sent to you directly, not stored on the relay';
+  const n = item.directTo ?? 0;
+  return `sent directly to ${n === 1 ? '1 member' : `${n} members`}, not stored on the relay`;
+}
+
 /** The delivery state in words; null for others' lines. */
 export function statusWords(status: DeliveryStatus): string | null {
   switch (status) {
@@ -97,7 +107,7 @@ export class ChatLine extends Component<LineProps, LineState> {
       : null;
     if (item.kind !== 'message') return <>{separator}<div class="pl-notice" data-testid={item.kind}>{item.text}</div></>;
     const grouped = !separator && continuesGroup(item, prev);
-    const words = statusWords(item.status);
+    const words = item.directOnly ? directOnlyWords(item) : statusWords(item.status);
     const long = item.text.length > FOLD_CHARS || item.text.split('\n', FOLD_LINES + 1).length > FOLD_LINES;
     const { onSendNow, onRefused } = actions;
     return (
@@ -138,7 +148,7 @@ export class ChatLine extends Component<LineProps, LineState> {
             ? <Reactions id={item.id} reactions={item.reactions} onReact={actions.onReact} />
             : null}
           <div class="pl-foot">
-            {words && !item.notSent ? <span class="pl-status" data-testid="status">{words}</span> : null}
+            {words && !item.notSent ? <span class="pl-status" data-testid="status" data-direct-only={item.directOnly ? 'true' : undefined}>{words}</span> : null}
             {item.deleted ? null : (
               <LineMenu item={item} open={menu} actions={actions} toggle={(open) => this.setState({ menu: open })} />
             )}
@@ -192,7 +202,8 @@ function Reactions({ id, reactions, onReact }: { id: string; reactions: Reaction
 
 /** Reply, react, and on our own lines edit and delete; a button that opens a small menu of buttons. */
 function LineMenu({ item, open, actions, toggle }: { item: ChatItem; open: boolean; actions: LineActions; toggle: (open: boolean) => void }) {
-  const { onReply, onReact, onEdit, onRetract } = actions;
+  // A line sent only directly takes no events: they go through the relay, which never had it.
+  const { onReply, onReact, onEdit, onRetract } = item.directOnly ? { onReply: actions.onReply } : actions;
   if (!onReply && !onReact && !onEdit && !onRetract) return null;
   const own = item.mine && item.sender?.verified === true;
   const mine = new Set(item.reactions?.filter((r) => r.mine).map((r) => r.emoji));

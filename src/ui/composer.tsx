@@ -26,9 +26,14 @@ interface ComposerProps {
   onEditLast?: () => void;
   /** Whether the box holds text: the background turns it into a throttled typing state. */
   onTyping?: (typing: boolean) => void;
+  /** "Don't store my messages on the relay" is on: a notice above the box says who gets them. */
+  directOnly?: boolean;
 }
 
-export function Composer({ onSend, onTyping, disabled, replyTo = null, editing = null, onCancel, onEditLast }: ComposerProps) {
+/** Said above the composer while Settings.directOnly is on. */
+export const DIRECT_ONLY_NOTICE = 'Not stored on the relay: only members connected directly to you get your messages.';
+
+export function Composer({ onSend, onTyping, disabled, replyTo = null, editing = null, onCancel, onEditLast, directOnly = false }: ComposerProps) {
   const [text, setText] = useState('');
   // Only when editing starts or ends, never on mount: the effect runs after paint, and keys typed
   // the moment a room opens (the focus is already in the box) would be wiped.
@@ -54,6 +59,7 @@ export function Composer({ onSend, onTyping, disabled, replyTo = null, editing =
   const tooLong = text.length > MAX_TEXT_CHARS;
   return (
     <form class={`pl-composer${editing ? ' pl-editing' : ''}`} onSubmit={(e) => { e.preventDefault(); send(e.currentTarget.querySelector('textarea')!.value); }}>
+      {directOnly ? <p class="pl-composer-mode" data-testid="direct-only-notice">{DIRECT_ONLY_NOTICE}</p> : null}
       {replyTo && !editing ? (
         <div class="pl-composer-mode" data-testid="replying-to">
           <span>Replying to <bdi>{senderLabel(replyTo).name}</bdi>: <span class="pl-composer-mode-text" dir="auto">{replyTo.text.slice(0, 100)}</span></span>

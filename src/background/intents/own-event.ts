@@ -7,6 +7,7 @@ import { memorySenders } from '../memory.ts';
 import { queueOwnEvent } from '../message-event-store.ts';
 import { flushRoomOutbox } from '../outbox.ts';
 import { roomKeys } from '../room-keys.ts';
+import { DIRECT_ONLY_LINE_TEXT } from '../direct-only.ts';
 
 /**
  * Signs, seals, applies and queues one of our events on line `target` (message-events.ts), then
@@ -23,6 +24,12 @@ export async function sendOwnEvent(
   }
   if (typeof target !== 'string' || !isMessageId(target)) {
     bg.post(view, { type: 'error', code: 'BAD_REQUEST', message: 'That message cannot be changed.' });
+    return;
+  }
+  // A line sent only directly has no seq for an event to settle, and the relay must not learn of
+  // it from one (direct-only.ts rule 6).
+  if ((await bg.db.get('messages', [roomId, target]))?.directOnly) {
+    bg.post(view, { type: 'error', code: 'DIRECT_ONLY_LINE', message: DIRECT_ONLY_LINE_TEXT });
     return;
   }
   const me = await ownIdentity(bg.db);

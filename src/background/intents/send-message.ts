@@ -3,7 +3,7 @@ import { sealMessage } from '../../shared/crypto.ts';
 import { isMessageId, newMessageId } from '../../shared/message-id.ts';
 import type { ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
-import { PENDING_ORDER } from '../db.ts';
+import { PENDING_ORDER, type MessageRecord } from '../db.ts';
 import { ownIdentity } from '../identity.ts';
 import { memorySenders } from '../memory.ts';
 import { signOutgoing } from '../../shared/identity-rules.ts';
@@ -14,6 +14,7 @@ import { replyRef } from '../message-events.ts';
 import { threadFields } from '../page-threads.ts';
 import { sealedPage } from '../page-ref.ts';
 import { sendDirect } from '../direct-path.ts';
+import { directOnlyOn, sendOwnDirectOnly } from '../direct-only.ts';
 
 /** Sealed and queued in the outbox first, so a message typed offline goes out when we return. */
 export async function sendMessage(bg: Background, msg: Extract<ViewToBackground, { type: 'send-message' }>, view: ViewPort): Promise<void> {
@@ -46,10 +47,16 @@ export async function sendMessage(bg: Background, msg: Extract<ViewToBackground,
     bg.post(view, { type: 'error', code: 'BAD_MESSAGE', message: sealed.error.message });
     return;
   }
-  const isNew = await queueOwnMessage(bg, {
+  const line: MessageRecord = {
     roomId: msg.roomId, id, kind: 'message', seq: null, order: PENDING_ORDER, mine: true,
     nick: nickname, text, sentAt, status: 'sending', sender, ...replyTo, ...thread,
-  }, sealed.value);
+  };
+  // "Don't store my messages on the relay": on the room's open channels only, never in the outbox.
+  if (directOnlyOn(bg)) {
+    await sendOwnDirectOnly(bg, line, sealed.value);
+    return;
+  }
+  const isNew = await queueOwnMessage(bg, line, sealed.value);
   if (!isNew) return;
   // Members with an open data channel get it now; the relay still gets it, below (direct-path.ts rule 6).
   sendDirect(bg, msg.roomId, id, sealed.value);

@@ -2,7 +2,8 @@ import { sealMessage } from '../../shared/crypto.ts';
 import { signOutgoing } from '../../shared/identity-rules.ts';
 import type { PageQuote, ViewToBackground } from '../../shared/view-messages.ts';
 import type { Background, ViewPort } from '../context.ts';
-import { PENDING_ORDER } from '../db.ts';
+import { PENDING_ORDER, type MessageRecord } from '../db.ts';
+import { directOnlyOn, sendOwnDirectOnly } from '../direct-only.ts';
 import { ownIdentity } from '../identity.ts';
 import { memorySenders } from '../memory.ts';
 import { queueOwnMessage } from '../messages.ts';
@@ -39,9 +40,15 @@ async function sendQuote(bg: Background, roomId: string, id: string, text: strin
     bg.post(view, { type: 'error', code: 'BAD_MESSAGE', message: sealed.error.message });
     return;
   }
-  const isNew = await queueOwnMessage(bg, {
+  const line: MessageRecord = {
     roomId, id, kind: 'message', seq: null, order: PENDING_ORDER, mine: true,
     nick: nickname, text, sentAt, status: 'sending', sender, quote,
-  }, sealed.value);
+  };
+  // "Don't store my messages on the relay" holds for quotes too (direct-only.ts).
+  if (directOnlyOn(bg)) {
+    await sendOwnDirectOnly(bg, line, sealed.value);
+    return;
+  }
+  const isNew = await queueOwnMessage(bg, line, sealed.value);
   if (isNew) await flushRoomOutbox(bg, roomId);
 }

@@ -1,0 +1,109 @@
+import type { Background, ViewPort } from './context.ts';
+import { PENDING_ORDER, type MessageRecord } from './db.ts';
+import { putChatLine, removeChatLine, toChatItem } from './messages.ts';
+import { sendDirectOnly } from './direct-path.ts';
+import { lineStored } from './memory.ts';
+
+// "Don't store my messages on the relay" (Settings.directOnly; docs/protocol.md "Messages sent
+// only directly"). The rules:
+//  1. Only with "Direct connections" on (checkSettings drops the setting otherwise).
+//  2. A message we send is sealed and signed as any other, but never queued in the outbox: it goes
+//     as {t:"msg", room, id, body, only:true} on every open data channel of its room and nowhere
+//     else, not after a restart either. Our line says on how many channels it went.
+//  3. With no channel of the room open, nothing is sent: the line stays, marked not sent with the
+//     reason, and its sealed body is kept on this device for Try again (or Delete). What was typed
+//     is never lost.
+//  4. Such a line never gets a seq, so it takes a local order (localOrder below): just after the
+//     room's last line that is not pending, below the relay's next seq.
+//  5. A line that came with `only` (direct-receive.ts) takes a local order too, is shown at once and
+//     is not a line waiting for the relay's seq: MAX_DIRECT_WAITING and retention's waitingDirect
+//     do not count it, retention counts it like any kept line. Should the relay's copy of its id
+//     come after all, it is handled as any relayed copy (messages.ts putChatLine: it is numbered
+//     and no longer direct-only; a different body replaces it, on-chat-message.ts).
+//  6. Reactions, edits and deletes are relay events (they settle a seq): none is sent on a
+//     direct-only line (own-event.ts), so none leaks it to the relay.
+
+/** The local orders of direct-only lines in a row step by this (docs/protocol.md). */
+export const LOCAL_ORDER_STEP = 1 / 1024;
+
+/**
+ * Rule 4 (docs/protocol.md "Messages sent only directly"): after `highest`, the greatest order of
+ * the room's lines below PENDING_ORDER (-Infinity: none), and `numbered`, seqBase + lastSeq. With
+ * m the greater: m + LOCAL_ORDER_STEP while that stays below floor(m) + 1 (the relay's next seq
+ * sorts after it); past that, halfway to floor(m) + 1 while that is still above m; then m itself
+ * (lines with one order sort by id, and ids grow with time).
+ */
+export function localOrder(highest: number, numbered: number): number {
+  const m = Math.max(highest, numbered);
+  const next = Math.floor(m) + 1;
+  if (m + LOCAL_ORDER_STEP < next) return m + LOCAL_ORDER_STEP;
+  const half = m + (next - m) / 2;
+  return half > m && half < next ? half : m;
+}
+
+/** Rule 4 for `roomId` now: its absolute order (seqBase included). */
+export async function nextLocalOrder(bg: Background, roomId: string): Promise<number> {
+  const room = bg.mem.rooms.get(roomId);
+  const range = IDBKeyRange.bound([roomId, -Infinity, ''], [roomId, PENDING_ORDER, ''], false, true);
+  const cursor = await bg.db.transaction('messages').store.index('byOrder').openCursor(range, 'prev');
+  return localOrder(cursor?.value.order ?? -Infinity, (room?.seqBase ?? 0) + (room?.lastSeq ?? 0));
+}
+
+/** Rule 3's reason, in words. */
+export const NO_DIRECT_MEMBER_TEXT = 'no member is connected to you directly, and "Don\'t store my messages on the relay" is on, so it was sent to nobody.';
+
+/** Rule 6, in words. */
+export const DIRECT_ONLY_LINE_TEXT = 'This message was sent only directly and is not on the relay, so it cannot take reactions, edits or deletes.';
+
+/** Whether our messages in any room go only directly (rule 1). */
+export const directOnlyOn = (bg: Background): boolean => bg.mem.settings.directOnly === true && bg.mem.settings.directConnections === true;
+
+/**
+ * Rules 2-4: `line` (ours, sealed as `body`, not stored yet) is sent on every open channel of its
+ * room and stored with a local order, as sent or as not sent. Returns false, sending nothing, for
+ * an id already stored (a view saying it again). Sent before it is stored: a worker killed in
+ * between leaves the view's copy unconfirmed, it says it again, and receivers dedup by id.
+ */
+export async function sendOwnDirectOnly(bg: Background, line: MessageRecord, body: string): Promise<boolean> {
+  if ((await bg.db.getKey('messages', [line.roomId, line.id])) !== undefined) return false;
+  const base = bg.mem.rooms.get(line.roomId)?.seqBase ?? 0;
+  const order = (await nextLocalOrder(bg, line.roomId)) - base;
+  const to = sendDirectOnly(bg, line.roomId, line.id, body);
+  const sent: MessageRecord = to > 0
+    ? { ...line, seq: null, order, mine: true, directOnly: true, directTo: to, status: 'sent' }
+    : { ...line, seq: null, order, mine: true, directOnly: true, directBody: body, status: 'sending', notSent: { reason: NO_DIRECT_MEMBER_TEXT, retryAt: null } };
+  return putChatLine(bg, sent, null);
+}
+
+/** Rule 3's Try again on one of our direct-only lines; false: not such a line. */
+export async function retryDirectOnly(bg: Background, roomId: string, id: string, view?: ViewPort): Promise<boolean> {
+  const line = await bg.db.get('messages', [roomId, id]);
+  if (!line?.directOnly || !line.mine) return false;
+  if (line.directBody === undefined) return true; // went already
+  if (!(await sendHeld(bg, line)) && view) {
+    bg.post(view, { type: 'error', code: 'NO_DIRECT_MEMBER', message: `Still not sent: ${NO_DIRECT_MEMBER_TEXT}` });
+  }
+  return true;
+}
+
+/** Sends a held line on the room's open channels; on at least one, the line says so. */
+async function sendHeld(bg: Background, line: MessageRecord): Promise<boolean> {
+  if (line.directBody === undefined) return false;
+  const to = sendDirectOnly(bg, line.roomId, line.id, line.directBody);
+  if (to === 0) return false;
+  const { directBody: _body, notSent: _not, ...rest } = line;
+  const sent: MessageRecord = { ...rest, status: 'sent', directTo: to };
+  await bg.db.put('messages', sent);
+  lineStored(bg, sent);
+  bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(sent) });
+  bg.refresh();
+  return true;
+}
+
+/** Rule 3's Delete on one of our direct-only lines not sent; false: not such a line. */
+export async function deleteHeldDirectOnly(bg: Background, roomId: string, id: string): Promise<boolean> {
+  const line = await bg.db.get('messages', [roomId, id]);
+  if (!line?.directOnly || !line.mine) return false;
+  if (line.directBody !== undefined) await removeChatLine(bg, roomId, id);
+  return true;
+}
