@@ -61,8 +61,8 @@ async function hasShown(popup: PopupPage, path: string): Promise<void> {
   await popup.page.waitForFunction((p) => (window as unknown as { parleyPaths: string[] }).parleyPaths.includes(p), path);
 }
 
-/** The frames that join a room, as the relay got them: a member joining again would send one. */
-const joins = (): number => proxy.frames.filter((f) => f.dir === 'up' && (JSON.parse(f.text) as Frame).type === 'JOIN').length;
+/** The frames that join a room (GETROOM, ENTERROOM), as the relay got them: a member joining again sends one. */
+const joins = (): number => proxy.frames.filter((f) => f.dir === 'up' && ['GETROOM', 'ENTERROOM'].includes((JSON.parse(f.text) as Frame).type)).length;
 
 /** Every SIGNAL frame both ways, parsed. */
 const signals = (): Frame[] => proxy.frames.map((f) => JSON.parse(f.text) as Frame).filter((f) => f.type === 'SIGNAL');
@@ -134,6 +134,7 @@ describe('the direct path', () => {
     for (const [who, profile] of [['Alice', alice], ['Bob', bob]] as const) {
       await Promise.all([recordPaths(alicePopup), recordPaths(bobPopup)]);
       const joinsBefore = joins();
+      expect(joinsBefore).toBeGreaterThan(0); // both joined through the proxy: it counts them
       const worker = await profile.worker();
       await worker.evaluate(() => (globalThis as unknown as { chrome: { offscreen: { closeDocument(): Promise<void> } } }).chrome.offscreen.closeDocument());
       await Promise.all([hasShown(alicePopup, 'relayed'), hasShown(bobPopup, 'relayed')]);
@@ -159,5 +160,20 @@ describe('the direct path', () => {
     expect(seenByAlice).toEqual(seenByBob);
     expect([...seenByAlice].sort()).toEqual([...all].sort());
     expect(seenByAlice.slice(4)).toEqual(all.slice(4));
+  });
+
+  it('comes back after Chrome stops the service worker that owns it', async () => {
+    await Promise.all([recordPaths(alicePopup), recordPaths(bobPopup)]);
+    const joinsBefore = joins();
+    // The document holding the connections goes with its worker's port; the worker starts again
+    // for the popup (its port reconnects), joins its rooms again (a new peer id) and connects anew.
+    await alice.stopServiceWorker(alicePopup.page);
+    await hasShown(bobPopup, 'relayed');
+    await hasShown(alicePopup, 'relayed');
+    await Promise.all([memberShows(alicePopup, 'direct'), memberShows(bobPopup, 'direct')]);
+    for (const popup of [alicePopup, bobPopup]) expect((await recordedPaths(popup)).at(-1)).toBe('direct');
+    expect(joins()).toBeGreaterThan(joinsBefore);
+    await bobPopup.send('after the worker stopped');
+    await alicePopup.waitForMessage('after the worker stopped');
   });
 });
