@@ -3,6 +3,7 @@ import type { Background } from '../context.ts';
 import { closeIfUnused } from '../relay-links.ts';
 import { roomDeleted } from '../memory.ts';
 import { askAgainForRefusedRooms } from '../room-refusals.ts';
+import { directRoomLeft } from '../direct-path.ts';
 
 /** Leaving forgets the code and the history on this device; the last room on a relay closes its socket. */
 export async function leaveRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'leave-room' }>): Promise<void> {
@@ -17,6 +18,7 @@ export async function leaveRoom(bg: Background, msg: Extract<ViewToBackground, {
   await tx.objectStore('outbox').delete(range);
   await tx.done;
   roomDeleted(bg, roomId);
+  directRoomLeft(bg, roomId);
   bg.keys.delete(roomId);
   if (link) {
     link.synced.delete(roomId);
