@@ -299,9 +299,11 @@ async function fromOffscreen(bg: Background, msg: OffscreenToBackground): Promis
       bg.refresh();
       releaseIfIdle(bg);
       return;
-    case 'channel-message':
-      if (c.open && takeToken(c)) await receiveDirect(bg, c.room, msg.data);
-      return;
+    case 'channel-message': {
+      if (!c.open || !takeToken(c)) return;
+      const link = bg.links.get(c.relayUrl);
+      return receiveDirect(bg, c.room, msg.data, link ? { link, peer: c.peer } : undefined);
+    }
   }
 }
 

@@ -14,6 +14,8 @@ import { notifyLive } from './notifications.ts';
 import { bodyDigest } from './direct-digest.ts';
 import { waitingDirect } from './retention.ts';
 import { lineRemoved } from './memory.ts';
+import { typingEndsWithMessage } from './presence.ts';
+import type { RelayLink } from './relay-link.ts';
 import { nextLocalOrder } from './direct-only.ts';
 
 const BODY = /^[A-Za-z0-9_-]+$/;
@@ -26,7 +28,7 @@ const BODY = /^[A-Za-z0-9_-]+$/;
  * the seq. Anything else is dropped without a word. Events (`ev`) are left to the relay's copy:
  * they settle a seq, which only the relay gives.
  */
-export async function receiveDirect(bg: Background, room: string, data: string): Promise<void> {
+export async function receiveDirect(bg: Background, room: string, data: string, from?: { link: RelayLink; peer: string }): Promise<void> {
   if (data.length > DEFAULT_MAX_FRAME_KB * 1024) return;
   let m: unknown;
   try {
@@ -57,7 +59,10 @@ export async function receiveDirect(bg: Background, room: string, data: string):
     directDigest: await bodyDigest(body), ...(directOnly ? { directOnly: true as const } : {}),
   };
   if (!directOnly) await makeRoomForWaiting(bg, room);
-  if (await putChatLine(bg, line, null)) await notifyLive(bg, line);
+  if (!(await putChatLine(bg, line, null))) return;
+  // presence.ts rule 4: a member's message ends their typing, whichever path brought it first.
+  if (from) typingEndsWithMessage(bg, from.link, room, from.peer);
+  await notifyLive(bg, line);
 }
 
 /** At most this many lines per room that came over a channel wait for the relay's seq (docs/protocol.md "The direct path"). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { roomMessages } from '../../src/background/db.ts';
 import { receiveDirect } from '../../src/background/direct-receive.ts';
+import { presenceOnRoom, roomPresence } from '../../src/background/presence.ts';
 import { onChatMessage } from '../../src/background/relay-frames/on-chat-message.ts';
 import { DEFAULT_MAX_FRAME_KB } from '../../src/shared/constants.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
@@ -70,5 +71,18 @@ describe('a message over a data channel', () => {
     expect(await lines()).toEqual([]);
     await receiveDirect(f.bg, f.keys.roomId, exact + ' '.repeat(limit - exact.length));
     expect(await lines()).toHaveLength(1);
+  });
+});
+
+describe('typing and a message over a data channel', () => {
+  it("ends the sender's typing, as the relay's copy would (presence.ts rule 4)", async () => {
+    const { f, channel } = await setup();
+    const room = f.keys.roomId;
+    presenceOnRoom(f.link, { type: 'ROOM', room, peer: 'me', members: ['ann'], head: 0, epoch: 1, created: false });
+    f.link.presence.get(room)!.peers.get('ann')!.typingUntil = Date.now() + 60_000;
+    expect((await roomPresence(f.bg, f.link, room)).typing).toHaveLength(1);
+    const frame = await f.incoming('done typing', 1);
+    await receiveDirect(f.bg, room, channel(frame), { link: f.link, peer: 'ann' });
+    expect((await roomPresence(f.bg, f.link, room)).typing).toEqual([]);
   });
 });
