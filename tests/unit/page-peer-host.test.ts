@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PagePeerHost } from '../../src/background/page-peer-host.ts';
-import type { OffscreenToBackground } from '../../src/shared/offscreen-messages.ts';
+import type { BackgroundToOffscreen, OffscreenToBackground } from '../../src/shared/offscreen-messages.ts';
 
 // Firefox's host of the direct path (src/background/page-peer-host.ts): the offscreen document's
 // connection code run in the background page. What the background relies on: replies come after
@@ -14,7 +14,7 @@ function refusingBrowser(): void {
   scope.RTCPeerConnection = class { constructor() { throw new TypeError('refused'); } };
 }
 
-const open = { type: 'open-conn', conn: 'room|peer', offer: true, iceServers: [] } as const;
+const open: BackgroundToOffscreen = { type: 'open-conn', conn: 'room|peer', offer: true, iceServers: [] };
 
 describe('PagePeerHost', () => {
   it('is supported only where the page has RTCPeerConnection', () => {
