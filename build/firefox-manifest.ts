@@ -33,8 +33,8 @@ export function firefoxManifest(manifest: Json): Json {
   // also stops when idle (a live WebSocket keeps it, like Chrome's worker).
   out.background = { scripts: [background.service_worker], ...(background.type ? { type: background.type } : {}) };
   out.content_security_policy = { extension_pages: FIREFOX_EXTENSION_PAGES_CSP };
-  // Firefox has no offscreen documents (its event page can hold RTCPeerConnections itself: the TODO
-  // in src/shared/browser-target.ts); an unknown permission is only a lint warning, but it asks for nothing.
+  // Firefox has no offscreen documents (its event page holds the RTCPeerConnections itself:
+  // src/background/page-peer-host.ts); an unknown permission is only a lint warning, but it asks for nothing.
   if (Array.isArray(manifest.permissions)) out.permissions = (manifest.permissions as string[]).filter((p) => p !== 'offscreen');
   out.browser_specific_settings = {
     gecko: {

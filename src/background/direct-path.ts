@@ -5,7 +5,7 @@ import { openSignal, sealSignal } from '../shared/signal-seal.ts';
 import type { Background } from './context.ts';
 import type { RelayLink } from './relay-link.ts';
 import { roomKeys } from './room-keys.ts';
-import { OffscreenDocument } from './offscreen-document.ts';
+import { makePeerHost, peerHostSupported, type PeerHost } from './peer-host.ts';
 import { receiveDirect } from './direct-receive.ts';
 import { reconnectDelay } from './backoff.ts';
 
@@ -111,11 +111,12 @@ export interface DirectState {
   begun: Map<string, number>;
   /** Why the browser last refused to make a connection, in its words (Settings shows it); null: it has not. */
   problem: string | null;
-  doc: OffscreenDocument;
+  /** Whatever holds the RTCPeerConnections (peer-host.ts): Chrome's offscreen document, Firefox's own page. */
+  doc: PeerHost;
 }
 
 const connKey = (room: string, peer: string): string => `${room}|${peer}`;
-const enabled = (bg: Background): boolean => bg.mem.settings.directConnections === true && OffscreenDocument.supported();
+const enabled = (bg: Background): boolean => bg.mem.settings.directConnections === true && peerHostSupported();
 const iceServers = (bg: Background): IceServer[] => bg.mem.settings.iceServers ?? [];
 
 function direct(bg: Background): DirectState {
@@ -126,7 +127,7 @@ function direct(bg: Background): DirectState {
     retries: new Map(),
     begun: new Map(),
     problem: null,
-    doc: new OffscreenDocument((msg) => bg.run((b) => fromOffscreen(b, msg)), () => bg.run(async (b) => documentGone(b))),
+    doc: makePeerHost((msg) => bg.run((b) => fromOffscreen(b, msg)), () => bg.run(async (b) => documentGone(b))),
   });
 }
 

@@ -1,7 +1,9 @@
 import type { Runtime } from 'webextension-polyfill';
 import type { BackgroundToOffscreen, OffscreenToBackground } from '../shared/offscreen-messages.ts';
+import type { PeerHost } from './peer-host.ts';
 
-// The offscreen document that hosts the direct path's RTCPeerConnections (src/offscreen/): made
+// Chrome's PeerHost (peer-host.ts): the offscreen document that hosts the direct path's
+// RTCPeerConnections (src/offscreen/), because its service worker has none. Made
 // on demand, closed when no connection is wanted. Its messages go to it over the port it opens;
 // until that port is up they wait here, in order.
 
@@ -15,7 +17,7 @@ interface OffscreenApi {
 }
 const offscreenApi = (): OffscreenApi | undefined => (globalThis as unknown as { chrome?: { offscreen?: OffscreenApi } }).chrome?.offscreen;
 
-export class OffscreenDocument {
+export class OffscreenDocument implements PeerHost {
   #port: Runtime.Port | null = null;
   #waiting: BackgroundToOffscreen[] = [];
   /** Create and close one at a time, in the order asked. */
@@ -24,7 +26,7 @@ export class OffscreenDocument {
 
   constructor(private readonly onMessage: (msg: OffscreenToBackground) => void, private readonly onGone: () => void) {}
 
-  /** Whether this browser can host one at all (Chrome's offscreen API; TODO Firefox: browser-target.ts). */
+  /** Whether this browser can host one at all (Chrome's offscreen API; Firefox uses page-peer-host.ts). */
   static supported(): boolean {
     return offscreenApi() !== undefined && typeof offscreenApi()!.createDocument === 'function';
   }

@@ -11,6 +11,7 @@ import { memberCount, roomPresence } from './presence.ts';
 import { saveLastRoom } from './last-room.ts';
 import { storageProblem } from './storage-full.ts';
 import { directProblem } from './direct-path.ts';
+import { directUnavailable } from './peer-host.ts';
 import { lineWords } from './line-words.ts';
 import { keptSiteSummaries } from './kept-site-list.ts';
 
@@ -60,7 +61,7 @@ export async function publishState(bg: Background): Promise<void> {
   const relays = links.map(relayStatus);
   const knownRelays = [...new Set([settings.relayUrl, ...records.map((r) => r.relayUrl), ...bg.mem.knownRelays])];
   await saveLastRoom(bg);
-  const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays, lastRoomId: bg.lastRoomId, storageProblem: storageProblem(bg), overlayTabs: [...bg.overlayHosts.keys()], keptSites: keptSiteSummaries(bg), ...directProblem(bg) };
+  const state: BackgroundToView = { type: 'state', rooms, settings, connection: overall(relays.map((r) => r.connection)), relays, knownRelays, lastRoomId: bg.lastRoomId, storageProblem: storageProblem(bg), overlayTabs: [...bg.overlayHosts.keys()], keptSites: keptSiteSummaries(bg), ...directProblem(bg), ...directUnavailable() };
   const text = JSON.stringify(state);
   for (const view of bg.views) {
     if (told.get(view) === text) continue;

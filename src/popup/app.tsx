@@ -75,7 +75,7 @@ export function App() {
       {screen.name === 'rooms' ? (
         <RoomList state={state} send={send} open={(id) => { dismissError(); setScreen({ name: 'room', roomId: id }); }} />
       ) : screen.name === 'settings' ? (
-        state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={toRooms} keptSites={state.keptSites} directProblem={state.directProblem} /> : null
+        state.settings ? <SettingsForm settings={state.settings} check={state.relayCheck} send={send} done={toRooms} keptSites={state.keptSites} directProblem={state.directProblem} directUnavailable={state.directUnavailable} /> : null
       ) : room ? (
         <RoomView key={room.roomId} room={room} items={state.items} presence={state.presence} send={send} left={() => { setLeft(null); setScreen({ name: 'rooms' }); }} search={state.search} paging={logPaging(state, send, room.roomId)} thread={state.thread ?? null} overlayTabs={state.overlayTabs} keptSites={state.keptSites} quotePreview={state.quotePreview ?? null} directOnly={state.settings?.directOnly === true && state.settings.directConnections === true} />
       ) : null}

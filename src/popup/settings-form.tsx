@@ -14,9 +14,11 @@ interface Props {
   keptSites?: KeptSiteSummary[];
   /** Why the browser refused a direct connection, in words (the state message's directProblem). */
   directProblem?: string;
+  /** Set when this browser cannot make direct connections at all: the box is shown off and disabled, with these words. */
+  directUnavailable?: string;
 }
 
-export function SettingsForm({ settings, check, send, done, keptSites = [], directProblem }: Props) {
+export function SettingsForm({ settings, check, send, done, keptSites = [], directProblem, directUnavailable }: Props) {
   const [nickname, setNickname] = useState(settings.nickname);
   const [relayUrl, setRelayUrl] = useState(settings.relayUrl);
   const [notifications, setNotifications] = useState(settings.notifications);
@@ -68,16 +70,18 @@ export function SettingsForm({ settings, check, send, done, keptSites = [], dire
       <label for="pl-keep">Messages kept per room on this device</label>
       <input id="pl-keep" data-testid="keep-per-room" type="number" inputMode="numeric" min={MIN_KEEP_PER_ROOM} max={MAX_KEEP_PER_ROOM} step={100} value={keepPerRoom} onInput={(e) => setKeepPerRoom(e.currentTarget.value)} />
       <label class="pl-check">
-        <input type="checkbox" data-testid="direct-connections" checked={direct} onChange={(e) => setDirect(e.currentTarget.checked)} />
+        {/* Where the browser cannot make them, the box says so rather than doing nothing when ticked. */}
+        <input type="checkbox" data-testid="direct-connections" checked={direct && !directUnavailable} disabled={Boolean(directUnavailable)} aria-describedby={directUnavailable ? 'pl-direct-unavailable' : undefined} onChange={(e) => setDirect(e.currentTarget.checked)} />
         Direct connections: messages go straight to members who are online (and through the relay too)
       </label>
+      {directUnavailable ? <p id="pl-direct-unavailable" class="pl-field-note" data-testid="direct-unavailable">{directUnavailable}</p> : null}
       {/* Means something only over direct connections: checkSettings drops it without them. */}
       <label class="pl-check">
-        <input type="checkbox" data-testid="direct-only" aria-describedby="pl-direct-only-note" checked={direct && directOnly} disabled={!direct} onChange={(e) => setDirectOnly(e.currentTarget.checked)} />
+        <input type="checkbox" data-testid="direct-only" aria-describedby="pl-direct-only-note" checked={direct && directOnly && !directUnavailable} disabled={!direct || Boolean(directUnavailable)} onChange={(e) => setDirectOnly(e.currentTarget.checked)} />
         Don't store my messages on the relay
       </label>
       <p id="pl-direct-only-note" class="pl-field-note" data-testid="direct-only-note">Members get your messages only while they are connected directly to you. Nothing you send is kept on the relay, so members who are offline, or connected only through the relay, do not get them.</p>
-      {direct ? (
+      {direct && !directUnavailable ? (
         <>
           <label for="pl-ice">STUN/TURN servers, one per line (address, then user name and password for TURN); none needed on one network</label>
           <textarea id="pl-ice" data-testid="ice-servers" rows={2} spellcheck={false} value={iceText} onInput={(e) => setIceText(e.currentTarget.value)} />

@@ -61,12 +61,12 @@ export async function showNotification(title: string, body: string, tag: string,
 }
 
 /**
- * TODO(issue 13, Firefox): the direct path's RTCPeerConnections live in an offscreen document
- * (chrome.offscreen, reason WEB_RTC) because Chrome's service worker has none. Firefox has no
- * offscreen API, but its background is an event page (a window) that has RTCPeerConnection: there
- * the connections can live in the background itself, behind the same BackgroundToOffscreen /
- * OffscreenToBackground messages (src/shared/offscreen-messages.ts). Until then the Firefox build
- * has no direct path: OffscreenDocument.supported() is false there and every member is relayed.
- * Note also that the event page stops after 30 s idle (stayAwake above) and takes its connections with it.
+ * Where the direct path's RTCPeerConnections live (src/background/peer-host.ts makes it). Chrome's
+ * service worker has none: an offscreen document (chrome.offscreen, reason WEB_RTC) holds them.
+ * Firefox has no offscreen API, but its background is an event page, a window that has
+ * RTCPeerConnection: the connections live in the background itself (page-peer-host.ts), behind the
+ * same BackgroundToOffscreen / OffscreenToBackground messages. The event page stops after 30 s
+ * idle and takes its connections with it, so while a channel is open that host keeps it awake
+ * (stayAwake above) even when no relay socket is online.
  */
-export const DIRECT_PATH_HOST: 'offscreen-document' | 'none' = BROWSER === 'firefox' ? 'none' : 'offscreen-document';
+export const DIRECT_PATH_HOST: 'offscreen-document' | 'background-page' = BROWSER === 'firefox' ? 'background-page' : 'offscreen-document';

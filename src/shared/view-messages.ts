@@ -276,6 +276,8 @@ export type BackgroundToView =
     keptSites?: KeptSiteSummary[];
     /** Why the browser last refused to make a direct connection, in words; absent: it has not. */
     directProblem?: string;
+    /** Set when this browser cannot make direct connections at all, in words (Settings disables the box); absent: it can. */
+    directUnavailable?: string;
   }
   /**
    * The newest page of a watched room's lines, in display order. `hasOlder`: more before it

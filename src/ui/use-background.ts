@@ -29,6 +29,7 @@ export interface ViewState {
   keptSites?: KeptSiteSummary[];
   /** Why the browser refused a direct connection, in words; absent: it has not. */
   directProblem?: string;
+  directUnavailable?: string;
   ready: { roomId: string; code: string; created: boolean } | null;
   overlayRoom: string | null;
   error: { code: string; message: string } | null;
@@ -62,7 +63,7 @@ function reduce(state: ViewState, msg: BackgroundToView | LocalAction): ViewStat
     case 'watch':
       return { ...state, roomId: msg.roomId, items: [], orders: new Map(), hasOlder: false, cursor: null, firstUnread: null, search: null, presence: { members: null, typing: [] } };
     case 'state':
-      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId, storageProblem: msg.storageProblem ?? null, overlayTabs: msg.overlayTabs ?? [], keptSites: msg.keptSites ?? [], directProblem: msg.directProblem };
+      return { ...state, rooms: msg.rooms, settings: msg.settings, connection: msg.connection, relays: msg.relays, knownRelays: msg.knownRelays, lastRoomId: msg.lastRoomId, storageProblem: msg.storageProblem ?? null, overlayTabs: msg.overlayTabs ?? [], keptSites: msg.keptSites ?? [], directProblem: msg.directProblem, directUnavailable: msg.directUnavailable };
     case 'room-history':
       return msg.roomId === state.roomId
         ? { ...state, ...historyLines(msg.items), hasOlder: msg.hasOlder, firstUnread: msg.firstUnread }

@@ -49,6 +49,18 @@ const QUIET_PREFS: Record<string, string | number | boolean> = {
 };
 
 /**
+ * WebRTC between profiles in the loopback-only namespace (the direct path; off in Parley unless a
+ * test turns "Direct connections" on): the test harness's twin of Chromium's
+ * --allow-loopback-in-peer-connection (tests/browser/profile.ts), never set by the extension.
+ * - ice.loopback: Firefox gathers no candidate on a loopback interface by default, and loopback
+ *   is the namespace's only one: without it there is no candidate at all.
+ * That alone is not enough: see allowHostCandidates below.
+ */
+export const WEBRTC_LOOPBACK_PREFS: Record<string, string | number | boolean> = {
+  'media.peerconnection.ice.loopback': true,
+};
+
+/**
  * One Firefox profile with Parley installed: one independent Parley instance, driven over
  * WebDriver BiDi. The profile folder outlives `close()`, so `launch()` again is a browser restart
  * on the same profile (its IndexedDB, storage and moz-extension origin).
@@ -63,7 +75,8 @@ export class FirefoxProfile {
    */
   readonly uuid = randomUUID();
 
-  constructor(readonly label: string) {
+  /** `prefs`: more Firefox prefs for this profile, over the quiet and WebRTC ones. */
+  constructor(readonly label: string, readonly options: { prefs?: Record<string, string | number | boolean> } = {}) {
     this.dir = mkdtempSync(join(tmpdir(), `parley-firefox-${label}-`));
   }
 
@@ -78,9 +91,10 @@ export class FirefoxProfile {
       // WebDriver BiDi refuses to navigate a tab to a moz-extension:// page ("not allowed in this
       // context") unless the remote agent may reach privileged pages; this flag is how.
       args: ['--remote-allow-system-access'],
-      extraPrefsFirefox: { ...QUIET_PREFS, 'extensions.webextensions.uuids': JSON.stringify({ [extension.id]: this.uuid }) },
+      extraPrefsFirefox: { ...QUIET_PREFS, ...WEBRTC_LOOPBACK_PREFS, ...this.options.prefs, 'extensions.webextensions.uuids': JSON.stringify({ [extension.id]: this.uuid }) },
     });
     await this.browser.installExtension(extension.dir);
+    await allowHostCandidates(this.browser, this.uuid);
     return this;
   }
 
@@ -148,6 +162,24 @@ async function chromeEval(browser: Browser, expression: string): Promise<unknown
   const result = answer.result as { type: string; result?: { value?: unknown }; exceptionDetails?: { text?: string } };
   if (result.type !== 'success') throw new Error(`chrome scope: ${result.exceptionDetails?.text ?? JSON.stringify(result)}`);
   return result.result?.value;
+}
+
+/**
+ * Firefox gathers ICE candidates only on the address of its default route, and hides them behind
+ * mDNS names, for any page without a camera or microphone permission; no pref turns that off
+ * (media.peerconnection.ice.default_address_only can only add to it). The loopback-only namespace
+ * has no route at all, so gathering fails ("Couldn't gather ICE candidates", error 10) and no
+ * channel can open. The test profile grants the extension's origin the camera permission, in the
+ * profile's permission store (test harness only: the extension asks for none): its candidates are
+ * then 127.0.0.1 and ::1, as with Chromium's --allow-loopback-in-peer-connection.
+ */
+async function allowHostCandidates(browser: Browser, uuid: string): Promise<void> {
+  const granted = await chromeEval(browser, `(() => {
+    const origin = Services.scriptSecurityManager.createContentPrincipalFromOrigin(${JSON.stringify(`moz-extension://${uuid}`)});
+    Services.perms.addFromPrincipal(origin, 'camera', Services.perms.ALLOW_ACTION);
+    return Services.perms.testExactPermissionFromPrincipal(origin, 'camera');
+  })()`);
+  if (granted !== 1) throw new Error(`the camera permission for Parley's origin is ${String(granted)}, not granted`);
 }
 
 /**
