@@ -74,14 +74,14 @@ async function run(a: Profile, b: Profile, pa: PopupPage, pb: PopupPage, label: 
   const stages = PATH.map(() => [] as number[]);
   const render: number[] = [];
   const totals: number[] = [];
+  /** Per message shown from the channel, each stage's duration by the mark that ends it. */
+  const byMark: Map<string, number>[] = [];
   let viaRelay = 0;
   // From A's outbox write (both copies leave right after it) to each copy reaching B's worker.
   const race = { channel: [] as number[], relay: [] as number[] };
-  const relayLead: number[] = [];
   for (const text of texts) {
     const id = idOf.get(text) ?? '';
     const at = (source: Source, name: string) => index.get(`${source}|${text}|${name}`) ?? index.get(`${source}|${id}|${name}`);
-    // The relay's copy shown first: no channel stages to split (its lead is printed instead).
     const relayPosted = at('bgB', 'relay-posted');
     const queued = at('bgA', 'queued');
     const channelIn = at('bgB', 'bg-port-rx');
@@ -91,19 +91,23 @@ async function run(a: Profile, b: Profile, pa: PopupPage, pb: PopupPage, label: 
       race.relay.push(relayIn - queued);
     }
     const times = [typed.get(text)!, ...PATH.map(([s, n]) => at(s, n))];
+    // The relay's copy shown first: the channel's found it stored and stopped, with no stages to split.
     if (times.some((t) => t === undefined) || (relayPosted !== undefined && relayPosted < times[times.length - 2]!)) {
       viaRelay++;
-      const channelPosted = at('bgB', 'pcl-written');
-      if (relayPosted !== undefined && channelPosted !== undefined) relayLead.push(channelPosted - relayPosted);
       continue;
     }
-    for (let s = 0; s < PATH.length; s++) stages[s]!.push(times[s + 1]! - times[s]!);
+    const durations = new Map<string, number>();
+    for (let s = 0; s < PATH.length; s++) {
+      stages[s]!.push(times[s + 1]! - times[s]!);
+      durations.set(PATH[s]![1], times[s + 1]! - times[s]!);
+    }
+    byMark.push(durations);
     render.push(shown[text]! - times[times.length - 1]!);
     totals.push(shown[text]! - times[0]!);
   }
   const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
   const totalMean = mean(totals);
-  console.log(`${label}: ${totals.length} of ${MESSAGES} shown first from the channel, ${viaRelay} from the relay${relayLead.length ? ` (the channel's copy was ready p50 ${percentile(relayLead, 50).toFixed(1)} ms later)` : ''}`);
+  console.log(`${label}: ${totals.length} of ${MESSAGES} shown first from the channel, ${viaRelay} from the relay`);
   const p = (v: number[]) => v.length ? `p50 ${percentile(v, 50).toFixed(1)} ms, p95 ${percentile(v, 95).toFixed(1)} ms (${v.length})` : 'none';
   if (race.relay.length) console.log(`  A queued to the copy's arrival in B's worker: channel ${p(race.channel)}; relay ${p(race.relay)}; channel first for ${race.channel.filter((c, i) => c < race.relay[i]!).length}`);
   if (totals.length === 0) return;
@@ -112,6 +116,15 @@ async function run(a: Profile, b: Profile, pa: PopupPage, pb: PopupPage, label: 
   for (const { l, v } of rows) {
     console.log(`  ${l.padEnd(48)} p50 ${percentile(v, 50).toFixed(2).padStart(6)}  p95 ${percentile(v, 95).toFixed(2).padStart(6)}  mean ${mean(v).toFixed(2).padStart(6)} ms  (${((mean(v) / totalMean) * 100).toFixed(0).padStart(2)}%)`);
   }
+  // What-if: each message's total without the stages a change would take off the path. An
+  // estimate: on a busy machine, time taken off one stage may partly reappear in another.
+  const whatIf = (what: string, removed: string[]) => {
+    const left = totals.map((total, i) => total - removed.reduce((sum, name) => sum + (byMark[i]!.get(name) ?? 0), 0));
+    console.log(`  what if ${what.padEnd(76)} p50 ${percentile(left, 50).toFixed(1)} ms, p95 ${percentile(left, 95).toFixed(1)} ms`);
+  };
+  whatIf('B showed the channel\'s line before storing it (as showThenStore does)', ['waiting-made', 'pcl-written']);
+  whatIf('A put it on the channel before its outbox write commits', ['queued']);
+  whatIf('both', ['waiting-made', 'pcl-written', 'queued']);
 }
 
 const relay = await RelayProcess.start({ RATE_PER_SEC: '1000', RATE_BURST: '1000' });
