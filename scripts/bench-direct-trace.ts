@@ -78,7 +78,7 @@ async function run(a: Profile, b: Profile, pa: PopupPage, pb: PopupPage, label: 
   const byMark: Map<string, number>[] = [];
   let viaRelay = 0;
   // From A's outbox write (both copies leave right after it) to each copy reaching B's worker.
-  const race = { channel: [] as number[], relay: [] as number[], sctp: [] as number[] };
+  const race = { channel: [] as number[], relay: [] as number[], out: [] as number[], sctp: [] as number[], back: [] as number[] };
   for (const text of texts) {
     const id = idOf.get(text) ?? '';
     const at = (source: Source, name: string) => index.get(`${source}|${text}|${name}`) ?? index.get(`${source}|${id}|${name}`);
@@ -89,7 +89,9 @@ async function run(a: Profile, b: Profile, pa: PopupPage, pb: PopupPage, label: 
     if (queued !== undefined && channelIn !== undefined && relayIn !== undefined) {
       race.channel.push(channelIn - queued);
       race.relay.push(relayIn - queued);
+      race.out.push(at('bgB', 'ofs-tx')! - queued);
       race.sctp.push(at('bgB', 'ofs-rx')! - at('bgB', 'ofs-tx')!);
+      race.back.push(channelIn - at('bgB', 'ofs-rx')!);
     }
     const times = [typed.get(text)!, ...PATH.map(([s, n]) => at(s, n))];
     // The relay's copy shown first: the channel's found it stored and stopped, with no stages to split.
@@ -110,7 +112,11 @@ async function run(a: Profile, b: Profile, pa: PopupPage, pb: PopupPage, label: 
   const totalMean = mean(totals);
   console.log(`${label}: ${totals.length} of ${MESSAGES} shown first from the channel, ${viaRelay} from the relay`);
   const p = (v: number[]) => v.length ? `p50 ${percentile(v, 50).toFixed(1)} ms, p95 ${percentile(v, 95).toFixed(1)} ms (${v.length})` : 'none';
-  if (race.relay.length) console.log(`  A queued to the copy's arrival in B's worker: channel ${p(race.channel)}; relay ${p(race.relay)}; channel first for ${race.channel.filter((c, i) => c < race.relay[i]!).length}; of the channel's, offscreen to offscreen ${p(race.sctp)}`);
+  if (race.relay.length) {
+    console.log(`  A queued to the copy's arrival in B's worker: channel ${p(race.channel)}; relay ${p(race.relay)}; channel first for ${race.channel.filter((c, i) => c < race.relay[i]!).length}`);
+    console.log(`    the channel's: A worker to A offscreen's send ${p(race.out)}; offscreen to offscreen ${p(race.sctp)}; B offscreen to B worker ${p(race.back)}`);
+  }
+
   if (totals.length === 0) return;
   console.log(`  total: p50 ${percentile(totals, 50).toFixed(1)} ms, p95 ${percentile(totals, 95).toFixed(1)} ms, mean ${totalMean.toFixed(1)} ms`);
   const rows = [...PATH.map(([, , l], s) => ({ l, v: stages[s]! })), { l: 'B popup: to DOM (Preact render)', v: render }];
