@@ -13,6 +13,7 @@ import { DIRECT_BURST, DIRECT_PER_SEC } from '../src/background/direct-path.ts';
 import type { PopupPage } from '../tests/browser/popup-page.ts';
 import { Profile } from '../tests/browser/profile.ts';
 import { RelayProcess } from '../tests/browser/relay-process.ts';
+import { saveSettings, showsDirect } from './direct-settings.ts';
 import { allShown, percentile, pressSend, shownAt, watchShown } from './typed-to-shown.ts';
 
 /** Per phase; at most DIRECT_BURST, so that the channel's budget (direct-path.ts rule 7) drops none. */
@@ -20,15 +21,6 @@ const MESSAGES = Math.min(DIRECT_BURST, Number(process.env.BENCH_MESSAGES ?? 100
 
 interface Mark { k: string; n: string; t: number }
 const readMarks = () => (globalThis as unknown as { __marks?: Mark[] }).__marks ?? [];
-
-async function settingsWithDirect(popup: PopupPage, nickname: string, relayUrl: string): Promise<void> {
-  await popup.page.getByTestId('open-settings').click();
-  await popup.page.getByTestId('nickname').fill(nickname);
-  await popup.page.getByTestId('relay-url').fill(relayUrl);
-  await popup.page.getByTestId('direct-connections').check();
-  await popup.page.getByTestId('save-settings').click();
-  await popup.page.getByTestId('create-room').waitFor();
-}
 
 // The path of one message over the channel, in order: [source, mark, label]. A's marks and B's
 // popup's are keyed by text, B's worker's by id.
@@ -138,14 +130,10 @@ const relay = await RelayProcess.start({ RATE_PER_SEC: '1000', RATE_BURST: '1000
 const [a, b] = await Promise.all([new Profile('dtrace-a').launch(), new Profile('dtrace-b').launch()]);
 try {
   const [pa, pb] = await Promise.all([a.openPopup(), b.openPopup()]);
-  await settingsWithDirect(pa, 'A', relay.url);
-  await settingsWithDirect(pb, 'B', relay.url);
+  await saveSettings(pa, 'A', relay.url, true);
+  await saveSettings(pb, 'B', relay.url, true);
   await pb.joinRoom(await pa.createRoom());
-  for (const p of [pa, pb]) {
-    const people = p.page.getByTestId('people');
-    await people.locator('summary').click();
-    await people.locator('[data-testid=person-path][data-path=direct]').waitFor({ timeout: 60_000 });
-  }
+  await Promise.all([showsDirect(pa), showsDirect(pb)]);
   await watchShown(pb);
   await run(a, b, pa, pb, 'relay up', 'up probe');
   const refilled = sleep((DIRECT_BURST / DIRECT_PER_SEC) * 1000);

@@ -13,6 +13,7 @@ import { DIRECT_BURST, DIRECT_PER_SEC } from '../src/background/direct-path.ts';
 import type { PopupPage } from '../tests/browser/popup-page.ts';
 import { Profile } from '../tests/browser/profile.ts';
 import { RelayProcess } from '../tests/browser/relay-process.ts';
+import { saveSettings, showsDirect } from './direct-settings.ts';
 import { summary, percentile, typedToShown, watchShown } from './typed-to-shown.ts';
 
 /** Messages per path with the relay up; and over the direct path once it is down (0: skip). */
@@ -42,23 +43,6 @@ const FIRST_SEQ = `(() => {
   };
 })();`;
 
-/** Settings as a person fills them in, "Direct connections" ticked or not. */
-async function settings(popup: PopupPage, nickname: string, relayUrl: string, direct: boolean): Promise<void> {
-  await popup.page.getByTestId('open-settings').click();
-  await popup.page.getByTestId('nickname').fill(nickname);
-  await popup.page.getByTestId('relay-url').fill(relayUrl);
-  await popup.page.getByTestId('direct-connections').setChecked(direct);
-  await popup.page.getByTestId('save-settings').click();
-  await popup.page.getByTestId('create-room').waitFor();
-}
-
-/** People opened; resolves once the other member shows as connected directly. */
-async function showsDirect(popup: PopupPage): Promise<void> {
-  const people = popup.page.getByTestId('people');
-  if (!(await people.evaluate((d) => (d as HTMLDetailsElement).open))) await people.locator('summary').click();
-  await people.locator('[data-testid=person-path][data-path=direct]', { hasText: 'direct' }).waitFor({ timeout: 60_000 });
-}
-
 const load = () => loadavg()[0]!.toFixed(2);
 const relay = await RelayProcess.start({ RATE_PER_SEC: '1000', RATE_BURST: '1000', ADDRESS_RATE_PER_SEC: '1000', ADDRESS_RATE_BURST: '1000' });
 const profiles = [new Profile('bench-direct-a'), new Profile('bench-direct-b'), new Profile('bench-relay-a'), new Profile('bench-relay-b')];
@@ -66,10 +50,10 @@ try {
   for (const p of profiles) await p.launch();
   for (const p of profiles) await p.ctx.addInitScript(FIRST_SEQ);
   const [da, db, ra, rb] = await Promise.all(profiles.map((p) => p.openPopup())) as [PopupPage, PopupPage, PopupPage, PopupPage];
-  await settings(da, 'A', relay.url, true);
-  await settings(db, 'B', relay.url, true);
-  await settings(ra, 'A', relay.url, false);
-  await settings(rb, 'B', relay.url, false);
+  await saveSettings(da, 'A', relay.url, true);
+  await saveSettings(db, 'B', relay.url, true);
+  await saveSettings(ra, 'A', relay.url, false);
+  await saveSettings(rb, 'B', relay.url, false);
   await db.joinRoom(await da.createRoom());
   await rb.joinRoom(await ra.createRoom());
   await Promise.all([showsDirect(da), showsDirect(db)]);
