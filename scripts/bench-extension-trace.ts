@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Profile } from '../tests/browser/profile.ts';
 import { RelayProcess } from '../tests/browser/relay-process.ts';
+import { allShown, pressSend, shownAt, watchShown } from './typed-to-shown.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200);
 /** Milliseconds between messages: 0 sends the next as soon as the last is shown, as bench-extension does. */
@@ -32,33 +33,17 @@ try {
   await pa.saveSettings('A', relay.url);
   await pb.saveSettings('B', relay.url);
   await pb.joinRoom(await pa.createRoom());
-  await pb.page.evaluate(() => {
-    const seen: Record<string, number> = {};
-    (window as unknown as { seen: typeof seen }).seen = seen;
-    new MutationObserver(() => {
-      for (const el of document.querySelectorAll('[data-testid=message] .pl-text')) {
-        const t = el.textContent ?? '';
-        if (!(t in seen)) seen[t] = performance.timeOrigin + performance.now();
-      }
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  await watchShown(pb);
   const texts: string[] = [];
   const typed = new Map<string, number>();
   for (let i = 0; i < MESSAGES; i++) {
     const text = `latency probe ${i}`;
     texts.push(text);
-    typed.set(text, await pa.page.evaluate((t) => {
-      const box = document.querySelector('[data-testid=composer]') as HTMLTextAreaElement;
-      box.value = t;
-      box.dispatchEvent(new InputEvent('input', { bubbles: true }));
-      const at = performance.timeOrigin + performance.now();
-      box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
-      return at;
-    }, text));
-    await pb.page.waitForFunction((t) => t in (window as unknown as { seen: Record<string, number> }).seen, text);
+    typed.set(text, await pressSend(pa, text));
+    await shownAt(pb, text);
     if (GAP_MS > 0) await new Promise((r) => setTimeout(r, GAP_MS));
   }
-  const shown = await pb.page.evaluate(() => (window as unknown as { seen: Record<string, number> }).seen);
+  const shown = await allShown(pb);
   const sources = {
     bgA: await (await a.worker()).evaluate(readMarks),
     bgB: await (await b.worker()).evaluate(readMarks),

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { Profile } from '../tests/browser/profile.ts';
 import { RelayProcess } from '../tests/browser/relay-process.ts';
+import { summary, typedToShown, watchShown } from './typed-to-shown.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200);
 const dist = new URL('../dist/', import.meta.url).pathname;
@@ -25,36 +26,10 @@ try {
   await pb.saveSettings('B', relay.url);
   await pb.joinRoom(await pa.createRoom());
   // B notes, by the shared wall clock, when each text first appears in its chat log.
-  await pb.page.evaluate(() => {
-    const seen: Record<string, number> = {};
-    (window as unknown as { seen: typeof seen }).seen = seen;
-    new MutationObserver(() => {
-      for (const el of document.querySelectorAll('[data-testid=message] .pl-text')) {
-        const t = el.textContent ?? '';
-        if (!(t in seen)) seen[t] = performance.timeOrigin + performance.now();
-      }
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  await watchShown(pb);
   const latencies: number[] = [];
-  for (let i = 0; i < MESSAGES; i++) {
-    const text = `latency probe ${i}`;
-    // A "presses Enter" inside the page, timestamped there, so Playwright's own round trips are
-    // not counted.
-    const sentAt = await pa.page.evaluate((t) => {
-      const box = document.querySelector('[data-testid=composer]') as HTMLTextAreaElement;
-      box.value = t;
-      box.dispatchEvent(new InputEvent('input', { bubbles: true }));
-      const at = performance.timeOrigin + performance.now();
-      box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
-      return at;
-    }, text);
-    await pb.page.waitForFunction((t) => t in (window as unknown as { seen: Record<string, number> }).seen, text);
-    const shownAt = await pb.page.evaluate((t) => (window as unknown as { seen: Record<string, number> }).seen[t]!, text);
-    latencies.push(shownAt - sentAt);
-  }
-  latencies.sort((x, y) => x - y);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
-  console.log(`message typed in A -> shown in B, ${MESSAGES} messages: p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${pct(100)} ms (target p95 < 20, loopback; issue 9)`);
+  for (let i = 0; i < MESSAGES; i++) latencies.push(await typedToShown(pa, pb, `latency probe ${i}`));
+  console.log(`message typed in A -> shown in B, ${MESSAGES} messages: ${summary(latencies)} (target p95 < 20, loopback; issue 9)`);
 } finally {
   await Promise.allSettled([a.close(), b.close()]);
   await relay.kill();

@@ -16,9 +16,10 @@ const BENCHES = [
   'scripts/bench-big-room.ts', // issue 10: a 10,000-message room opened and joined
   'scripts/bench-search.ts', // issue 10: search over a 10,000-line room
   'scripts/bench-page-room.ts', // issue 11: one page room derivation (PBKDF2), Node and Chromium
+  'scripts/bench-direct.ts', // issue 13: typed-to-shown over the direct path next to the relay path
 ];
 // Benchmarks that drive Chromium run in a loopback-only network namespace, like the browser tests.
-const IN_LOOPBACK_NAMESPACE = new Set(['scripts/bench-extension.ts', 'scripts/bench-big-room.ts', 'scripts/bench-search.ts', 'scripts/bench-page-room.ts']);
+const IN_LOOPBACK_NAMESPACE = new Set(['scripts/bench-extension.ts', 'scripts/bench-big-room.ts', 'scripts/bench-search.ts', 'scripts/bench-page-room.ts', 'scripts/bench-direct.ts']);
 
 const started = performance.now();
 console.log(`bench: ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
