@@ -29,7 +29,10 @@ import { reconnectDelay } from './backoff.ts';
 //     without the relay, which is their point.
 //  6. What goes over a channel: each message we queue for the relay, the same room, id and sealed
 //     body, on every open channel of its room, once, when it is queued. The relay still gets it
-//     (history, acks, offline members); this path only makes it arrive sooner.
+//     (history, acks, offline members); this path only makes it arrive sooner. We send within
+//     the receiver's budget (rule 7), with a margin (SEND_BURST, SEND_PER_SEC): a message over it
+//     skips that channel (its relay copy still goes; a direct-only one counts it as not reached,
+//     direct-only.ts), so a burst is never dropped unseen at the other end.
 //  7. What comes over a channel is checked and opened like a relayed CHATMSG, stored without a seq
 //     and deduped by (room, id) whichever path brings it first; the relay's copy adds the seq
 //     (direct-receive.ts, messages.ts putChatLine) if it is the same sealed body; if not, the
@@ -58,6 +61,9 @@ export const MAX_SIGNALS_PER_CONN = 40;
 /** What one channel may deliver (rule 7): the relay's own default budget per connection. */
 export const DIRECT_PER_SEC = 20;
 export const DIRECT_BURST = 100;
+/** Rule 6: what we send on one channel, a little inside what the other end takes (arrivals jitter). */
+export const SEND_PER_SEC = DIRECT_PER_SEC * 0.9;
+export const SEND_BURST = DIRECT_BURST - 10;
 /** Rule 10: retries of a connection that died, and when a channel counts as having worked. */
 export const DIRECT_RETRY_BASE_MS = 1_000;
 export const DIRECT_RETRY_MAX_MS = 30_000;
@@ -78,17 +84,24 @@ interface DirectConn {
   openedAt: number | null;
   signals: number;
   timer: ReturnType<typeof setTimeout> | undefined;
-  /** Rule 7's budget: messages it may still deliver, as of `refilledAt` (performance.now()). */
+  /** Rule 7's budget: messages it may still deliver to us. */
+  received: Budget;
+  /** Rule 6's: messages we may still send on it. */
+  sent: Budget;
+}
+
+/** A token bucket: `tokens` as of `refilledAt` (performance.now()). */
+interface Budget {
   tokens: number;
   refilledAt: number;
 }
 
-/** Takes one message from `c`'s budget; false: over it, the message is dropped. */
-function takeToken(c: DirectConn, now = performance.now()): boolean {
-  c.tokens = Math.min(DIRECT_BURST, c.tokens + (Math.max(0, now - c.refilledAt) * DIRECT_PER_SEC) / 1000);
-  c.refilledAt = Math.max(c.refilledAt, now);
-  if (c.tokens < 1) return false;
-  c.tokens -= 1;
+/** Takes one message from budget `b` (`burst`, refilled `perSec`); false: over it. */
+function takeToken(b: Budget, burst: number, perSec: number, now = performance.now()): boolean {
+  b.tokens = Math.min(burst, b.tokens + (Math.max(0, now - b.refilledAt) * perSec) / 1000);
+  b.refilledAt = Math.max(b.refilledAt, now);
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
   return true;
 }
 
@@ -219,7 +232,9 @@ export async function onSignal(bg: Background, link: RelayLink, frame: SignalDel
 export function sendDirect(bg: Background, room: string, id: string, body: string): void {
   if (!bg.direct || !enabled(bg)) return;
   const data = JSON.stringify({ t: 'msg', room, id, body });
-  for (const c of bg.direct.conns.values()) if (c.room === room && c.open) bg.direct.doc.send({ type: 'send', conn: c.key, data });
+  for (const c of bg.direct.conns.values()) {
+    if (c.room === room && c.open && takeToken(c.sent, SEND_BURST, SEND_PER_SEC)) bg.direct.doc.send({ type: 'send', conn: c.key, data });
+  }
 }
 
 /**
@@ -231,7 +246,7 @@ export function sendDirectOnly(bg: Background, room: string, id: string, body: s
   const data = JSON.stringify({ t: 'msg', room, id, body, only: true });
   let sent = 0;
   for (const c of bg.direct.conns.values()) {
-    if (c.room !== room || !c.open) continue;
+    if (c.room !== room || !c.open || !takeToken(c.sent, SEND_BURST, SEND_PER_SEC)) continue;
     bg.direct.doc.send({ type: 'send', conn: c.key, data });
     sent++;
   }
@@ -244,7 +259,8 @@ function begin(bg: Background, link: RelayLink, room: string, me: string, peer: 
   const n = (d.begun.get(pair) ?? 0) + 1;
   d.begun.set(pair, n);
   const key = n === 1 ? pair : `${pair}|${n}`;
-  const c: DirectConn = { key, pair, room, peer, me, relayUrl: link.url, open: false, openedAt: null, signals: 0, timer: undefined, tokens: DIRECT_BURST, refilledAt: performance.now() };
+  const c: DirectConn = { key, pair, room, peer, me, relayUrl: link.url, open: false, openedAt: null, signals: 0, timer: undefined,
+    received: { tokens: DIRECT_BURST, refilledAt: performance.now() }, sent: { tokens: SEND_BURST, refilledAt: performance.now() } };
   c.timer = setTimeout(() => bg.run(async (b) => {
     if (b.direct?.conns.get(pair) !== c || c.open) return;
     close(b, c);
@@ -301,7 +317,7 @@ async function fromOffscreen(bg: Background, msg: OffscreenToBackground): Promis
       releaseIfIdle(bg);
       return;
     case 'channel-message': {
-      if (!c.open || !takeToken(c)) return;
+      if (!c.open || !takeToken(c.received, DIRECT_BURST, DIRECT_PER_SEC)) return;
       const link = bg.links.get(c.relayUrl);
       return receiveDirect(bg, c.room, msg.data, link ? { link, peer: c.peer } : undefined);
     }

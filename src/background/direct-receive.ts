@@ -4,7 +4,7 @@ import { isMessageId } from '../shared/message-id.ts';
 import { checkIncoming } from '../shared/identity-rules.ts';
 import type { Background } from './context.ts';
 import { PENDING_ORDER, type MessageRecord } from './db.ts';
-import { putChatLine } from './messages.ts';
+import { putChatLine, toChatItem } from './messages.ts';
 import { roomKeys } from './room-keys.ts';
 import { ownIdentity } from './identity.ts';
 import { memorySenders } from './memory.ts';
@@ -58,8 +58,22 @@ export async function receiveDirect(bg: Background, room: string, data: string, 
     ...replyTo, ...(await threadFields(bg, room, page)), ...(quote ? { quote } : {}),
     directDigest: await bodyDigest(body), ...(directOnly ? { directOnly: true as const } : {}),
   };
-  if (!directOnly) await makeRoomForWaiting(bg, room);
-  if (!(await putChatLine(bg, line, null))) return;
+  if (directOnly) {
+    // Stored first: no relay copy will bring it back should the worker stop before the write.
+    if (!(await putChatLine(bg, line, null))) return;
+  } else {
+    // Shown first, as a live relayed line is (messages.ts showThenStore): the view is waiting, and
+    // a worker stopped before the write loses it here only until the relay's copy comes.
+    bg.postToWatchers(room, { type: 'room-item', roomId: room, item: toChatItem(line) });
+    try {
+      await makeRoomForWaiting(bg, room);
+      await putChatLine(bg, line, null, true);
+    } catch (e) {
+      // Shown but not stored: a view must not keep a line this device does not have.
+      bg.postToWatchers(room, { type: 'room-item-removed', roomId: room, id });
+      throw e;
+    }
+  }
   // presence.ts rule 4: a member's message ends their typing, whichever path brought it first.
   if (from) typingEndsWithMessage(bg, from.link, room, from.peer);
   await notifyLive(bg, line);

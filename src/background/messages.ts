@@ -19,11 +19,11 @@ function isWatched(bg: Background, roomId: string): boolean {
 }
 
 /**
- * Stores a line and tells the views; returns false when it was already there. `line.order` is
+ * Stores a line and tells the views (unless `shownAlready`, for a new line the caller showed); returns false when it was already there. `line.order` is
  * relative to the room's current numbering (a seq, or a gap's half-step); pending lines keep
  * PENDING_ORDER so they sort last.
  */
-export async function putChatLine(bg: Background, line: MessageRecord, seq: number | null): Promise<boolean> {
+export async function putChatLine(bg: Background, line: MessageRecord, seq: number | null, shownAlready = false): Promise<boolean> {
   const tx = bg.db.transaction(['messages', 'rooms', 'senders'], 'readwrite');
   const messages = tx.objectStore('messages');
   const room = bg.mem.rooms.get(line.roomId);
@@ -50,7 +50,7 @@ export async function putChatLine(bg: Background, line: MessageRecord, seq: numb
     stored = { ...line, order: line.order === PENDING_ORDER ? PENDING_ORDER : base + line.order };
   }
   await writeLine(bg, tx, stored, !existing, seq, null);
-  bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(stored) });
+  if (!(shownAlready && !existing)) bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(stored) });
   bg.refresh();
   return !existing;
 }

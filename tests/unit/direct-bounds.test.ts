@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from 'webextension-polyfill';
 import { roomMessages } from '../../src/background/db.ts';
-import { acceptOffscreen, onSignal } from '../../src/background/direct-path.ts';
+import { acceptOffscreen, onSignal, sendDirectOnly } from '../../src/background/direct-path.ts';
+import { newMessageId } from '../../src/shared/message-id.ts';
 import { receiveDirect } from '../../src/background/direct-receive.ts';
 import { presenceOnRoom } from '../../src/background/presence.ts';
 import { onChatMessage } from '../../src/background/relay-frames/on-chat-message.ts';
@@ -83,3 +84,40 @@ describe('what one channel may deliver', () => {
     }
   });
 });
+
+describe('what we send on one channel', () => {
+  // docs/protocol.md "The direct path": at most 90 at once on one channel, then 18 a second; over
+  // that the channel is skipped (a direct-only line then counts it as not reached).
+  const SEND_AT_ONCE = 90;
+
+  it('keeps inside the receiver\'s budget: the 91st at once skips the channel, and goes once it refilled', async () => {
+    let now = 1_000_000;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    const f = await backgroundFixture();
+    await openChannelFrom(f);
+    const reached: number[] = [];
+    for (let i = 0; i <= SEND_AT_ONCE; i++) reached.push(sendDirectOnly(f.bg, f.keys.roomId, newMessageId(), 'sealed'));
+    expect(reached.slice(0, SEND_AT_ONCE).every((n) => n === 1)).toBe(true);
+    expect(reached[SEND_AT_ONCE]).toBe(0);
+    now += 1_000 / 18 + 1;
+    expect(sendDirectOnly(f.bg, f.keys.roomId, newMessageId(), 'sealed')).toBe(1);
+  });
+});
+
+/** An open channel from A (who offers) to us, through a fake offscreen port. */
+async function openChannelFrom(f: Fixture): Promise<void> {
+  (globalThis as { chrome?: unknown }).chrome = { offscreen: { createDocument: async () => {}, closeDocument: async () => {} } };
+  const room = f.keys.roomId;
+  f.bg.mem.settings = { ...f.bg.mem.settings, directConnections: true };
+  presenceOnRoom(f.link, { type: 'ROOM', room, peer: B, members: [A], head: 0, epoch: 1, created: false });
+  const body = await sealSignal(f.keys, { v: 1, kind: 'offer', from: A, to: B, at: Date.now(), data: 'v=0\r\n' });
+  await onSignal(f.bg, f.link, { type: 'SIGNAL', room, from: A, kind: 'offer', body });
+  const listeners: ((m: unknown) => void)[] = [];
+  acceptOffscreen(f.bg, {
+    postMessage: () => {}, disconnect: () => {},
+    onMessage: { addListener: (l: (m: unknown) => void) => listeners.push(l) },
+    onDisconnect: { addListener: () => {} },
+  } as unknown as Runtime.Port);
+  for (const l of listeners) l({ type: 'channel-open', conn: `${room}|${A}` });
+  await f.settled();
+}
