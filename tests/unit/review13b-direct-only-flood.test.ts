@@ -6,7 +6,9 @@ import { trimRoom } from '../../src/background/retention.ts';
 import { MIN_KEEP_PER_ROOM } from '../../src/shared/constants.ts';
 import { backgroundFixture } from './background-fixture.ts';
 
-// review13b. docs/security.md "Direct connections", Bounds: "at most 50 lines per room that came
+// review13b. docs/protocol.md "The direct path": "Bounds on what one member's channel can make a
+// receiver keep (a hostile member must not blank a room by filling it with lines the relay never
+// numbers)". docs/security.md "Direct connections", Bounds: "at most 50 lines per room that came
 // over a channel wait for the relay's number, and retention never deletes a numbered line to keep
 // them, so a member cannot blank a room on your device"; and on "Don't store my messages on the
 // relay": "The `only` flag is the sender's word, which receivers need not trust: it only decides

@@ -37,7 +37,7 @@ async function sentIn(fx: Fixture, roomId: string): Promise<Ephemeral[]> {
 describe('the ephemeral pacer and a newcomer\'s ask (review13b)', () => {
   it('our own waiting `here` with ask still goes when we answer another member\'s ask in that room meanwhile', async () => {
     f = await backgroundFixture();
-    const rooms = [f.keys.roomId];
+    const rooms: string[] = [f.keys.roomId];
     for (let i = 1; i < ROOMS; i++) rooms.push(await f.storedRoom());
     // Back in every room at once (a relay restart): ROOM then SYNCED in each, each says `here` with ask.
     for (const room of rooms) {
