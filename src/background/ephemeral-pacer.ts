@@ -9,7 +9,9 @@ import type { RelayLink } from './relay-link.ts';
 //     one (the relay measures arrivals, which jitter); a frame that finds a token goes at once.
 //  2. One that does not waits, one per (room, group): the newest replaces the one waiting (a later
 //     `here` or `got` says all the earlier one did; `typing` and `stopped` are one group, the
-//     last state wins). So at most 3 per room wait, in the order their group first waited.
+//     last state wins). A `here` that asks the others to answer is a group of its own, so an
+//     answer or a repeat cannot take its place. So at most 4 per room wait, in the order their
+//     group first waited.
 //  3. They go as tokens come back, sealed only then; one that waited longer than WAIT_LIMIT_MS is
 //     dropped, stale before it arrived (presence repeats itself: HERE_REPEAT_MS).
 //  4. A new connection (resetConnection) drops what waits: presence starts again from its ROOM.
@@ -23,7 +25,7 @@ export const PACER_BURST = RELAY_EPHEMERAL_BURST - 4;
 /** Rule 3: half the freshness window, so what goes is still fresh where it arrives. */
 export const WAIT_LIMIT_MS = EPHEMERAL_FRESH_MS / 2;
 
-export type EphemeralGroup = 'here' | 'got' | 'typing';
+export type EphemeralGroup = 'ask' | 'here' | 'got' | 'typing';
 
 interface Waiting {
   since: number;

@@ -90,6 +90,15 @@ export function presenceOnRoom(link: RelayLink, frame: RoomFrame): void {
   link.presence.set(frame.room, { me: frame.peer, peers: new Map(frame.members.map((p) => [p, blank()])), typingSent: 0, typingShown: false });
 }
 
+/** We left the room: nothing of its presence stays on this connection (its timers neither). */
+export function presenceRoomLeft(link: RelayLink, room: string): void {
+  const presence = link.presence.get(room);
+  if (!presence) return;
+  clearTimeout(presence.typingLater);
+  for (const s of presence.peers.values()) clearTimeout(s.typingTimer);
+  link.presence.delete(room);
+}
+
 export function presenceOnMembership(bg: Background, link: RelayLink, room: string, peer: string, joined: boolean): void {
   const presence = link.presence.get(room);
   if (!presence) return;
@@ -127,7 +136,8 @@ export function repeatPresence(bg: Background): void {
  * budget for these frames (ephemeral-pacer.ts): sealed when it goes, on the connection it goes on.
  */
 export async function sendEphemeral(bg: Background, link: RelayLink, room: string, body: Unstamped): Promise<void> {
-  const group = body.k === 'here' || body.k === 'got' ? body.k : 'typing';
+  // A `here` that asks waits apart from one that does not: an answer or a repeat must not take an ask's place.
+  const group = body.k === 'here' ? (body.ask ? 'ask' : 'here') : body.k === 'got' ? 'got' : 'typing';
   await paceEphemeral(link, room, group, async () => {
     const keys = await roomKeys(bg, room);
     const presence = link.presence.get(room);

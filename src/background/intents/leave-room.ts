@@ -4,6 +4,7 @@ import { closeIfUnused } from '../relay-links.ts';
 import { roomDeleted } from '../memory.ts';
 import { askAgainForRefusedRooms } from '../room-refusals.ts';
 import { directRoomLeft } from '../direct-path.ts';
+import { presenceRoomLeft } from '../presence.ts';
 
 /** Leaving forgets the code and the history on this device; the last room on a relay closes its socket. */
 export async function leaveRoom(bg: Background, msg: Extract<ViewToBackground, { type: 'leave-room' }>): Promise<void> {
@@ -18,6 +19,8 @@ export async function leaveRoom(bg: Background, msg: Extract<ViewToBackground, {
   await tx.objectStore('outbox').delete(range);
   await tx.done;
   roomDeleted(bg, roomId);
+  // Before the direct path looks again: a room left has no members to connect to (direct-path.ts rule 5).
+  if (link) presenceRoomLeft(link, roomId);
   directRoomLeft(bg, roomId);
   bg.keys.delete(roomId);
   if (link) {
