@@ -49,6 +49,12 @@ export interface MessageRecord extends ChatItem {
    * for Try again; never sent to views, never to the relay.
    */
   directBody?: string;
+  /**
+   * Another member's line sent only directly (direct-only.ts rule 5): its room, which keys the
+   * sparse index byReceivedOnly, so such lines are counted and bounded apart from the numbered
+   * ones (retention.ts). Never sent to views.
+   */
+  receivedOnly?: string;
 }
 
 /** The newest reaction event of one key for one emoji on a message (message-events.ts). */
@@ -99,7 +105,7 @@ export interface SenderRecord {
 
 export interface ParleyDB extends DBSchema {
   rooms: { key: string; value: RoomRecord };
-  messages: { key: [string, string]; value: MessageRecord; indexes: { byOrder: [string, number, string]; byThread: [string, number, string] } };
+  messages: { key: [string, string]; value: MessageRecord; indexes: { byOrder: [string, number, string]; byThread: [string, number, string]; byReceivedOnly: [string, number, string] } };
   outbox: { key: [string, string]; value: OutboxRecord; indexes: { byRoom: string } };
   /** Key 'settings': the Settings; key 'known-relays': KnownRelays. */
   settings: { key: string; value: Settings | KnownRelays | KeptSites };
@@ -118,7 +124,7 @@ export const PENDING_ORDER = Number.MAX_SAFE_INTEGER;
 export const DEFAULT_SETTINGS: Settings = { nickname: '', relayUrl: DEFAULT_RELAY_URL, notifications: false, keepPerRoom: DEFAULT_KEEP_PER_ROOM };
 
 export function openParleyDb(name = 'parley'): Promise<Db> {
-  return openDB<ParleyDB>(name, 4, {
+  return openDB<ParleyDB>(name, 5, {
     // Each step only adds, so an existing install keeps its rooms, history and outbox.
     upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
@@ -144,6 +150,8 @@ export function openParleyDb(name = 'parley'): Promise<Db> {
       }
       // v4: lines of per-page threads, by thread id (only lines with a `thread` are in it).
       if (oldVersion < 4) tx.objectStore('messages').createIndex('byThread', ['thread', 'order', 'id']);
+      // v5: other members' lines sent only directly, by room (only lines with `receivedOnly` are in it).
+      if (oldVersion < 5) tx.objectStore('messages').createIndex('byReceivedOnly', ['receivedOnly', 'order', 'id']);
     },
   });
 }

@@ -12,7 +12,7 @@ import { replyRef } from './message-events.ts';
 import { threadFields } from './page-threads.ts';
 import { notifyLive } from './notifications.ts';
 import { bodyDigest } from './direct-digest.ts';
-import { waitingDirect } from './retention.ts';
+import { keepReceivedOnly, waitingDirect } from './retention.ts';
 import { lineRemoved } from './memory.ts';
 import { typingEndsWithMessage } from './presence.ts';
 import type { RelayLink } from './relay-link.ts';
@@ -56,10 +56,11 @@ export async function receiveDirect(bg: Background, room: string, data: string, 
   const line: MessageRecord = {
     roomId: room, id, seq: null, order, mine: false, status: 'received', kind: 'message', nick, text, sentAt, sender,
     ...replyTo, ...(await threadFields(bg, room, page)), ...(quote ? { quote } : {}),
-    directDigest: await bodyDigest(body), ...(directOnly ? { directOnly: true as const } : {}),
+    directDigest: await bodyDigest(body), ...(directOnly ? { directOnly: true as const, receivedOnly: room } : {}),
   };
   if (directOnly) {
     // Stored first: no relay copy will bring it back should the worker stop before the write.
+    await keepReceivedOnly(bg, room, bg.mem.settings.keepPerRoom - 1);
     if (!(await putChatLine(bg, line, null))) return;
   } else {
     // Shown first, as a live relayed line is (messages.ts showThenStore): the view is waiting, and

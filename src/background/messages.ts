@@ -9,7 +9,7 @@ import { lineRemoved, lineStored, queued, roomStored, settling, settlingMany, ta
 // Writes to a room's chat. Every write is keyed by (room, message id), so a frame that arrives
 // twice (a resend, a replay) updates the same line instead of adding one.
 
-export function toChatItem({ roomId: _room, editId: _edit, marks: _marks, thread: _thread, directDigest: _digest, directBody: _body, ...item }: MessageRecord): ChatItem {
+export function toChatItem({ roomId: _room, editId: _edit, marks: _marks, thread: _thread, directDigest: _digest, directBody: _body, receivedOnly: _received, ...item }: MessageRecord): ChatItem {
   return item;
 }
 
@@ -44,7 +44,7 @@ export async function putChatLine(bg: Background, line: MessageRecord, seq: numb
       return false;
     }
     // The relay numbered it, so it is stored there after all: no longer a direct-only line (direct-only.ts).
-    const { directOnly: _only, directTo: _to, ...numbered } = existing;
+    const { directOnly: _only, directTo: _to, receivedOnly: _received, ...numbered } = existing;
     stored = { ...numbered, seq, order: base + seq, status: existing.mine ? 'sent' : existing.status };
   } else {
     stored = { ...line, order: line.order === PENDING_ORDER ? PENDING_ORDER : base + line.order };

@@ -34,6 +34,34 @@ export function lineKept(bg: Background, roomId: string): void {
   });
 }
 
+/** The range of `roomId`'s lines in an index keyed [room, order, id]. */
+const roomRange = (roomId: string): IDBKeyRange => IDBKeyRange.bound([roomId, -Infinity, ''], [roomId, Infinity, '\uffff']);
+
+/**
+ * Other members' lines sent only directly (direct-only.ts rule 5) are kept apart: at most `keep`
+ * per room, the oldest of them going first, and never counted against the numbered lines, so a
+ * member flagging its lines `only` (its word: nobody can check it) pushes out only such lines,
+ * never the room's history. Returns the ids deleted.
+ */
+export async function keepReceivedOnly(bg: Background, roomId: string, keep: number): Promise<string[]> {
+  const tx = bg.db.transaction('messages', 'readwrite');
+  const index = tx.store.index('byReceivedOnly');
+  const extra = (await index.count(roomRange(roomId))) - Math.max(0, keep);
+  const removed: string[] = [];
+  let cursor = extra > 0 ? await index.openCursor(roomRange(roomId)) : null;
+  while (cursor && removed.length < extra) {
+    removed.push(cursor.value.id);
+    await cursor.delete();
+    cursor = await cursor.continue();
+  }
+  await tx.done;
+  for (const id of removed) {
+    lineRemoved(bg, roomId, id);
+    bg.postToWatchers(roomId, { type: 'room-item-removed', roomId, id });
+  }
+  return removed;
+}
+
 /** Deletes the oldest lines of `roomId` beyond Settings.keepPerRoom, in one transaction; returns how many. */
 export async function trimRoom(bg: Background, roomId: string): Promise<number> {
   const keep = bg.mem.settings.keepPerRoom;
@@ -43,14 +71,15 @@ export async function trimRoom(bg: Background, roomId: string): Promise<number> 
   // Lines that came over a data channel and wait for the relay's seq are not counted, nor deleted
   // here (direct-path.ts rule 7 bounds them): a member's channel must not push numbered lines out.
   const pending = await index.getAll(IDBKeyRange.bound([roomId, PENDING_ORDER, ''], [roomId, PENDING_ORDER, '\uffff']));
-  const extra = (await index.count(range)) - pending.filter(waitingDirect).length - keep;
+  const receivedOnly = await tx.store.index('byReceivedOnly').count(roomRange(roomId));
+  const extra = (await index.count(range)) - pending.filter(waitingDirect).length - receivedOnly - keep;
   const removed: string[] = [];
   if (extra > 0) {
     let cursor = await index.openCursor(range);
     while (cursor && removed.length < extra) {
       // A line of ours the relay has not stored yet is never dropped: it is still to be sent.
       // Other lines without a seq (GAP notices, notices) go like any old line.
-      if (!(cursor.value.seq === null && cursor.value.status === 'sending') && !waitingDirect(cursor.value)) {
+      if (!(cursor.value.seq === null && cursor.value.status === 'sending') && !waitingDirect(cursor.value) && cursor.value.receivedOnly === undefined) {
         removed.push(cursor.value.id);
         await cursor.delete();
       }
@@ -59,7 +88,7 @@ export async function trimRoom(bg: Background, roomId: string): Promise<number> 
   }
   await tx.done;
   for (const id of removed) lineRemoved(bg, roomId, id);
-  return removed.length;
+  return removed.length + (await keepReceivedOnly(bg, roomId, keep)).length;
 }
 
 /** The setting changed: every room is trimmed to it. */

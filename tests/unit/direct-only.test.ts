@@ -142,3 +142,26 @@ describe('sending with the setting on', () => {
     expect(await f.bg.db.count('outbox')).toBe(0);
   });
 });
+
+describe('other members\' lines sent only directly, kept apart', () => {
+  // docs/protocol.md "Messages sent only directly": at most "Messages kept per room" of them per
+  // room, one more deletes the oldest of them; the room's numbered lines are not touched.
+  it('are at most keepPerRoom per room, the oldest going first, and push out no numbered line', async () => {
+    const f = await backgroundFixture();
+    const room = f.keys.roomId;
+    f.link.synced.add(room);
+    const keep = 100;
+    f.bg.mem.settings = { ...f.bg.mem.settings, directConnections: true, keepPerRoom: keep };
+    for (let seq = 1; seq <= 5; seq++) await onChatMessage(f.bg, f.link, await f.incoming(`numbered ${seq}`, seq));
+    for (let i = 0; i < keep + 3; i++) {
+      const frame = await f.incoming(`only ${i}`, 0);
+      await receiveDirect(f.bg, room, JSON.stringify({ t: 'msg', room, id: frame.id, body: frame.body, only: true }));
+    }
+    const texts = (await roomMessages(f.bg.db, room)).map((m) => m.text);
+    expect(texts.filter((t) => t?.startsWith('numbered'))).toHaveLength(5);
+    const only = texts.filter((t) => t?.startsWith('only'));
+    expect(only).toHaveLength(keep);
+    expect(only).not.toContain('only 0');
+    expect(only).toContain(`only ${keep + 2}`);
+  });
+});
