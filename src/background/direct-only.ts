@@ -14,7 +14,8 @@ import { lineStored } from './memory.ts';
 //     reason, and its sealed body is kept on this device for Try again (or Delete). What was typed
 //     is never lost.
 //  4. Such a line never gets a seq, so it takes a local order (localOrder below): just after the
-//     room's last line that is not pending, below the relay's next seq.
+//     room's last line that is not pending, below the relay's next seq; and after the relay's
+//     head on this connection (ROOM), so lines still being replayed, older, sort before it.
 //  5. A line that came with `only` (direct-receive.ts) takes a local order too, is shown at once and
 //     is not a line waiting for the relay's seq: MAX_DIRECT_WAITING and retention's waitingDirect
 //     do not count it, retention counts it like any kept line. Should the relay's copy of its id
@@ -46,7 +47,9 @@ export async function nextLocalOrder(bg: Background, roomId: string): Promise<nu
   const room = bg.mem.rooms.get(roomId);
   const range = IDBKeyRange.bound([roomId, -Infinity, ''], [roomId, PENDING_ORDER, ''], false, true);
   const cursor = await bg.db.transaction('messages').store.index('byOrder').openCursor(range, 'prev');
-  return localOrder(cursor?.value.order ?? -Infinity, (room?.seqBase ?? 0) + (room?.lastSeq ?? 0));
+  // While the relay replays what we missed, lastSeq is behind: its head says where the replay ends.
+  const head = room ? bg.links.get(room.relayUrl)?.heads.get(roomId) ?? 0 : 0;
+  return localOrder(cursor?.value.order ?? -Infinity, (room?.seqBase ?? 0) + Math.max(room?.lastSeq ?? 0, head));
 }
 
 /** Rule 3's reason, in words. */

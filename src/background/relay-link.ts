@@ -21,6 +21,8 @@ export interface RelayLink {
   /** Our chat frames the relay has not answered on the current connection (unanswered.ts). */
   wire: WireLedger;
   members: Map<string, number>;
+  /** Per room, the relay's last seq when it let us in on this connection (ROOM's `head`): where its replay ends. */
+  heads: Map<string, number>;
   /** Per room, who is in it and who is typing on the current connection (presence.ts). */
   presence: Map<string, RoomPresence>;
   /** Rooms the relay refused to let us into on this connection (ROOM_FULL, TOO_MANY_ROOMS), by room. */
@@ -40,7 +42,7 @@ export interface RelayLink {
 
 export function newRelayLink(url: string, socket: RelayLink['socket']): RelayLink {
   return {
-    url, socket, synced: new Set(), inFlight: new Map(), wire: newWireLedger(), members: new Map(), presence: new Map(),
+    url, socket, synced: new Set(), inFlight: new Map(), wire: newWireLedger(), members: new Map(), heads: new Map(), presence: new Map(),
     roomProblems: new Map(), roomLimit: null, askedAgain: new Map(),
   };
 }
@@ -51,6 +53,7 @@ export function resetConnection(link: RelayLink): void {
   link.inFlight.clear();
   link.wire = newWireLedger();
   link.members.clear();
+  link.heads.clear();
   link.presence.clear();
   resetReceipts(link);
   resetPacer(link);

@@ -58,7 +58,7 @@ describe('verified senders in the background', () => {
     v1.close();
 
     const db = await openParleyDb(name);
-    expect(db.version).toBe(4);
+    expect(db.version).toBe(5);
     expect(await db.get('rooms', 'r1')).toMatchObject({ name: 'Old room', lastSeq: 4, unread: 2, relayUrl: 'wss://relay.test' });
     expect((await roomMessages(db, 'r1')).map((m) => m.text)).toEqual(['old']);
     expect(await db.count('outbox')).toBe(1);

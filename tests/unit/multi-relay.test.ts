@@ -192,7 +192,7 @@ describe('the default relay', () => {
     v2.close();
 
     const db = await openParleyDb(name);
-    expect(db.version).toBe(4);
+    expect(db.version).toBe(5);
     expect(await db.getAll('rooms')).toEqual([
       { roomId: 'r1', code: 'C1', name: 'One', joinedAt: 1, lastSeq: 4, unread: 2, relayUrl: 'wss://old.relay.test' },
       { roomId: 'r2', code: 'C2', name: 'Two', joinedAt: 2, lastSeq: 0, unread: 0, relayUrl: 'wss://old.relay.test' },

@@ -11,6 +11,7 @@ import { directOnMembers } from '../direct-path.ts';
 /** The relay let us in: a pending join becomes a stored room. */
 export async function onRoom(bg: Background, link: RelayLink, frame: RoomFrame): Promise<void> {
   link.members.set(frame.room, frame.members.length + 1);
+  link.heads.set(frame.room, frame.head);
   presenceOnRoom(link, frame);
   directOnMembers(bg, link, frame.room);
   link.roomProblems.delete(frame.room);
