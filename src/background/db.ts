@@ -55,6 +55,8 @@ export interface MessageRecord extends ChatItem {
    * ones (retention.ts). Never sent to views.
    */
   receivedOnly?: string;
+  /** One of our direct-only lines: the members (peer ids) who confirmed it (direct-only.ts rule 7). */
+  directGotBy?: string[];
 }
 
 /** The newest reaction event of one key for one emoji on a message (message-events.ts). */

@@ -23,6 +23,17 @@ import { lineStored } from './memory.ts';
 //     and no longer direct-only; a different body replaces it, on-chat-message.ts).
 //  6. Reactions, edits and deletes are relay events (they settle a seq): none is sent on a
 //     direct-only line (own-event.ts), so none leaks it to the relay.
+//  7. A member who holds one of our direct-only lines (new to it or not) confirms it on its channel,
+//     {t:"got", room, id}; the line then says by how many members it was received (each member
+//     once) and its sealed body is no longer kept. Until then the body stays on this device: a
+//     line no member confirmed within DIRECT_CONFIRM_MS (a channel that closed as it went, a
+//     member that dropped it over its budget) is marked not sent, with Try again and Delete.
+//     Try again puts the line at the bottom again, where its receivers will show it.
+
+/** Rule 7: a direct-only line of ours no member confirmed by then is shown not sent. */
+export const DIRECT_CONFIRM_MS = 10_000;
+/** Rule 7: members counted per line, at most (a room holds far fewer). */
+const MAX_CONFIRMED_BY = 256;
 
 /** The local orders of direct-only lines in a row step by this (docs/protocol.md). */
 export const LOCAL_ORDER_STEP = 1 / 1024;
@@ -55,6 +66,9 @@ export async function nextLocalOrder(bg: Background, roomId: string): Promise<nu
 /** Rule 3's reason, in words. */
 export const NO_DIRECT_MEMBER_TEXT = 'no member is connected to you directly, and "Don\'t store my messages on the relay" is on, so it was sent to nobody.';
 
+/** Rule 7's reason, in words. */
+export const NOT_CONFIRMED_TEXT = 'no member confirmed getting it (a direct connection may have closed as it went), and it is not on the relay.';
+
 /** Rule 6, in words. */
 export const DIRECT_ONLY_LINE_TEXT = 'This message was sent only directly and is not on the relay, so it cannot take reactions, edits or deletes.';
 
@@ -73,16 +87,43 @@ export async function sendOwnDirectOnly(bg: Background, line: MessageRecord, bod
   const order = (await nextLocalOrder(bg, line.roomId)) - base;
   const to = sendDirectOnly(bg, line.roomId, line.id, body);
   const sent: MessageRecord = to > 0
-    ? { ...line, seq: null, order, mine: true, directOnly: true, directTo: to, status: 'sent' }
+    ? { ...line, seq: null, order, mine: true, directOnly: true, directTo: to, directBody: body, status: 'sent' }
     : { ...line, seq: null, order, mine: true, directOnly: true, directBody: body, status: 'sending', notSent: { reason: NO_DIRECT_MEMBER_TEXT, retryAt: null } };
-  return putChatLine(bg, sent, null);
+  const stored = await putChatLine(bg, sent, null);
+  if (stored && to > 0) awaitConfirmation(bg, line.roomId, line.id);
+  return stored;
+}
+
+/** Rule 7: unconfirmed after DIRECT_CONFIRM_MS, the line says so and offers Try again. */
+function awaitConfirmation(bg: Background, roomId: string, id: string): void {
+  setTimeout(() => bg.run(async (b) => {
+    const line = await b.db.get('messages', [roomId, id]);
+    if (!line?.mine || !line.directOnly || line.directBody === undefined || line.notSent || line.directGotBy?.length) return;
+    const held: MessageRecord = { ...line, status: 'sending', notSent: { reason: NOT_CONFIRMED_TEXT, retryAt: null } };
+    await b.db.put('messages', held);
+    lineStored(b, held);
+    b.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(held) });
+  }), DIRECT_CONFIRM_MS);
+}
+
+/** Rule 7: member `peer` confirms our direct-only line `id`. */
+export async function directOnlyGot(bg: Background, roomId: string, id: string, peer: string): Promise<void> {
+  const line = await bg.db.get('messages', [roomId, id]);
+  if (!line?.mine || !line.directOnly) return;
+  const by = line.directGotBy ?? [];
+  if (by.includes(peer) || by.length >= MAX_CONFIRMED_BY) return;
+  const { directBody: _body, notSent: _not, ...rest } = line;
+  const got: MessageRecord = { ...rest, status: 'delivered', directGotBy: [...by, peer] };
+  await bg.db.put('messages', got);
+  lineStored(bg, got);
+  bg.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(got) });
 }
 
 /** Rule 3's Try again on one of our direct-only lines; false: not such a line. */
 export async function retryDirectOnly(bg: Background, roomId: string, id: string, view?: ViewPort): Promise<boolean> {
   const line = await bg.db.get('messages', [roomId, id]);
   if (!line?.directOnly || !line.mine) return false;
-  if (line.directBody === undefined) return true; // went already
+  if (line.directBody === undefined || !line.notSent) return true; // confirmed already, or on its way
   if (!(await sendHeld(bg, line)) && view) {
     bg.post(view, { type: 'error', code: 'NO_DIRECT_MEMBER', message: `Still not sent: ${NO_DIRECT_MEMBER_TEXT}` });
   }
@@ -94,12 +135,14 @@ async function sendHeld(bg: Background, line: MessageRecord): Promise<boolean> {
   if (line.directBody === undefined) return false;
   const to = sendDirectOnly(bg, line.roomId, line.id, line.directBody);
   if (to === 0) return false;
-  const { directBody: _body, notSent: _not, ...rest } = line;
-  const sent: MessageRecord = { ...rest, status: 'sent', directTo: to };
+  const { notSent: _not, ...rest } = line;
+  // At the bottom again, where its receivers show it (rule 7).
+  const sent: MessageRecord = { ...rest, order: await nextLocalOrder(bg, line.roomId), status: 'sent', directTo: to };
   await bg.db.put('messages', sent);
   lineStored(bg, sent);
   bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(sent) });
   bg.refresh();
+  awaitConfirmation(bg, line.roomId, line.id);
   return true;
 }
 
@@ -107,6 +150,6 @@ async function sendHeld(bg: Background, line: MessageRecord): Promise<boolean> {
 export async function deleteHeldDirectOnly(bg: Background, roomId: string, id: string): Promise<boolean> {
   const line = await bg.db.get('messages', [roomId, id]);
   if (!line?.directOnly || !line.mine) return false;
-  if (line.directBody !== undefined) await removeChatLine(bg, roomId, id);
+  if (line.notSent) await removeChatLine(bg, roomId, id);
   return true;
 }

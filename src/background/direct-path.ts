@@ -319,7 +319,12 @@ async function fromOffscreen(bg: Background, msg: OffscreenToBackground): Promis
     case 'channel-message': {
       if (!c.open || !takeToken(c.received, DIRECT_BURST, DIRECT_PER_SEC)) return;
       const link = bg.links.get(c.relayUrl);
-      return receiveDirect(bg, c.room, msg.data, link ? { link, peer: c.peer } : undefined);
+      const got = await receiveDirect(bg, c.room, msg.data, link ? { link, peer: c.peer } : undefined);
+      // Confirmed to its sender (direct-only.ts rule 7), within its budget like anything we send.
+      if (got && c.open && d.conns.get(c.pair) === c && takeToken(c.sent, SEND_BURST, SEND_PER_SEC)) {
+        d.doc.send({ type: 'send', conn: c.key, data: JSON.stringify({ t: 'got', room: c.room, id: got }) });
+      }
+      return;
     }
   }
 }

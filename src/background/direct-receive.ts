@@ -13,6 +13,7 @@ import { threadFields } from './page-threads.ts';
 import { notifyLive } from './notifications.ts';
 import { bodyDigest } from './direct-digest.ts';
 import { keepReceivedOnly, waitingDirect } from './retention.ts';
+import { directOnlyGot } from './direct-only.ts';
 import { lineRemoved } from './memory.ts';
 import { typingEndsWithMessage } from './presence.ts';
 import type { RelayLink } from './relay-link.ts';
@@ -26,26 +27,34 @@ const BODY = /^[A-Za-z0-9_-]+$/;
  * `only: true`, sent only directly: direct-only.ts rule 5). Opened as a
  * relayed CHATMSG, shown and stored without a seq; the relay's copy, whenever it comes, only adds
  * the seq. Anything else is dropped without a word. Events (`ev`) are left to the relay's copy:
- * they settle a seq, which only the relay gives.
+ * they settle a seq, which only the relay gives. Returns the id of a direct-only line this device
+ * now holds, for the caller to confirm to its sender (`{t: "got", room, id}`); else null.
  */
-export async function receiveDirect(bg: Background, room: string, data: string, from?: { link: RelayLink; peer: string }): Promise<void> {
-  if (data.length > DEFAULT_MAX_FRAME_KB * 1024) return;
+export async function receiveDirect(bg: Background, room: string, data: string, from?: { link: RelayLink; peer: string }): Promise<string | null> {
+  if (data.length > DEFAULT_MAX_FRAME_KB * 1024) return null;
   let m: unknown;
   try {
     m = JSON.parse(data);
   } catch {
-    return;
+    return null;
   }
-  if (typeof m !== 'object' || m === null) return;
+  if (typeof m !== 'object' || m === null) return null;
   const { t, room: r, id, body, only } = m as Record<string, unknown>;
-  if (t !== 'msg' || r !== room || typeof id !== 'string' || !isMessageId(id)) return;
-  if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_CHARS || !BODY.test(body)) return;
+  if (r !== room || typeof id !== 'string' || !isMessageId(id)) return null;
+  // A member confirms one of our direct-only lines (direct-only.ts rule 7).
+  if (t === 'got') {
+    if (from) await directOnlyGot(bg, room, id, from.peer);
+    return null;
+  }
+  if (t !== 'msg') return null;
+  if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_CHARS || !BODY.test(body)) return null;
   const keys = await roomKeys(bg, room);
-  if (!keys || !bg.mem.rooms.has(room)) return;
-  if (await bg.db.getKey('messages', [room, id])) return; // the relay's copy came first
+  if (!keys || !bg.mem.rooms.has(room)) return null;
+  // Had already (the relay's copy came first, or a Try again): a direct-only one is confirmed again.
+  if (await bg.db.getKey('messages', [room, id])) return only === true ? id : null;
   const opened = await openMessage(keys, room, id, body);
   // A body that does not open waits for the relay's copy, which shows the notice with its seq.
-  if (!opened.ok || opened.value.ev) return;
+  if (!opened.ok || opened.value.ev) return null;
   const { text, nick, sentAt, reply, page, quote } = opened.value;
   const sender = await checkIncoming((await ownIdentity(bg.db)).publicKey, memorySenders(bg), room, id, opened.value);
   const replyTo = reply !== undefined ? { replyTo: replyRef(reply, await bg.db.get('messages', [room, reply])) } : {};
@@ -61,7 +70,7 @@ export async function receiveDirect(bg: Background, room: string, data: string, 
   if (directOnly) {
     // Stored first: no relay copy will bring it back should the worker stop before the write.
     await keepReceivedOnly(bg, room, bg.mem.settings.keepPerRoom - 1);
-    if (!(await putChatLine(bg, line, null))) return;
+    if (!(await putChatLine(bg, line, null))) return null;
   } else {
     // Shown first, as a live relayed line is (messages.ts showThenStore): the view is waiting, and
     // a worker stopped before the write loses it here only until the relay's copy comes.
@@ -78,6 +87,7 @@ export async function receiveDirect(bg: Background, room: string, data: string, 
   // presence.ts rule 4: a member's message ends their typing, whichever path brought it first.
   if (from) typingEndsWithMessage(bg, from.link, room, from.peer);
   await notifyLive(bg, line);
+  return directOnly ? id : null;
 }
 
 /** At most this many lines per room that came over a channel wait for the relay's seq (docs/protocol.md "The direct path"). */

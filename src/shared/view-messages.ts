@@ -136,6 +136,8 @@ export interface ChatItem {
   directOnly?: true;
   /** On such a line of ours: how many members' open channels it went on. */
   directTo?: number;
+  /** And how many of them confirmed they got it. */
+  directGot?: number;
 }
 
 /** A site Parley is kept on, as the 'state' message lists it. */

@@ -68,10 +68,11 @@ export function continuesGroup(item: ChatItem, prev: ChatItem | null): boolean {
  * A line sent only directly ("Don't store my messages on the relay"): who got it, and that the
  * relay did not. Ours say to how many members it went; others' that it came only to us directly.
  */
-export function directOnlyWords(item: Pick<ChatItem, 'mine' | 'directTo'>): string {
+export function directOnlyWords(item: Pick<ChatItem, 'mine' | 'directTo' | 'directGot'>): string {
   if (!item.mine) return 'sent to you directly, not stored on the relay';
-  const n = item.directTo ?? 0;
-  return `sent directly to ${n === 1 ? '1 member' : `${n} members`}, not stored on the relay`;
+  const members = (n: number) => (n === 1 ? '1 member' : `${n} members`);
+  if (item.directGot) return `received directly by ${members(item.directGot)}, not stored on the relay`;
+  return `sent directly to ${members(item.directTo ?? 0)}, not stored on the relay`;
 }
 
 /** The delivery state in words; null for others' lines. */

@@ -103,7 +103,8 @@ describe("don't store my messages on the relay", () => {
 
     await alicePopup.send(aliceTexts[0]!);
     await bobPopup.waitForMessage(aliceTexts[0]!);
-    await line(alicePopup, aliceTexts[0]!).getByTestId('status').filter({ hasText: 'sent directly to 1 member, not stored on the relay' }).waitFor();
+    // Bob's device confirmed it on the channel: what Alice sees.
+    await line(alicePopup, aliceTexts[0]!).getByTestId('status').filter({ hasText: 'received directly by 1 member, not stored on the relay' }).waitFor();
     await line(bobPopup, aliceTexts[0]!).getByTestId('status').filter({ hasText: 'sent to you directly, not stored on the relay' }).waitFor();
     // No reactions, edits or deletes on it: they would go through the relay.
     await line(alicePopup, aliceTexts[0]!).getByTestId('line-actions').click();
@@ -152,7 +153,7 @@ describe("don't store my messages on the relay", () => {
     await memberShows(alicePopup, 'direct');
     await notSent.getByTestId('try-again').click();
     await bobPopup.waitForMessage(text);
-    await line(alicePopup, text).getByTestId('status').filter({ hasText: 'sent directly to 1 member, not stored on the relay' }).waitFor();
+    await line(alicePopup, text).getByTestId('status').filter({ hasText: 'received directly by 1 member, not stored on the relay' }).waitFor();
 
     const [id] = await idsOf(alicePopup, [text]);
     expect(storedIds()).not.toContain(id);

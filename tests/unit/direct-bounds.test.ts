@@ -10,6 +10,7 @@ import { trimRoom } from '../../src/background/retention.ts';
 import { MIN_KEEP_PER_ROOM } from '../../src/shared/constants.ts';
 import { sealSignal } from '../../src/shared/signal-seal.ts';
 import { backgroundFixture, type Fixture } from './background-fixture.ts';
+import { openChannelFrom } from './direct-fixture.ts';
 
 // Expected numbers from docs/protocol.md "The direct path": at most 50 lines per room wait for the
 // relay's seq (one more deletes the oldest waiting one), and each open channel may deliver 20
@@ -94,7 +95,7 @@ describe('what we send on one channel', () => {
     let now = 1_000_000;
     vi.spyOn(performance, 'now').mockImplementation(() => now);
     const f = await backgroundFixture();
-    await openChannelFrom(f);
+    await openChannelFrom(f, A, B);
     const reached: number[] = [];
     for (let i = 0; i <= SEND_AT_ONCE; i++) reached.push(sendDirectOnly(f.bg, f.keys.roomId, newMessageId(), 'sealed'));
     expect(reached.slice(0, SEND_AT_ONCE).every((n) => n === 1)).toBe(true);
@@ -103,21 +104,3 @@ describe('what we send on one channel', () => {
     expect(sendDirectOnly(f.bg, f.keys.roomId, newMessageId(), 'sealed')).toBe(1);
   });
 });
-
-/** An open channel from A (who offers) to us, through a fake offscreen port. */
-async function openChannelFrom(f: Fixture): Promise<void> {
-  (globalThis as { chrome?: unknown }).chrome = { offscreen: { createDocument: async () => {}, closeDocument: async () => {} } };
-  const room = f.keys.roomId;
-  f.bg.mem.settings = { ...f.bg.mem.settings, directConnections: true };
-  presenceOnRoom(f.link, { type: 'ROOM', room, peer: B, members: [A], head: 0, epoch: 1, created: false });
-  const body = await sealSignal(f.keys, { v: 1, kind: 'offer', from: A, to: B, at: Date.now(), data: 'v=0\r\n' });
-  await onSignal(f.bg, f.link, { type: 'SIGNAL', room, from: A, kind: 'offer', body });
-  const listeners: ((m: unknown) => void)[] = [];
-  acceptOffscreen(f.bg, {
-    postMessage: () => {}, disconnect: () => {},
-    onMessage: { addListener: (l: (m: unknown) => void) => listeners.push(l) },
-    onDisconnect: { addListener: () => {} },
-  } as unknown as Runtime.Port);
-  for (const l of listeners) l({ type: 'channel-open', conn: `${room}|${A}` });
-  await f.settled();
-}
