@@ -144,6 +144,12 @@ function direct(bg: Background): DirectState {
   });
 }
 
+/** Whether any data channel is open: the background then stays awake (index.ts), relay or no relay. */
+export function hasOpenChannel(bg: Background): boolean {
+  for (const c of bg.direct?.conns.values() ?? []) if (c.open) return true;
+  return false;
+}
+
 /** The path to `peer` in `room` as the member list shows it; undefined while the setting is off. */
 export function pathOf(bg: Background, room: string, peer: string): 'direct' | 'relayed' | undefined {
   if (bg.mem.settings.directConnections !== true) return undefined;

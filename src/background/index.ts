@@ -2,7 +2,7 @@ import browser from 'webextension-polyfill';
 import type { BackgroundToView } from '../shared/view-messages.ts';
 import { OVERLAY_HOST_PORT, OVERLAY_PORT, POPUP_PORT } from '../shared/view-messages.ts';
 import { OFFSCREEN_PORT } from '../shared/offscreen-messages.ts';
-import { acceptOffscreen } from './direct-path.ts';
+import { acceptOffscreen, hasOpenChannel } from './direct-path.ts';
 import type { Background, ViewPort } from './context.ts';
 import { openParleyDb } from './db.ts';
 import { handleIntent } from './intents/index.ts';
@@ -217,7 +217,8 @@ void browser.alarms.create('parley-wake', { periodInMinutes: 1 });
 // whose socket carries traffic. While a relay socket is open, stay awake (browser-target.ts); one
 // that is down or retrying does not keep the page up (the minute's alarm wakes it, as in Chrome).
 setInterval(() => {
-  if (bg.links.all().some((link) => link.socket.status === 'online')) stayAwake();
+  // A data channel too: with the relay down it is all that carries the chat (direct-path.ts).
+  if (bg.links.all().some((link) => link.socket.status === 'online') || hasOpenChannel(bg)) stayAwake();
 }, STAY_AWAKE_EVERY_MS);
 
 void browser.action.setBadgeBackgroundColor({ color: '#0f766e' });

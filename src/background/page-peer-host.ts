@@ -1,6 +1,5 @@
 import type { Runtime } from 'webextension-polyfill';
 import type { BackgroundToOffscreen, OffscreenToBackground } from '../shared/offscreen-messages.ts';
-import { STAY_AWAKE_EVERY_MS, stayAwake } from '../shared/browser-target.ts';
 // The same connection code the offscreen document runs: in Firefox the background page is a
 // window with RTCPeerConnection, so it hosts them itself (docs/architecture.md "The direct path").
 import { directConnections } from '../offscreen/peer-connections.ts';
@@ -15,9 +14,6 @@ type Connections = ReturnType<typeof directConnections>;
  */
 export class PagePeerHost {
   #conns: { handle: Connections['handle']; end(): void } | null = null;
-  /** Open data channels: while there is one, the event page is kept awake (stayAwake). */
-  #open = new Set<string>();
-  #awake: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly onMessage: (msg: OffscreenToBackground) => void) {}
 
@@ -27,7 +23,6 @@ export class PagePeerHost {
   }
 
   send(msg: BackgroundToOffscreen): void {
-    if (msg.type === 'close-conn') this.#closed(msg.conn);
     (this.#conns ??= this.#make()).handle(msg);
   }
 
@@ -35,8 +30,6 @@ export class PagePeerHost {
     const conns = this.#conns;
     this.#conns = null;
     conns?.end();
-    this.#open.clear();
-    this.#sleepIfIdle();
   }
 
   accept(port: Runtime.Port): void {
@@ -49,8 +42,6 @@ export class PagePeerHost {
     // background's own call that caused it, and nothing once released.
     const post = (msg: OffscreenToBackground): void => {
       if (!live) return;
-      if (msg.type === 'channel-open') this.#opened(msg.conn);
-      if (msg.type === 'channel-closed') this.#closed(msg.conn);
       queueMicrotask(() => { if (live) this.onMessage(msg); });
     };
     const conns = directConnections(post);
@@ -61,24 +52,5 @@ export class PagePeerHost {
         conns.closeAll();
       },
     };
-  }
-
-  #opened(conn: string): void {
-    this.#open.add(conn);
-    // Firefox stops an idle event page after 30 s however busy its channels are, and they would
-    // go with it: while one is open the page stays, relay or no relay (the relay socket's own
-    // stay-awake stops while the relay is down).
-    this.#awake ??= setInterval(stayAwake, STAY_AWAKE_EVERY_MS);
-  }
-
-  #closed(conn: string): void {
-    this.#open.delete(conn);
-    this.#sleepIfIdle();
-  }
-
-  #sleepIfIdle(): void {
-    if (this.#open.size > 0 || this.#awake === undefined) return;
-    clearInterval(this.#awake);
-    this.#awake = undefined;
   }
 }

@@ -8,7 +8,7 @@ declare const __PARLEY_BROWSER__: 'chrome' | 'firefox' | undefined;
 export type BrowserName = 'chrome' | 'firefox';
 export const BROWSER: BrowserName = typeof __PARLEY_BROWSER__ !== 'undefined' && __PARLEY_BROWSER__ === 'firefox' ? 'firefox' : 'chrome';
 
-/** How often, while a relay link is open, the background tells the browser it is still busy. */
+/** How often, while a relay link is online or a data channel is open, the background tells the browser it is still busy. */
 export const STAY_AWAKE_EVERY_MS = 20_000;
 
 /**
@@ -22,10 +22,13 @@ export const STAY_AWAKE_EVERY_MS = 20_000;
  * sleeps as it should.
  */
 export function stayAwake(): void {
-  if (BROWSER !== 'firefox') return;
-  // Firefox's own `browser` (not the polyfill, which would load on import in unit tests).
-  const api = (globalThis as unknown as { browser?: { runtime?: { getPlatformInfo?(): Promise<unknown> } } }).browser;
-  void api?.runtime?.getPlatformInfo?.().catch(() => {});
+  // The browser's own API object (not the polyfill, which would load on import in unit tests).
+  // Chrome too: with the relay down only data channels may be open, and they carry no traffic the
+  // worker's lifetime counts (they live in the offscreen document); an extension API call resets
+  // its idle timer as Firefox's does (Chrome 110+).
+  type Api = { runtime?: { getPlatformInfo?(): Promise<unknown> } };
+  const g = globalThis as unknown as { browser?: Api; chrome?: Api };
+  void (g.browser ?? g.chrome)?.runtime?.getPlatformInfo?.()?.catch(() => {});
 }
 
 interface NotificationScope {
@@ -66,7 +69,7 @@ export async function showNotification(title: string, body: string, tag: string,
  * Firefox has no offscreen API, but its background is an event page, a window that has
  * RTCPeerConnection: the connections live in the background itself (page-peer-host.ts), behind the
  * same BackgroundToOffscreen / OffscreenToBackground messages. The event page stops after 30 s
- * idle and takes its connections with it, so while a channel is open that host keeps it awake
- * (stayAwake above) even when no relay socket is online.
+ * idle and takes its connections with it, so while a channel is open the background keeps itself
+ * awake (stayAwake above, background/index.ts) even when no relay socket is online.
  */
 export const DIRECT_PATH_HOST: 'offscreen-document' | 'background-page' = BROWSER === 'firefox' ? 'background-page' : 'offscreen-document';
