@@ -13,7 +13,6 @@ import { DIRECT_BURST, DIRECT_PER_SEC } from '../src/background/direct-path.ts';
 import type { PopupPage } from '../tests/browser/popup-page.ts';
 import { Profile } from '../tests/browser/profile.ts';
 import { RelayProcess } from '../tests/browser/relay-process.ts';
-import { saveSettings, showsDirect } from './direct-settings.ts';
 import { allShown, percentile, pressSend, shownAt, watchShown } from './typed-to-shown.ts';
 
 /** Per phase; at most DIRECT_BURST, so that the channel's budget (direct-path.ts rule 7) drops none. */
@@ -130,10 +129,10 @@ const relay = await RelayProcess.start({ RATE_PER_SEC: '1000', RATE_BURST: '1000
 const [a, b] = await Promise.all([new Profile('dtrace-a').launch(), new Profile('dtrace-b').launch()]);
 try {
   const [pa, pb] = await Promise.all([a.openPopup(), b.openPopup()]);
-  await saveSettings(pa, 'A', relay.url, true);
-  await saveSettings(pb, 'B', relay.url, true);
+  await pa.saveSettings('A', relay.url, { direct: true });
+  await pb.saveSettings('B', relay.url, { direct: true });
   await pb.joinRoom(await pa.createRoom());
-  await Promise.all([showsDirect(pa), showsDirect(pb)]);
+  await Promise.all([pa.memberShows('direct', 60_000), pb.memberShows('direct', 60_000)]);
   await watchShown(pb);
   await run(a, b, pa, pb, 'relay up', 'up probe');
   const refilled = sleep((DIRECT_BURST / DIRECT_PER_SEC) * 1000);

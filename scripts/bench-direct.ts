@@ -13,7 +13,6 @@ import { DIRECT_BURST, DIRECT_PER_SEC } from '../src/background/direct-path.ts';
 import type { PopupPage } from '../tests/browser/popup-page.ts';
 import { Profile } from '../tests/browser/profile.ts';
 import { RelayProcess } from '../tests/browser/relay-process.ts';
-import { saveSettings, showsDirect } from './direct-settings.ts';
 import { summary, percentile, typedToShown, watchShown } from './typed-to-shown.ts';
 
 /** Messages per path with the relay up; and over the direct path once it is down (0: skip). */
@@ -50,13 +49,13 @@ try {
   for (const p of profiles) await p.launch();
   for (const p of profiles) await p.ctx.addInitScript(FIRST_SEQ);
   const [da, db, ra, rb] = await Promise.all(profiles.map((p) => p.openPopup())) as [PopupPage, PopupPage, PopupPage, PopupPage];
-  await saveSettings(da, 'A', relay.url, true);
-  await saveSettings(db, 'B', relay.url, true);
-  await saveSettings(ra, 'A', relay.url, false);
-  await saveSettings(rb, 'B', relay.url, false);
+  await da.saveSettings('A', relay.url, { direct: true });
+  await db.saveSettings('B', relay.url, { direct: true });
+  await ra.saveSettings('A', relay.url, { direct: false });
+  await rb.saveSettings('B', relay.url, { direct: false });
   await db.joinRoom(await da.createRoom());
   await rb.joinRoom(await ra.createRoom());
-  await Promise.all([showsDirect(da), showsDirect(db)]);
+  await Promise.all([da.memberShows('direct', 60_000), db.memberShows('direct', 60_000)]);
   await Promise.all([watchShown(db), watchShown(rb)]);
 
   const loadBefore = load();

@@ -20,21 +20,6 @@ let bob: Profile;
 let alicePopup: PopupPage;
 let bobPopup: PopupPage;
 
-async function settingsWithDirect(popup: PopupPage, nickname: string, relayUrl: string): Promise<void> {
-  await popup.page.getByTestId('open-settings').click();
-  await popup.page.getByTestId('nickname').fill(nickname);
-  await popup.page.getByTestId('relay-url').fill(relayUrl);
-  await popup.page.getByTestId('direct-connections').check();
-  await popup.page.getByTestId('save-settings').click();
-  await popup.page.getByTestId('create-room').waitFor();
-}
-
-async function memberShows(popup: PopupPage, path: 'direct' | 'relayed'): Promise<void> {
-  const people = popup.page.getByTestId('people');
-  if (!(await people.evaluate((d) => (d as HTMLDetailsElement).open))) await people.locator('summary').click();
-  await people.locator(`[data-testid=person-path][data-path=${path}]`, { hasText: path }).waitFor();
-}
-
 /** The line with exactly `text` in the open room. */
 const line = (popup: PopupPage, text: string) =>
   popup.page.locator('[data-testid=message]', { has: popup.page.locator('.pl-text', { hasText: new RegExp(`^${text}$`) }) });
@@ -59,8 +44,8 @@ beforeAll(async () => {
   proxy = await MitmProxy.start(relay.url);
   [alice, bob] = await Promise.all([new Profile('direct-only-alice').launch(), new Profile('direct-only-bob').launch()]);
   [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
-  await settingsWithDirect(alicePopup, 'Alice', proxy.url);
-  await settingsWithDirect(bobPopup, 'Bob', proxy.url);
+  await alicePopup.saveSettings('Alice', proxy.url, { direct: true });
+  await bobPopup.saveSettings('Bob', proxy.url, { direct: true });
 });
 
 afterAll(async () => {
@@ -90,7 +75,7 @@ describe("don't store my messages on the relay", () => {
   it('with it on, Bob (connected directly) gets Alice\'s lines, marked as sent only directly; his own go through the relay', async () => {
     code = await alicePopup.createRoom();
     await bobPopup.joinRoom(code);
-    await Promise.all([memberShows(alicePopup, 'direct'), memberShows(bobPopup, 'direct')]);
+    await Promise.all([alicePopup.memberShows('direct'), bobPopup.memberShows('direct')]);
     // Alice turns it on in Settings, as a person does, and comes back to the room.
     await alicePopup.back();
     await alicePopup.page.getByTestId('open-settings').click();
@@ -99,7 +84,7 @@ describe("don't store my messages on the relay", () => {
     await alicePopup.page.getByTestId('create-room').waitFor();
     await alicePopup.openRoom(0);
     expect(await alicePopup.page.getByTestId('direct-only-notice').textContent()).toBe('Not stored on the relay: only members connected directly to you get your messages.');
-    await memberShows(alicePopup, 'direct');
+    await alicePopup.memberShows('direct');
 
     await alicePopup.send(aliceTexts[0]!);
     await bobPopup.waitForMessage(aliceTexts[0]!);
@@ -150,7 +135,7 @@ describe("don't store my messages on the relay", () => {
     await notSent.waitFor();
 
     await bobPopup.joinRoom(code);
-    await memberShows(alicePopup, 'direct');
+    await alicePopup.memberShows('direct');
     await notSent.getByTestId('try-again').click();
     await bobPopup.waitForMessage(text);
     await line(alicePopup, text).getByTestId('status').filter({ hasText: 'received directly by 1 member, not stored on the relay' }).waitFor();

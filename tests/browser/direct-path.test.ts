@@ -18,23 +18,6 @@ let bob: Profile;
 let alicePopup: PopupPage;
 let bobPopup: PopupPage;
 
-/** Settings as a person fills them in, with "Direct connections" ticked. */
-async function settingsWithDirect(popup: PopupPage, nickname: string, relayUrl: string): Promise<void> {
-  await popup.page.getByTestId('open-settings').click();
-  await popup.page.getByTestId('nickname').fill(nickname);
-  await popup.page.getByTestId('relay-url').fill(relayUrl);
-  await popup.page.getByTestId('direct-connections').check();
-  await popup.page.getByTestId('save-settings').click();
-  await popup.page.getByTestId('create-room').waitFor();
-}
-
-/** The member list opened; resolves once the other member shows `path`. */
-async function memberShows(popup: PopupPage, path: 'direct' | 'relayed'): Promise<void> {
-  const people = popup.page.getByTestId('people');
-  if (!(await people.evaluate((d) => (d as HTMLDetailsElement).open))) await people.locator('summary').click();
-  await people.locator(`[data-testid=person-path][data-path=${path}]`, { hasText: path }).waitFor();
-}
-
 /**
  * From now on, every path People shows for the other member, in order, kept in the page: the
  * "relayed" spell of a cut can be brief now, so it is recorded as it happens, never polled for.
@@ -72,8 +55,8 @@ beforeAll(async () => {
   proxy = await MitmProxy.start(relay.url);
   [alice, bob] = await Promise.all([new Profile('direct-alice').launch(), new Profile('direct-bob').launch()]);
   [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
-  await settingsWithDirect(alicePopup, 'Alice', proxy.url);
-  await settingsWithDirect(bobPopup, 'Bob', proxy.url);
+  await alicePopup.saveSettings('Alice', proxy.url, { direct: true });
+  await bobPopup.saveSettings('Bob', proxy.url, { direct: true });
 });
 
 afterAll(async () => {
@@ -86,7 +69,7 @@ describe('the direct path', () => {
   it('connects two members directly, shown as "direct" in People, and carries a message', async () => {
     const code = await alicePopup.createRoom();
     await bobPopup.joinRoom(code);
-    await Promise.all([memberShows(alicePopup, 'direct'), memberShows(bobPopup, 'direct')]);
+    await Promise.all([alicePopup.memberShows('direct'), bobPopup.memberShows('direct')]);
     await alicePopup.send('hello over the data channel');
     await bobPopup.waitForMessage('hello over the data channel');
     await bobPopup.send('and back');
@@ -128,7 +111,7 @@ describe('the direct path', () => {
     await alicePopup.waitForMessage('the relay is gone', 'sent');
     await bobPopup.waitForMessage('still here', 'sent');
     // A new relay connection is a new peer id each: the members connect directly again.
-    await Promise.all([memberShows(alicePopup, 'direct'), memberShows(bobPopup, 'direct')]);
+    await Promise.all([alicePopup.memberShows('direct'), bobPopup.memberShows('direct')]);
     const all = ['hello over the data channel', 'and back', 'the relay is gone', 'still here'];
     // Alice's document, then Bob's: one of them offers (the lower peer id), so both roles are cut.
     for (const [who, profile] of [['Alice', alice], ['Bob', bob]] as const) {
@@ -145,7 +128,7 @@ describe('the direct path', () => {
       await alicePopup.waitForMessage(fromBob);
       all.push(fromAlice, fromBob);
       // Back to direct on both sides, with nobody joining the room again.
-      await Promise.all([memberShows(alicePopup, 'direct'), memberShows(bobPopup, 'direct')]);
+      await Promise.all([alicePopup.memberShows('direct'), bobPopup.memberShows('direct')]);
       expect(await recordedPaths(alicePopup), `Alice's People after ${who}'s cut`).toEqual(['relayed', 'direct']);
       expect(await recordedPaths(bobPopup), `Bob's People after ${who}'s cut`).toEqual(['relayed', 'direct']);
       expect(joins()).toBe(joinsBefore);
@@ -170,7 +153,7 @@ describe('the direct path', () => {
     await alice.stopServiceWorker(alicePopup.page);
     await hasShown(bobPopup, 'relayed');
     await hasShown(alicePopup, 'relayed');
-    await Promise.all([memberShows(alicePopup, 'direct'), memberShows(bobPopup, 'direct')]);
+    await Promise.all([alicePopup.memberShows('direct'), bobPopup.memberShows('direct')]);
     for (const popup of [alicePopup, bobPopup]) expect((await recordedPaths(popup)).at(-1)).toBe('direct');
     expect(joins()).toBeGreaterThan(joinsBefore);
     await bobPopup.send('after the worker stopped');

@@ -4,12 +4,21 @@ import type { Page } from 'playwright-core';
 export class PopupPage {
   constructor(readonly page: Page) {}
 
-  async saveSettings(nickname: string, relayUrl: string): Promise<void> {
+  /** Settings as a person fills them in; `direct`: "Direct connections" ticked or not (else left as it is). */
+  async saveSettings(nickname: string, relayUrl: string, options: { direct?: boolean } = {}): Promise<void> {
     await this.page.getByTestId('open-settings').click();
     await this.page.getByTestId('nickname').fill(nickname);
     await this.page.getByTestId('relay-url').fill(relayUrl);
+    if (options.direct !== undefined) await this.page.getByTestId('direct-connections').setChecked(options.direct);
     await this.page.getByTestId('save-settings').click();
     await this.page.getByTestId('create-room').waitFor();
+  }
+
+  /** The member list opened; resolves once the other member shows `path` (the direct path). */
+  async memberShows(path: 'direct' | 'relayed', timeout?: number): Promise<void> {
+    const people = this.page.getByTestId('people');
+    if (!(await people.evaluate((d) => (d as HTMLDetailsElement).open))) await people.locator('summary').click();
+    await people.locator(`[data-testid=person-path][data-path=${path}]`, { hasText: path }).waitFor(timeout === undefined ? {} : { timeout });
   }
 
   async waitOnline(): Promise<void> {
