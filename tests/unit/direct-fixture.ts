@@ -2,6 +2,7 @@ import type { Runtime } from 'webextension-polyfill';
 import { acceptOffscreen, onSignal } from '../../src/background/direct-path.ts';
 import { presenceOnRoom } from '../../src/background/presence.ts';
 import { sealSignal } from '../../src/shared/signal-seal.ts';
+import type { BackgroundToOffscreen } from '../../src/shared/offscreen-messages.ts';
 import type { Fixture } from './background-fixture.ts';
 
 // The direct path's unit-test fixture: Chrome's offscreen API and the offscreen document's port are
@@ -36,4 +37,32 @@ export async function openChannelFrom(f: Fixture, other: string, me: string): Pr
       await f.settled();
     },
   };
+}
+
+/** The offscreen document as the background sees it: what it was told, and a way to report. */
+export interface FakeDoc {
+  told: BackgroundToOffscreen[];
+  report(msg: unknown): void;
+  /** The document goes (closed, crashed): its port disconnects. */
+  gone(): void;
+  created: () => number;
+}
+
+/** Chrome's offscreen API, faked: each document made hands the background its port at once. */
+export function fakeDoc(f: Fixture): FakeDoc {
+  let created = 0;
+  const doc: FakeDoc = { told: [], report: () => {}, gone: () => {}, created: () => created };
+  const connect = () => {
+    const listeners: ((m: unknown) => void)[] = [];
+    const onGone: (() => void)[] = [];
+    acceptOffscreen(f.bg, {
+      postMessage: (m: BackgroundToOffscreen) => doc.told.push(m), disconnect: () => {},
+      onMessage: { addListener: (l: (m: unknown) => void) => listeners.push(l) },
+      onDisconnect: { addListener: (l: () => void) => onGone.push(l) },
+    } as unknown as Runtime.Port);
+    doc.report = (m) => { for (const l of listeners) l(m); };
+    doc.gone = () => { for (const l of onGone) l(); };
+  };
+  (globalThis as { chrome?: unknown }).chrome = { offscreen: { createDocument: async () => { created++; connect(); }, closeDocument: async () => {} } };
+  return doc;
 }

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Runtime } from 'webextension-polyfill';
-import { acceptOffscreen, directEverywhere, directOnMembers, directRoomLeft, onSignal, pathOf } from '../../src/background/direct-path.ts';
+import { directEverywhere, directOnMembers, directRoomLeft, onSignal, pathOf } from '../../src/background/direct-path.ts';
 import { presenceOnRoom } from '../../src/background/presence.ts';
 import { onMembership } from '../../src/background/relay-frames/on-membership.ts';
 import type { BackgroundToOffscreen } from '../../src/shared/offscreen-messages.ts';
 import { sealSignal } from '../../src/shared/signal-seal.ts';
 import { backgroundFixture, type Fixture } from './background-fixture.ts';
+import { fakeDoc, type FakeDoc } from './direct-fixture.ts';
 
 // A direct connection that dies is made again (docs/protocol.md "The direct path"). The expected
 // numbers are the doc's: retry n waits a delay in [c/2, c], c = min(30 s, 1 s x 2^n); a retry not
@@ -20,14 +20,6 @@ const RETRY_CEILINGS_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 3
 const CONNECT_TIMEOUT_MS = 15_000;
 const STABLE_MS = 30_000;
 
-/** The offscreen document as the background sees it: what it was told, and a way to report. */
-interface FakeDoc {
-  told: BackgroundToOffscreen[];
-  report(msg: unknown): void;
-  /** The document goes (closed, crashed): its port disconnects. */
-  gone(): void;
-  created: () => number;
-}
 
 // Only the timers and the clock: fake-indexeddb schedules its own work and must keep running.
 beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }); });
@@ -37,24 +29,6 @@ afterEach(() => {
   delete (globalThis as { chrome?: unknown }).chrome;
 });
 
-function fakeDoc(f: Fixture): FakeDoc {
-  let created = 0;
-  const doc: FakeDoc = { told: [], report: () => {}, gone: () => {}, created: () => created };
-  /** Hands the background the new document's port, as the document does once made. */
-  const connect = () => {
-    const listeners: ((m: unknown) => void)[] = [];
-    const onGone: (() => void)[] = [];
-    acceptOffscreen(f.bg, {
-      postMessage: (m: BackgroundToOffscreen) => doc.told.push(m), disconnect: () => {},
-      onMessage: { addListener: (l: (m: unknown) => void) => listeners.push(l) },
-      onDisconnect: { addListener: (l: () => void) => onGone.push(l) },
-    } as unknown as Runtime.Port);
-    doc.report = (m) => { for (const l of listeners) l(m); };
-    doc.gone = () => { for (const l of onGone) l(); };
-  };
-  (globalThis as { chrome?: unknown }).chrome = { offscreen: { createDocument: async () => { created++; connect(); }, closeDocument: async () => {} } };
-  return doc;
-}
 
 const opens = (doc: FakeDoc) => doc.told.filter((m): m is Extract<BackgroundToOffscreen, { type: 'open-conn' }> => m.type === 'open-conn');
 const lastConn = (doc: FakeDoc): string => opens(doc).at(-1)!.conn;

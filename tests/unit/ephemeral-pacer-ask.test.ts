@@ -5,7 +5,7 @@ import { openEphemeral, sealEphemeral, signedHere, type Ephemeral } from '../../
 import { newSigningKeys, publicKeyText } from '../../src/shared/identity.ts';
 import { backgroundFixture, type Fixture } from './background-fixture.ts';
 
-// review13b. presence.ts rule 3 (docs/protocol.md "Ephemeral broadcasts"): a newcomer says `here`
+// presence.ts rule 3 (docs/protocol.md "Ephemeral broadcasts"): a newcomer says `here`
 // with ask, and every member that hears an ask answers once with its own `here`. The pacer
 // (ephemeral-pacer.ts rule 2) keeps one `here` waiting per room, the newest replacing it, on the
 // ground that "a later `here` says all the earlier one did". It does not when the earlier one
@@ -34,7 +34,7 @@ async function sentIn(fx: Fixture, roomId: string): Promise<Ephemeral[]> {
   return out;
 }
 
-describe('the ephemeral pacer and a newcomer\'s ask (review13b)', () => {
+describe('the ephemeral pacer and a newcomer\'s ask', () => {
   it('our own waiting `here` with ask still goes when we answer another member\'s ask in that room meanwhile', async () => {
     f = await backgroundFixture();
     const rooms: string[] = [f.keys.roomId];

@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Runtime } from 'webextension-polyfill';
-import { acceptOffscreen, directEverywhere, directOnMembers } from '../../src/background/direct-path.ts';
+import { directEverywhere, directOnMembers } from '../../src/background/direct-path.ts';
 import { leaveRoom } from '../../src/background/intents/leave-room.ts';
 import { presenceOnRoom } from '../../src/background/presence.ts';
-import type { BackgroundToOffscreen } from '../../src/shared/offscreen-messages.ts';
-import { backgroundFixture, type Fixture } from './background-fixture.ts';
+import { backgroundFixture } from './background-fixture.ts';
+import { fakeDoc } from './direct-fixture.ts';
 
-// review13b. direct-path.ts rule 5 (docs/protocol.md "The direct path"): "leaving the room closes
+// direct-path.ts rule 5 (docs/protocol.md "The direct path"): "leaving the room closes
 // all of its connections", and rule 10's retries "go with ... the room left". leave-room.ts calls
 // directRoomLeft, but leaves the room's entry in link.presence (only a new connection clears it).
 // So the next time direct connections are looked at everywhere (any Settings save calls
@@ -23,23 +22,8 @@ afterEach(() => {
   delete (globalThis as { chrome?: unknown }).chrome;
 });
 
-function fakeDoc(f: Fixture) {
-  const doc = { told: [] as BackgroundToOffscreen[] };
-  (globalThis as { chrome?: unknown }).chrome = {
-    offscreen: {
-      createDocument: async () => {
-        acceptOffscreen(f.bg, {
-          postMessage: (m: BackgroundToOffscreen) => doc.told.push(m), disconnect: () => {},
-          onMessage: { addListener: () => {} }, onDisconnect: { addListener: () => {} },
-        } as unknown as Runtime.Port);
-      },
-      closeDocument: async () => {},
-    },
-  };
-  return doc;
-}
 
-describe('a room we left (review13b)', () => {
+describe('a room we left', () => {
   it('gets no new direct connection when Settings are saved afterwards', async () => {
     const f = await backgroundFixture();
     const doc = fakeDoc(f);

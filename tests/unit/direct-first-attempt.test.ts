@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Runtime } from 'webextension-polyfill';
-import { acceptOffscreen, directOnMembers, pathOf } from '../../src/background/direct-path.ts';
+import { directOnMembers, pathOf } from '../../src/background/direct-path.ts';
 import { presenceOnRoom } from '../../src/background/presence.ts';
-import type { BackgroundToOffscreen } from '../../src/shared/offscreen-messages.ts';
-import { backgroundFixture, type Fixture } from './background-fixture.ts';
+import { backgroundFixture } from './background-fixture.ts';
+import { fakeDoc } from './direct-fixture.ts';
 
-// review13b: docs/security.md "Direct connections": "A connection that dies is made again only by
+// docs/security.md "Direct connections": "A connection that dies is made again only by
 // the offering side, only if it had opened (a member who never answers, e.g. with the setting off,
 // still costs one attempt)"; docs/protocol.md "The direct path": "a first attempt not open within
 // DIRECT_CONNECT_TIMEOUT_MS = 15 s is given up (the member stays "relayed") until the member joins
@@ -20,23 +19,8 @@ afterEach(() => {
   delete (globalThis as { chrome?: unknown }).chrome;
 });
 
-function fakeDoc(f: Fixture) {
-  const doc = { told: [] as BackgroundToOffscreen[] };
-  (globalThis as { chrome?: unknown }).chrome = {
-    offscreen: {
-      createDocument: async () => {
-        acceptOffscreen(f.bg, {
-          postMessage: (m: BackgroundToOffscreen) => doc.told.push(m), disconnect: () => {},
-          onMessage: { addListener: () => {} }, onDisconnect: { addListener: () => {} },
-        } as unknown as Runtime.Port);
-      },
-      closeDocument: async () => {},
-    },
-  };
-  return doc;
-}
 
-describe('a member who never answers (review13b)', () => {
+describe('a member who never answers', () => {
   it('costs one attempt: not open within 15 s, given up, not tried again', async () => {
     const f = await backgroundFixture();
     const doc = fakeDoc(f);

@@ -6,7 +6,7 @@ import { trimRoom } from '../../src/background/retention.ts';
 import { MIN_KEEP_PER_ROOM } from '../../src/shared/constants.ts';
 import { backgroundFixture } from './background-fixture.ts';
 
-// review13b. docs/protocol.md "The direct path": "Bounds on what one member's channel can make a
+// docs/protocol.md "The direct path": "Bounds on what one member's channel can make a
 // receiver keep (a hostile member must not blank a room by filling it with lines the relay never
 // numbers)". docs/security.md "Direct connections", Bounds: "at most 50 lines per room that came
 // over a channel wait for the relay's number, and retention never deletes a numbered line to keep
@@ -21,7 +21,7 @@ import { backgroundFixture } from './background-fixture.ts';
 // Nobody else sees these lines (the relay never had them); the channel's budget (20 a second,
 // bursts of 100) makes MIN_KEEP_PER_ROOM of them one burst.
 
-describe('a member\'s channel and retention, with `only` (review13b)', () => {
+describe('a member\'s channel and retention, with `only`', () => {
   it('cannot push the room\'s numbered lines out by flagging its lines `only`', async () => {
     const f = await backgroundFixture();
     const room = f.keys.roomId;

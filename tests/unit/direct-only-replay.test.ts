@@ -4,7 +4,7 @@ import { receiveDirect } from '../../src/background/direct-receive.ts';
 import { handleRelayFrame } from '../../src/background/relay-frames/index.ts';
 import { backgroundFixture } from './background-fixture.ts';
 
-// review13b. docs/protocol.md "Messages sent only directly", Order: "A relayed line with a lower
+// docs/protocol.md "Messages sent only directly", Order: "A relayed line with a lower
 // seq that arrives later (a replay after being offline) sorts before it". The local order takes
 // m from the room's lastSeq at the moment the direct-only line arrives; while the relay is still
 // replaying what we missed (ROOM said head 5, we have 2), lastSeq is 2, so the direct-only line
@@ -12,7 +12,7 @@ import { backgroundFixture } from './background-fixture.ts';
 // just sent to us is buried above the history we missed, away from the bottom of the chat.
 // The relay's head (ROOM's `head`) says where the replay ends.
 
-describe('a direct-only line that comes during a replay (review13b)', () => {
+describe('a direct-only line that comes during a replay', () => {
   it('sorts after the replayed lines the relay had before it (ROOM head), as the doc says', async () => {
     const f = await backgroundFixture();
     const room = f.keys.roomId;
