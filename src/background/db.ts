@@ -57,6 +57,11 @@ export interface MessageRecord extends ChatItem {
   receivedOnly?: string;
   /** One of our direct-only lines: the members (peer ids) who confirmed it (direct-only.ts rule 7). */
   directGotBy?: string[];
+  /**
+   * One of our direct-only lines sent and not yet confirmed by anyone: its room, which keys the
+   * sparse index byAwaitingGot, so a worker that stopped meanwhile finds it again at start.
+   */
+  awaitingGot?: string;
 }
 
 /** The newest reaction event of one key for one emoji on a message (message-events.ts). */
@@ -107,7 +112,7 @@ export interface SenderRecord {
 
 export interface ParleyDB extends DBSchema {
   rooms: { key: string; value: RoomRecord };
-  messages: { key: [string, string]; value: MessageRecord; indexes: { byOrder: [string, number, string]; byThread: [string, number, string]; byReceivedOnly: [string, number, string] } };
+  messages: { key: [string, string]; value: MessageRecord; indexes: { byOrder: [string, number, string]; byThread: [string, number, string]; byReceivedOnly: [string, number, string]; byAwaitingGot: string } };
   outbox: { key: [string, string]; value: OutboxRecord; indexes: { byRoom: string } };
   /** Key 'settings': the Settings; key 'known-relays': KnownRelays. */
   settings: { key: string; value: Settings | KnownRelays | KeptSites };
@@ -153,7 +158,11 @@ export function openParleyDb(name = 'parley'): Promise<Db> {
       // v4: lines of per-page threads, by thread id (only lines with a `thread` are in it).
       if (oldVersion < 4) tx.objectStore('messages').createIndex('byThread', ['thread', 'order', 'id']);
       // v5: other members' lines sent only directly, by room (only lines with `receivedOnly` are in it).
-      if (oldVersion < 5) tx.objectStore('messages').createIndex('byReceivedOnly', ['receivedOnly', 'order', 'id']);
+      // And our own sent and not yet confirmed (only lines with `awaitingGot`).
+      if (oldVersion < 5) {
+        tx.objectStore('messages').createIndex('byReceivedOnly', ['receivedOnly', 'order', 'id']);
+        tx.objectStore('messages').createIndex('byAwaitingGot', 'awaitingGot');
+      }
     },
   });
 }

@@ -66,6 +66,12 @@ export async function nextLocalOrder(bg: Background, roomId: string): Promise<nu
 /** Rule 3's reason, in words. */
 export const NO_DIRECT_MEMBER_TEXT = 'no member is connected to you directly, and "Don\'t store my messages on the relay" is on, so it was sent to nobody.';
 
+/** Rule 3 when a member is connected but we already sent them all their channel takes for now (direct-path.ts rule 6). */
+export const OVER_BUDGET_TEXT = 'it was sent too fast for the direct connection, and "Don\'t store my messages on the relay" is on, so it was sent to nobody. Try again in a moment.';
+
+/** Why a line reached nobody: no open channel, or only ones over their budget. */
+const reachedNobody = (overBudget: number): string => (overBudget > 0 ? OVER_BUDGET_TEXT : NO_DIRECT_MEMBER_TEXT);
+
 /** Rule 7's reason, in words. */
 export const NOT_CONFIRMED_TEXT = 'no member confirmed getting it (a direct connection may have closed as it went), and it is not on the relay.';
 
@@ -85,10 +91,10 @@ export async function sendOwnDirectOnly(bg: Background, line: MessageRecord, bod
   if ((await bg.db.getKey('messages', [line.roomId, line.id])) !== undefined) return false;
   const base = bg.mem.rooms.get(line.roomId)?.seqBase ?? 0;
   const order = (await nextLocalOrder(bg, line.roomId)) - base;
-  const to = sendDirectOnly(bg, line.roomId, line.id, body);
+  const { to, overBudget } = sendDirectOnly(bg, line.roomId, line.id, body);
   const sent: MessageRecord = to > 0
-    ? { ...line, seq: null, order, mine: true, directOnly: true, directTo: to, directBody: body, status: 'sent' }
-    : { ...line, seq: null, order, mine: true, directOnly: true, directBody: body, status: 'sending', notSent: { reason: NO_DIRECT_MEMBER_TEXT, retryAt: null } };
+    ? { ...line, seq: null, order, mine: true, directOnly: true, directTo: to, directBody: body, status: 'sent', awaitingGot: line.roomId }
+    : { ...line, seq: null, order, mine: true, directOnly: true, directBody: body, status: 'sending', notSent: { reason: reachedNobody(overBudget), retryAt: null } };
   const stored = await putChatLine(bg, sent, null);
   if (stored && to > 0) awaitConfirmation(bg, line.roomId, line.id);
   return stored;
@@ -99,11 +105,25 @@ function awaitConfirmation(bg: Background, roomId: string, id: string): void {
   setTimeout(() => bg.run(async (b) => {
     const line = await b.db.get('messages', [roomId, id]);
     if (!line?.mine || !line.directOnly || line.directBody === undefined || line.notSent || line.directGotBy?.length) return;
-    const held: MessageRecord = { ...line, status: 'sending', notSent: { reason: NOT_CONFIRMED_TEXT, retryAt: null } };
-    await b.db.put('messages', held);
-    lineStored(b, held);
-    b.postToWatchers(roomId, { type: 'room-item', roomId, item: toChatItem(held) });
+    await notConfirmed(b, line);
   }), DIRECT_CONFIRM_MS);
+}
+
+/** Rule 7: nobody confirmed `line` (in time, or before the worker stopped): not sent, with Try again. */
+async function notConfirmed(bg: Background, line: MessageRecord): Promise<void> {
+  const { awaitingGot: _awaiting, ...rest } = line;
+  const held: MessageRecord = { ...rest, status: 'sending', notSent: { reason: NOT_CONFIRMED_TEXT, retryAt: null } };
+  await bg.db.put('messages', held);
+  lineStored(bg, held);
+  bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(held) });
+}
+
+/**
+ * Rule 7 at the worker's start: a line still waiting for a confirmation went out on channels that
+ * stopped with the worker (its offscreen document closed with it), and its timer went too.
+ */
+export async function unconfirmedAtStart(bg: Background): Promise<void> {
+  for (const line of await bg.db.getAllFromIndex('messages', 'byAwaitingGot')) await notConfirmed(bg, line);
 }
 
 /** Rule 7: member `peer` confirms our direct-only line `id`. */
@@ -112,7 +132,7 @@ export async function directOnlyGot(bg: Background, roomId: string, id: string, 
   if (!line?.mine || !line.directOnly) return;
   const by = line.directGotBy ?? [];
   if (by.includes(peer) || by.length >= MAX_CONFIRMED_BY) return;
-  const { directBody: _body, notSent: _not, ...rest } = line;
+  const { directBody: _body, notSent: _not, awaitingGot: _awaiting, ...rest } = line;
   const got: MessageRecord = { ...rest, status: 'delivered', directGotBy: [...by, peer] };
   await bg.db.put('messages', got);
   lineStored(bg, got);
@@ -124,26 +144,25 @@ export async function retryDirectOnly(bg: Background, roomId: string, id: string
   const line = await bg.db.get('messages', [roomId, id]);
   if (!line?.directOnly || !line.mine) return false;
   if (line.directBody === undefined || !line.notSent) return true; // confirmed already, or on its way
-  if (!(await sendHeld(bg, line)) && view) {
-    bg.post(view, { type: 'error', code: 'NO_DIRECT_MEMBER', message: `Still not sent: ${NO_DIRECT_MEMBER_TEXT}` });
-  }
+  const outcome = await sendHeld(bg, line);
+  if (outcome !== 'sent' && view) bg.post(view, { type: 'error', code: 'NO_DIRECT_MEMBER', message: `Still not sent: ${reachedNobody(outcome === 'over-budget' ? 1 : 0)}` });
   return true;
 }
 
 /** Sends a held line on the room's open channels; on at least one, the line says so. */
-async function sendHeld(bg: Background, line: MessageRecord): Promise<boolean> {
-  if (line.directBody === undefined) return false;
-  const to = sendDirectOnly(bg, line.roomId, line.id, line.directBody);
-  if (to === 0) return false;
+async function sendHeld(bg: Background, line: MessageRecord): Promise<'sent' | 'nobody' | 'over-budget'> {
+  if (line.directBody === undefined) return 'nobody';
+  const { to, overBudget } = sendDirectOnly(bg, line.roomId, line.id, line.directBody);
+  if (to === 0) return overBudget > 0 ? 'over-budget' : 'nobody';
   const { notSent: _not, ...rest } = line;
   // At the bottom again, where its receivers show it (rule 7).
-  const sent: MessageRecord = { ...rest, order: await nextLocalOrder(bg, line.roomId), status: 'sent', directTo: to };
+  const sent: MessageRecord = { ...rest, order: await nextLocalOrder(bg, line.roomId), status: 'sent', directTo: to, awaitingGot: line.roomId };
   await bg.db.put('messages', sent);
   lineStored(bg, sent);
   bg.postToWatchers(line.roomId, { type: 'room-item', roomId: line.roomId, item: toChatItem(sent) });
   bg.refresh();
   awaitConfirmation(bg, line.roomId, line.id);
-  return true;
+  return 'sent';
 }
 
 /** Rule 3's Delete on one of our direct-only lines not sent; false: not such a line. */

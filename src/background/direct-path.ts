@@ -245,18 +245,23 @@ export function sendDirect(bg: Background, room: string, id: string, body: strin
 
 /**
  * "Don't store my messages on the relay" (direct-only.ts): our message, flagged `only`, on every
- * open channel of its room and nowhere else; returns on how many channels it went.
+ * open channel of its room and nowhere else; returns on how many channels it went, and how many
+ * open ones it skipped for being over their budget (rule 6).
  */
-export function sendDirectOnly(bg: Background, room: string, id: string, body: string): number {
-  if (!bg.direct || !enabled(bg)) return 0;
+export function sendDirectOnly(bg: Background, room: string, id: string, body: string): { to: number; overBudget: number } {
+  const out = { to: 0, overBudget: 0 };
+  if (!bg.direct || !enabled(bg)) return out;
   const data = JSON.stringify({ t: 'msg', room, id, body, only: true });
-  let sent = 0;
   for (const c of bg.direct.conns.values()) {
-    if (c.room !== room || !c.open || !takeToken(c.sent, SEND_BURST, SEND_PER_SEC)) continue;
+    if (c.room !== room || !c.open) continue;
+    if (!takeToken(c.sent, SEND_BURST, SEND_PER_SEC)) {
+      out.overBudget++;
+      continue;
+    }
     bg.direct.doc.send({ type: 'send', conn: c.key, data });
-    sent++;
+    out.to++;
   }
-  return sent;
+  return out;
 }
 
 function begin(bg: Background, link: RelayLink, room: string, me: string, peer: string, offer: boolean): void {

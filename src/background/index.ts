@@ -3,6 +3,7 @@ import type { BackgroundToView } from '../shared/view-messages.ts';
 import { OVERLAY_HOST_PORT, OVERLAY_PORT, POPUP_PORT } from '../shared/view-messages.ts';
 import { OFFSCREEN_PORT } from '../shared/offscreen-messages.ts';
 import { acceptOffscreen, hasOpenChannel } from './direct-path.ts';
+import { unconfirmedAtStart } from './direct-only.ts';
 import type { Background, ViewPort } from './context.ts';
 import { openParleyDb } from './db.ts';
 import { handleIntent } from './intents/index.ts';
@@ -45,6 +46,7 @@ const run = serialQueue(openParleyDb().then(async (db) => {
   bg.lastRoomId = await loadLastRoom(db);
   bg.mem.keptSites = await loadKeptSites(db);
   await overlayRooms.load(db); // each tab's overlay keeps its room across a stopped worker
+  await unconfirmedAtStart(bg); // direct-only lines whose channels stopped with the last worker
 }), (e: unknown) => {
   if (noteStorageError(bg, e)) return void console.warn('parley: storage is full', e);
   console.error('parley background task failed', e);

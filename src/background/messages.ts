@@ -9,7 +9,7 @@ import { lineRemoved, lineStored, queued, roomStored, settling, settlingMany, ta
 // Writes to a room's chat. Every write is keyed by (room, message id), so a frame that arrives
 // twice (a resend, a replay) updates the same line instead of adding one.
 
-export function toChatItem({ roomId: _room, editId: _edit, marks: _marks, thread: _thread, directDigest: _digest, directBody: _body, receivedOnly: _received, directGotBy: gotBy, ...item }: MessageRecord): ChatItem {
+export function toChatItem({ roomId: _room, editId: _edit, marks: _marks, thread: _thread, directDigest: _digest, directBody: _body, receivedOnly: _received, directGotBy: gotBy, awaitingGot: _awaiting, ...item }: MessageRecord): ChatItem {
   return gotBy ? { ...item, directGot: gotBy.length } : item;
 }
 

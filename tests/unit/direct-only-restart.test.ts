@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DIRECT_CONFIRM_MS } from '../../src/background/direct-only.ts';
+import { DIRECT_CONFIRM_MS, unconfirmedAtStart } from '../../src/background/direct-only.ts';
 import { sendMessage } from '../../src/background/intents/send-message.ts';
 import { loadMemory } from '../../src/background/memory.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
@@ -36,6 +36,7 @@ describe('a direct-only line of ours sent just before the worker stopped', () =>
     vi.clearAllTimers();
     const restarted = testBackground(f.bg.db);
     restarted.bg.mem = await loadMemory(f.bg.db);
+    await unconfirmedAtStart(restarted.bg); // as background/index.ts does at start
     vi.advanceTimersByTime(DIRECT_CONFIRM_MS);
     await restarted.settled();
     const line = await f.bg.db.get('messages', [f.keys.roomId, id]);
