@@ -223,7 +223,10 @@ async function refuseEvent(bg: Background, link: RelayLink, roomId: string, id: 
   if (!record) return; // acked meanwhile
   await bg.db.delete('outbox', [roomId, id]);
   unqueued(bg, roomId, id);
-  bg.postToWatchers(roomId, { type: 'error', code: 'EVENT_NOT_SENT', message: `Your edit, reaction or removal was not sent: ${REFUSED_WORDS[why]} Only you see it.` });
+  // Every view, not only those showing the room: there is no line to find it on later.
+  const room = bg.mem.rooms.get(roomId)?.name ?? 'a room';
+  const message = `Your edit, reaction or removal in “${room}” was not sent: ${REFUSED_WORDS[why]} Only you see it.`;
+  for (const view of bg.views) bg.post(view, { type: 'error', code: 'EVENT_NOT_SENT', message });
   bg.refresh();
   await flushOutbox(bg, link, roomId);
 }

@@ -125,7 +125,15 @@ describe('messages the relay refuses as they are', () => {
     const reaction = sentIds().at(-1)!;
     expect(reaction).not.toBe(target);
     const behind = await write('behind', 100);
+    // Open on another room (or the room list): there is no line to find it on later, so it is told too.
+    const elsewhere = f.view();
+    elsewhere.watching = null;
+    f.bg.views.add(elsewhere);
+    const toldElsewhere: unknown[] = [];
+    const post = f.bg.post.bind(f.bg);
+    f.bg.post = (view, m) => { if (view === elsewhere) toldElsewhere.push(m); post(view, m); };
     await onError(f.bg, f.link, { type: 'ERROR', code: 'BAD_FRAME', message: 'bad body', ref: 'CHATMSG' });
+    expect(toldElsewhere).toContainEqual(expect.objectContaining({ type: 'error', code: 'EVENT_NOT_SENT' }));
     // Nothing left that nobody could ever retry or delete …
     expect(await f.bg.db.get('outbox', [room, reaction])).toBeUndefined();
     // … the person is told, in words (docs/protocol.md: EVENT_NOT_SENT) …
