@@ -215,7 +215,7 @@ export async function refuseMessage(bg: Background, link: RelayLink, roomId: str
 
 /**
  * An edit, reaction or removal (an event: no line of its own to show [Try again] on) refused as it
- * is: it would be refused again, so it leaves the outbox, and the room's views say so in words.
+ * is: it would be refused again, so it leaves the outbox, and every open view says so in words.
  * It stays applied on this device only; nobody else sees it.
  */
 async function refuseEvent(bg: Background, link: RelayLink, roomId: string, id: string, why: RefusedWhy): Promise<void> {
