@@ -1,14 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Runtime } from 'webextension-polyfill';
 import { roomMessages } from '../../src/background/db.ts';
-import { acceptOffscreen, onSignal, sendDirectOnly } from '../../src/background/direct-path.ts';
+import { sendDirectOnly } from '../../src/background/direct-path.ts';
 import { newMessageId } from '../../src/shared/message-id.ts';
 import { receiveDirect } from '../../src/background/direct-receive.ts';
-import { presenceOnRoom } from '../../src/background/presence.ts';
 import { onChatMessage } from '../../src/background/relay-frames/on-chat-message.ts';
 import { trimRoom } from '../../src/background/retention.ts';
 import { MIN_KEEP_PER_ROOM } from '../../src/shared/constants.ts';
-import { sealSignal } from '../../src/shared/signal-seal.ts';
 import { backgroundFixture, type Fixture } from './background-fixture.ts';
 import { openChannelFrom } from './direct-fixture.ts';
 
@@ -52,33 +49,14 @@ describe('lines that came only over a data channel', () => {
 });
 
 describe('what one channel may deliver', () => {
-  /** An open channel from A, through the offscreen port; returns a way to deliver on it. */
-  async function openChannel(f: Fixture): Promise<(data: string) => void> {
-    (globalThis as { chrome?: unknown }).chrome = { offscreen: { createDocument: async () => {}, closeDocument: async () => {} } };
-    const room = f.keys.roomId;
-    f.bg.mem.settings = { ...f.bg.mem.settings, directConnections: true };
-    presenceOnRoom(f.link, { type: 'ROOM', room, peer: B, members: [A], head: 0, epoch: 1, created: false });
-    const body = await sealSignal(f.keys, { v: 1, kind: 'offer', from: A, to: B, at: Date.now(), data: 'v=0\r\n' });
-    await onSignal(f.bg, f.link, { type: 'SIGNAL', room, from: A, kind: 'offer', body });
-    const listeners: ((m: unknown) => void)[] = [];
-    acceptOffscreen(f.bg, {
-      postMessage: () => {}, disconnect: () => {},
-      onMessage: { addListener: (l: (m: unknown) => void) => listeners.push(l) },
-      onDisconnect: { addListener: () => {} },
-    } as unknown as Runtime.Port);
-    const deliver = (m: unknown) => { for (const l of listeners) l(m); };
-    deliver({ type: 'channel-open', conn: `${room}|${A}` });
-    return (data) => deliver({ type: 'channel-message', conn: `${room}|${A}`, data });
-  }
-
   it('is a burst of 100 at once: the 101st is dropped, the 100th is not', async () => {
     vi.spyOn(performance, 'now').mockReturnValue(1_000_000); // no refill while the test runs
     for (const before of [BURST - 1, BURST]) {
       const f = await backgroundFixture();
-      const deliver = await openChannel(f);
-      for (let i = 0; i < before; i++) deliver('not a message'); // each spends the budget, then is dropped
+      const { deliver } = await openChannelFrom(f, A, B);
+      for (let i = 0; i < before; i++) await deliver('not a message'); // each spends the budget, then is dropped
       const last = await channelMsg(f, 'the last one');
-      deliver(last);
+      await deliver(last);
       await f.settled();
       const texts = (await roomMessages(f.bg.db, f.keys.roomId)).map((m) => m.text);
       expect(texts, `after ${before}`).toEqual(before < BURST ? ['the last one'] : []);

@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Runtime } from 'webextension-polyfill';
-import { acceptOffscreen, directProblem, onSignal, pathOf } from '../../src/background/direct-path.ts';
-import { presenceOnRoom } from '../../src/background/presence.ts';
+import { directProblem, pathOf } from '../../src/background/direct-path.ts';
 import { directConnections } from '../../src/offscreen/peer-connections.ts';
 import type { OffscreenToBackground } from '../../src/shared/offscreen-messages.ts';
-import { sealSignal } from '../../src/shared/signal-seal.ts';
 import { backgroundFixture } from './background-fixture.ts';
+import { answerOffer } from './direct-fixture.ts';
 
 // docs/security.md "Direct connections": should the offscreen document fail to open a connection,
 // it tells the background, which gives that member up as for a timeout and says why in words.
@@ -33,20 +31,10 @@ describe('a connection the browser refuses to make', () => {
   });
 
   it('leaves that member relayed and Settings says why', async () => {
-    (globalThis as { chrome?: unknown }).chrome = { offscreen: { createDocument: async () => {}, closeDocument: async () => {} } };
     const f = await backgroundFixture();
     const room = f.keys.roomId;
-    f.bg.mem.settings = { ...f.bg.mem.settings, directConnections: true };
-    presenceOnRoom(f.link, { type: 'ROOM', room, peer: B, members: [A], head: 0, epoch: 1, created: false });
-    const body = await sealSignal(f.keys, { v: 1, kind: 'offer', from: A, to: B, at: Date.now(), data: 'v=0\r\n' });
-    await onSignal(f.bg, f.link, { type: 'SIGNAL', room, from: A, kind: 'offer', body });
-    const listeners: ((m: unknown) => void)[] = [];
-    acceptOffscreen(f.bg, {
-      postMessage: () => {}, disconnect: () => {},
-      onMessage: { addListener: (l: (m: unknown) => void) => listeners.push(l) },
-      onDisconnect: { addListener: () => {} },
-    } as unknown as Runtime.Port);
-    for (const l of listeners) l({ type: 'conn-failed', conn: `${room}|${A}`, why: 'InvalidAccessError: Both username and credential are required' });
+    const { report } = await answerOffer(f, A, B);
+    report({ type: 'conn-failed', conn: `${room}|${A}`, why: 'InvalidAccessError: Both username and credential are required' });
     await f.settled();
     expect(pathOf(f.bg, room, A)).toBe('relayed');
     expect(f.bg.direct?.conns.size).toBe(0);

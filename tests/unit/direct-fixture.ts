@@ -9,10 +9,10 @@ import type { Fixture } from './background-fixture.ts';
 // fake, everything else (the background, its database, the sealed signals) is the real code.
 
 /**
- * An open channel from `other` (who offers: the lower peer id) to us (`me`) in the fixture's room.
- * Returns what we sent on it (channel data, parsed) and a way for `other` to deliver on it.
+ * `other` (the lower peer id) offers us (`me`) a connection in the fixture's room, through a fake
+ * offscreen port. Returns what we sent on channels (parsed) and a way for the document to report.
  */
-export async function openChannelFrom(f: Fixture, other: string, me: string): Promise<{ sent: unknown[]; deliver: (data: string) => Promise<void> }> {
+export async function answerOffer(f: Fixture, other: string, me: string): Promise<{ sent: unknown[]; report: (msg: unknown) => void }> {
   (globalThis as { chrome?: unknown }).chrome = { offscreen: { createDocument: async () => {}, closeDocument: async () => {} } };
   const room = f.keys.roomId;
   f.bg.mem.settings = { ...f.bg.mem.settings, directConnections: true };
@@ -27,13 +27,22 @@ export async function openChannelFrom(f: Fixture, other: string, me: string): Pr
     onMessage: { addListener: (l: (m: unknown) => void) => listeners.push(l) },
     onDisconnect: { addListener: () => {} },
   } as unknown as Runtime.Port);
-  const conn = `${room}|${other}`;
-  for (const l of listeners) l({ type: 'channel-open', conn });
+  return { sent, report: (msg) => { for (const l of listeners) l(msg); } };
+}
+
+/**
+ * An open channel from `other` (who offers: the lower peer id) to us (`me`) in the fixture's room.
+ * Returns what we sent on it (channel data, parsed) and a way for `other` to deliver on it.
+ */
+export async function openChannelFrom(f: Fixture, other: string, me: string): Promise<{ sent: unknown[]; deliver: (data: string) => Promise<void> }> {
+  const { sent, report } = await answerOffer(f, other, me);
+  const conn = `${f.keys.roomId}|${other}`;
+  report({ type: 'channel-open', conn });
   await f.settled();
   return {
     sent,
     deliver: async (data) => {
-      for (const l of listeners) l({ type: 'channel-message', conn, data });
+      report({ type: 'channel-message', conn, data });
       await f.settled();
     },
   };
